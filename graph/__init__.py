@@ -1,0 +1,1 @@
+"""Passerelle core: the graph model, the store port and its adapters, the algorithms."""

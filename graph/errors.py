@@ -1,0 +1,54 @@
+"""The domain's exception tree.
+
+Callers catch at the level they can handle: the API maps each class to a status code,
+the CLI prints ``str(error)`` on one line and exits non-zero.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PasserelleError(Exception):
+    """Base class of every error Passerelle raises on purpose."""
+
+
+class InvalidInput(PasserelleError):
+    """A value given by a caller is not acceptable.
+
+    ``field`` names the offending field (dotted for nested values, e.g. ``rels[3].strength``),
+    ``value`` is the rejected value (never logged for personal fields).
+    """
+
+    def __init__(self, field: str, message: str, value: Any = None) -> None:
+        self.field = field
+        self.message = message
+        self.value = value
+        super().__init__(f"{field}: {message}")
+
+
+class NotFound(PasserelleError):
+    """An id that does not name anything (of the expected kind) in the store."""
+
+    def __init__(self, kind: str, id: str, field: str = "id") -> None:
+        self.kind = kind
+        self.id = id
+        self.field = field
+        super().__init__(f"{field}: no {kind} with id {id!r}")
+
+
+class Conflict(PasserelleError):
+    """The request contradicts what is stored (e.g. an id reused with another label)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class StoreUnavailable(PasserelleError):
+    """The store cannot be reached or opened (server down, locked or unreadable file)."""
+
+
+class ConfigError(PasserelleError):
+    """A setting is missing or invalid."""

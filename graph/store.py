@@ -1,0 +1,124 @@
+"""The store port: what every storage adapter offers the service layer.
+
+Two adapters implement it: :mod:`graph.embedded` (SQLite on disk plus an in-memory view;
+the default, no server) and the Neo4j adapter. :func:`graph.bootstrap.open_store` picks
+one from the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from graph.frames import RelFrame
+from graph.model import Label, NodeRecord, RelRecord, RelType
+from graph.view import GraphView
+
+Direction = Literal["out", "in", "both"]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One all-or-nothing write: nodes, relationship records and columnar frames.
+
+    Nodes are written before relationships, so a batch may create both ends of a tie.
+    """
+
+    nodes: Sequence[NodeRecord] = ()
+    rels: Sequence[RelRecord] = ()
+    frames: Sequence[RelFrame] = ()
+
+    def __len__(self) -> int:
+        return len(self.nodes) + len(self.rels) + sum(len(f) for f in self.frames)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    nodes: int
+    relationships: int
+    version: int
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    node_id: str
+    relationships: int
+    version: int
+
+
+@dataclass(frozen=True)
+class Counts:
+    nodes: dict[Label, int] = field(default_factory=dict)
+    relationships: dict[RelType, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "nodes": {k.value: v for k, v in self.nodes.items()},
+            "relationships": {k.value: v for k, v in self.relationships.items()},
+        }
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """Durable storage of the graph.
+
+    Every write is validated completely before anything is written and is applied in one
+    transaction: it is all there or not at all. Upserts are idempotent: writing the same
+    record twice leaves the store as after the first write (the version still advances).
+    """
+
+    @property
+    def version(self) -> int:
+        """A number that changes whenever the graph changes."""
+        ...
+
+    def write(self, batch: Batch) -> WriteResult:
+        """Upsert nodes then relationships, all or nothing."""
+        ...
+
+    def upsert_nodes(self, nodes: Iterable[NodeRecord]) -> WriteResult: ...
+
+    def upsert_relationships(self, rels: Iterable[RelRecord]) -> WriteResult: ...
+
+    def get(self, node_id: str) -> NodeRecord | None:
+        """The node with this id, or None."""
+        ...
+
+    def find(
+        self, label: Label, where: dict[str, Any] | None = None, *, limit: int = 100, offset: int = 0
+    ) -> list[NodeRecord]:
+        """Nodes of ``label`` whose properties equal ``where``, ordered by id."""
+        ...
+
+    def relationships(
+        self, node_id: str, rel_type: RelType | None = None, direction: Direction = "both"
+    ) -> list[RelRecord]:
+        """Relationships attached to a node."""
+        ...
+
+    def get_relationship(self, rel_type: RelType, src: str, dst: str) -> RelRecord | None: ...
+
+    def neighbours(
+        self, node_id: str, rel_type: RelType, direction: Direction = "both"
+    ) -> list[NodeRecord]:
+        """Nodes at the other end of ``rel_type`` relationships of a node."""
+        ...
+
+    def delete_relationship(self, rel_type: RelType, src: str, dst: str) -> bool: ...
+
+    def delete_node(self, node_id: str, label: Label | None = None) -> DeleteResult:
+        """Delete a node and every relationship attached to it."""
+        ...
+
+    def delete_person(self, node_id: str) -> DeleteResult:
+        """Delete a person and every relationship attached to them."""
+        ...
+
+    def counts(self) -> Counts: ...
+
+    def view(self) -> GraphView:
+        """The read-only snapshot for the algorithms, at the current version."""
+        ...
+
+    def close(self) -> None: ...
