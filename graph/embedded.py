@@ -19,6 +19,7 @@ relationship type with typed columns derived from the model, keyed by
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -73,7 +74,8 @@ def _schema_sql() -> list[str]:
     ]
     for rel_type in RelType:
         cols = "".join(
-            f", {s.name} {s.sql_type}{'' if s.nullable else ' NOT NULL'}" for s in rel_specs(rel_type)
+            f", {s.name} {s.sql_type}{'' if s.nullable else ' NOT NULL'}"
+            for s in rel_specs(rel_type)
         )
         table = _table(rel_type)
         stmts.append(
@@ -89,9 +91,13 @@ def _upsert_rel_sql(rel_type: RelType) -> str:
     cols = ", ".join(["src", "dst", *names])
     marks = ", ".join("?" * (len(names) + 2))
     action = (
-        "DO UPDATE SET " + ", ".join(f"{n} = excluded.{n}" for n in names) if names else "DO NOTHING"
+        "DO UPDATE SET " + ", ".join(f"{n} = excluded.{n}" for n in names)
+        if names
+        else "DO NOTHING"
     )
-    return f"INSERT INTO {_table(rel_type)} ({cols}) VALUES ({marks}) ON CONFLICT (src, dst) {action}"
+    return (
+        f"INSERT INTO {_table(rel_type)} ({cols}) VALUES ({marks}) ON CONFLICT (src, dst) {action}"
+    )
 
 
 class _Growable:
@@ -116,7 +122,9 @@ class _Memory:
         self.index: dict[str, int] = {}
         self.ids: list[str | None] = []
         self.labels = _Growable(np.array([-1], dtype=np.int8))
-        self.columns = {key: _Growable(empty_column(spec, 1)) for key, (_, spec) in node_view_specs().items()}
+        self.columns = {
+            key: _Growable(empty_column(spec, 1)) for key, (_, spec) in node_view_specs().items()
+        }
         self.rel_base: dict[RelType, RelIndex | None] = dict.fromkeys(RelType)
         self.pending: dict[RelType, list[tuple[str, Any]]] = {t: [] for t in RelType}
         self.view: GraphView | None = None
@@ -145,7 +153,9 @@ class EmbeddedStore:
             self._conn = self._connect()
             self._init_schema()
         except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailable(f"cannot open the embedded store in {self.data_dir}: {exc}") from None
+            raise StoreUnavailable(
+                f"cannot open the embedded store in {self.data_dir}: {exc}"
+            ) from None
         self._lock = threading.RLock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
@@ -176,7 +186,9 @@ class EmbeddedStore:
                 conn.execute(stmt)
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
             if row is None:
-                conn.execute("INSERT INTO meta VALUES ('schema', ?), ('version', '0')", (SCHEMA_VERSION,))
+                conn.execute(
+                    "INSERT INTO meta VALUES ('schema', ?), ('version', '0')", (SCHEMA_VERSION,)
+                )
             elif row[0] != SCHEMA_VERSION:
                 raise StoreUnavailable(
                     f"store schema {row[0]} is not supported (expected {SCHEMA_VERSION})"
@@ -201,10 +213,8 @@ class EmbeddedStore:
         with self._lock:
             self._closed = True
             for conn in [*self._readers, self._conn]:
-                try:
+                with contextlib.suppress(sqlite3.Error):
                     conn.close()
-                except sqlite3.Error:
-                    pass
             self._readers.clear()
 
     def __enter__(self) -> EmbeddedStore:
@@ -216,7 +226,9 @@ class EmbeddedStore:
     # ------------------------------------------------------------------ version and memory
 
     def _disk_version(self, conn: sqlite3.Connection | None = None) -> int:
-        row = (conn or self._conn).execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        row = (
+            (conn or self._conn).execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        )
         return int(row[0])
 
     @property
@@ -306,12 +318,16 @@ class EmbeddedStore:
         n = mem.n_slots
         for rel_type in RelType:
             if mem.pending[rel_type] or mem.rel_base[rel_type] is None:
-                mem.rel_base[rel_type] = _merge(rel_type, mem.rel_base[rel_type], mem.pending[rel_type], n)
+                mem.rel_base[rel_type] = _merge(
+                    rel_type, mem.rel_base[rel_type], mem.pending[rel_type], n
+                )
                 mem.pending[rel_type] = []
             elif len(mem.rel_base[rel_type].out_ptr) != n + 1:  # type: ignore[union-attr]
                 base = mem.rel_base[rel_type]
                 assert base is not None
-                mem.rel_base[rel_type] = RelIndex.build(rel_type, base.src, base.dst, base.columns, n)
+                mem.rel_base[rel_type] = RelIndex.build(
+                    rel_type, base.src, base.dst, base.columns, n
+                )
         return GraphView(
             version=mem.version,
             ids=tuple(mem.ids),
@@ -348,13 +364,15 @@ class EmbeddedStore:
                 raise InvalidInput(f"nodes[{i}]", "expected a node record")
             existing = mem.index.get(node.id)
             if existing is not None and LABELS[mem.labels.data[existing]] != node.label:
+                stored = LABELS[mem.labels.data[existing]].value
                 raise Conflict(
-                    f"nodes[{i}].id",
-                    f"{node.id!r} is a {LABELS[mem.labels.data[existing]].value}, not a {node.label.value}",
+                    f"nodes[{i}].id", f"{node.id!r} is a {stored}, not a {node.label.value}"
                 )
             previous = nodes.get(node.id)
             if previous is not None and previous[1].label != node.label:
-                raise Conflict(f"nodes[{i}].id", f"{node.id!r} appears with two labels in the batch")
+                raise Conflict(
+                    f"nodes[{i}].id", f"{node.id!r} appears with two labels in the batch"
+                )
             if existing is None:
                 if node.id not in new:
                     new[node.id] = next_nid
@@ -391,8 +409,12 @@ class EmbeddedStore:
             rels.append((rel, src, dst))
         return _Plan(list(nodes.values()), new, rels)
 
-    def _resolve(self, ids: Sequence[str], new: dict[str, int], where: str, name: str) -> np.ndarray:
-        found = np.fromiter(map(self._mem.index.get, ids, repeat(-1)), dtype=np.int64, count=len(ids))
+    def _resolve(
+        self, ids: Sequence[str], new: dict[str, int], where: str, name: str
+    ) -> np.ndarray:
+        found = np.fromiter(
+            map(self._mem.index.get, ids, repeat(-1)), dtype=np.int64, count=len(ids)
+        )
         missing = np.flatnonzero(found < 0)
         for i in missing:
             nid = new.get(ids[i])
@@ -459,7 +481,9 @@ class EmbeddedStore:
                         values = [d[spec.name] for d in dumped]
                         mem.columns[key].data[nids] = encode_column(spec, values)
             for rel, src, dst in plan.rels:
-                cols = {s.name: encode_column(s, rel.columns[s.name]) for s in rel_view_specs(rel.type)}
+                cols = {
+                    s.name: encode_column(s, rel.columns[s.name]) for s in rel_view_specs(rel.type)
+                }
                 mem.pending[rel.type].append(("upsert", (src, dst, cols)))
             mem.version = version
         except Exception:
@@ -488,7 +512,9 @@ class EmbeddedStore:
             except BaseException as exc:
                 conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise StoreUnavailable(f"the delete failed and was rolled back: {exc}") from None
+                    raise StoreUnavailable(
+                        f"the delete failed and was rolled back: {exc}"
+                    ) from None
                 raise
             try:
                 del mem.index[node_id]
@@ -554,7 +580,12 @@ class EmbeddedStore:
         return out
 
     def find(
-        self, label: Label, where: dict[str, Any] | None = None, *, limit: int = 100, offset: int = 0
+        self,
+        label: Label,
+        where: dict[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[NodeRecord]:
         label = parse_label(str(label))
         specs = {s.name: s for s in field_specs(NODE_MODELS[label])}
@@ -606,7 +637,9 @@ class EmbeddedStore:
         ).fetchone()
         if row is None:
             return None
-        return REL_MODELS[rel_type].model_validate({"src": src, "dst": dst, **dict(zip(names, row[1:], strict=True))})
+        return REL_MODELS[rel_type].model_validate(
+            {"src": src, "dst": dst, **dict(zip(names, row[1:], strict=True))}
+        )
 
     def _attached(
         self, node_id: str, rel_type: RelType | None, direction: Direction

@@ -94,7 +94,9 @@ def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[
     if values is None:
         if spec.required:
             raise InvalidInput(f"{where}.{spec.name}", "column is required")
-        default = spec.default.value if spec.kind == "enum" and spec.default is not None else spec.default
+        default = (
+            spec.default.value if spec.kind == "enum" and spec.default is not None else spec.default
+        )
         if spec.kind == "bool":
             default = int(bool(default))
         return [default] * n, None
@@ -132,7 +134,9 @@ def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[
             bad_mask |= (num > spec.le) & ~null
         if bad_mask.any():
             i = _first(bad_mask)
-            bounds = f" in [{spec.ge}, {spec.le}]" if spec.ge is not None or spec.le is not None else ""
+            bounds = (
+                f" in [{spec.ge}, {spec.le}]" if spec.ge is not None or spec.le is not None else ""
+            )
             raise _bad(where, i, spec.name, f"expected a {spec.kind}{bounds}, got {num[i]!r}")
         cast = num.astype(np.int64) if spec.kind == "int" else num
         out = cast.astype(object)
@@ -149,7 +153,9 @@ def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[
                 raise _bad(where, i, spec.name, "expected true or false", v)
         return out_list, None
     # str and enum
-    items = [v.value if hasattr(v, "value") else v for v in np.asarray(values, dtype=object).tolist()]
+    items = [
+        v.value if hasattr(v, "value") else v for v in np.asarray(values, dtype=object).tolist()
+    ]
     if spec.kind == "enum":
         assert spec.enum is not None
         allowed = {m.value for m in spec.enum}
@@ -163,7 +169,9 @@ def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[
             if not spec.nullable:
                 raise _bad(where, i, spec.name, "is required")
         elif not isinstance(v, str) or (spec.max_length is not None and len(v) > spec.max_length):
-            raise _bad(where, i, spec.name, f"expected text of at most {spec.max_length} characters")
+            raise _bad(
+                where, i, spec.name, f"expected text of at most {spec.max_length} characters"
+            )
     return items, None
 
 
@@ -221,9 +229,13 @@ def frames_from_records(records: Iterable[RelRecord]) -> list[ValidRels]:
         specs = rel_specs(rel_type)
         dumped = [r.model_dump(mode="json") for r in items]
         columns = {
-            s.name: [int(d[s.name]) if s.kind == "bool" and d[s.name] is not None else d[s.name]
-                     for d in dumped]
+            s.name: [
+                int(d[s.name]) if s.kind == "bool" and d[s.name] is not None else d[s.name]
+                for d in dumped
+            ]
             for s in specs
         }
-        out.append(ValidRels(rel_type, [d["src"] for d in dumped], [d["dst"] for d in dumped], columns))
+        out.append(
+            ValidRels(rel_type, [d["src"] for d in dumped], [d["dst"] for d in dumped], columns)
+        )
     return out

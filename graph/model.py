@@ -520,7 +520,9 @@ def parse_label(value: str, field: str = "label") -> Label:
         return Label(value)
     except ValueError:
         allowed = ", ".join(label.value for label in Label)
-        raise InvalidInput(field, f"unknown label {value!r} (expected one of {allowed})", value) from None
+        raise InvalidInput(
+            field, f"unknown label {value!r} (expected one of {allowed})", value
+        ) from None
 
 
 def parse_rel_type(value: str, field: str = "type") -> RelType:
@@ -529,7 +531,9 @@ def parse_rel_type(value: str, field: str = "type") -> RelType:
         return RelType(value)
     except ValueError:
         allowed = ", ".join(t.value for t in RelType)
-        raise InvalidInput(field, f"unknown relationship type {value!r} (expected one of {allowed})", value) from None
+        raise InvalidInput(
+            field, f"unknown relationship type {value!r} (expected one of {allowed})", value
+        ) from None
 
 
 def invalid_from_pydantic(exc: PydanticValidationError, prefix: str = "") -> InvalidInput:

@@ -73,7 +73,9 @@ def _kind(base: Any) -> Kind:
 
 
 @cache
-def field_specs(model: type[BaseModel], exclude: frozenset[str] = frozenset()) -> tuple[FieldSpec, ...]:
+def field_specs(
+    model: type[BaseModel], exclude: frozenset[str] = frozenset()
+) -> tuple[FieldSpec, ...]:
     """The property specs of ``model``, in declaration order, minus ``exclude``.
 
     >>> from graph.model import Knows

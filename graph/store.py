@@ -86,7 +86,12 @@ class GraphStore(Protocol):
         ...
 
     def find(
-        self, label: Label, where: dict[str, Any] | None = None, *, limit: int = 100, offset: int = 0
+        self,
+        label: Label,
+        where: dict[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[NodeRecord]:
         """Nodes of ``label`` whose properties equal ``where``, ordered by id."""
         ...

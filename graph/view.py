@@ -113,7 +113,11 @@ class RelIndex:
 
     @classmethod
     def build(
-        cls, rel_type: RelType, src: np.ndarray, dst: np.ndarray, columns: dict[str, np.ndarray],
+        cls,
+        rel_type: RelType,
+        src: np.ndarray,
+        dst: np.ndarray,
+        columns: dict[str, np.ndarray],
         n_nodes: int,
     ) -> RelIndex:
         """Index edges already sorted by (src, dst) and free of duplicates."""
@@ -233,7 +237,9 @@ class GraphView:
             specs = [s for s in rel_specs(rel_type) if s.name in index.columns]
             for pos in range(len(index)):
                 attrs = {s.name: decode_value(s, index.columns[s.name][pos]) for s in specs}
-                g.add_edge(self.ids[index.src[pos]], self.ids[index.dst[pos]], key=rel_type.value, **attrs)
+                g.add_edge(
+                    self.ids[index.src[pos]], self.ids[index.dst[pos]], key=rel_type.value, **attrs
+                )
         return g
 
 

@@ -1,0 +1,1 @@
+"""Passerelle api (entry point over the service layer)."""

@@ -1,0 +1,1 @@
+"""Passerelle dashboard (entry point over the service layer)."""

@@ -1,0 +1,20 @@
+"""The one place that turns settings into a wired store."""
+
+from __future__ import annotations
+
+from graph.errors import ConfigError
+from graph.settings import Settings
+from graph.store import GraphStore
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """Open the store the settings ask for."""
+    if settings.store == "embedded":
+        from graph.embedded import EmbeddedStore
+
+        return EmbeddedStore(settings.data_dir)
+    if settings.store == "neo4j":
+        raise ConfigError(
+            "store 'neo4j' is not available yet in this version; use --store embedded"
+        )
+    raise ConfigError(f"store: unknown backend {settings.store!r}")

@@ -1,0 +1,105 @@
+"""The ``passerelle`` command line.
+
+Each command lives in its own module and is registered here. Errors a user can fix are
+printed as one line on stderr with a non-zero exit code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.errors import InvalidInput, NotFound, PasserelleError
+from graph.settings import Settings, get_settings
+from graph.store import GraphStore
+
+EXIT_USER_ERROR = 1
+EXIT_UNAVAILABLE = 3
+
+
+@dataclass
+class AppContext:
+    """What every command needs: settings and a lazily opened store."""
+
+    settings: Settings
+    _store: GraphStore | None = field(default=None, repr=False)
+
+    def store(self) -> GraphStore:
+        if self._store is None:
+            from graph.bootstrap import open_store
+
+            self._store = open_store(self.settings)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
+    """Print ``data`` as JSON or through ``render`` for people."""
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        render(data)
+
+
+class _Group(click.Group):
+    """A group that turns domain errors into one readable line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (InvalidInput, NotFound) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except PasserelleError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(
+                EXIT_UNAVAILABLE if type(exc).__name__ == "StoreUnavailable" else EXIT_USER_ERROR
+            )
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of the embedded store [env PASSERELLE_DATA_DIR, default ./data].",
+)
+@click.option(
+    "--store",
+    "store_kind",
+    type=click.Choice(["embedded", "neo4j"]),
+    default=None,
+    help="Storage backend [env PASSERELLE_STORE, default embedded].",
+)
+@click.version_option(package_name="passerelle")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None) -> None:
+    """Passerelle: introduction paths and coverage of the transition network."""
+    app = AppContext(get_settings(data_dir=data_dir, store=store_kind))
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+def _register() -> None:
+    from graph.cli_seed import seed, stats
+
+    main.add_command(seed)
+    main.add_command(stats)
+    try:
+        from graph.cli_path import path
+    except ImportError:  # the path engine is optional in early builds
+        return
+    main.add_command(path)
+
+
+_register()
