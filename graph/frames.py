@@ -8,7 +8,7 @@ ties) to whole columns and names the first offending row and field.
 
 >>> frame = RelFrame(RelType.KNOWS, ["p-2"], ["p-1"], {"strength": [0.5], "source": ["unit"]})
 >>> valid = validate_rel_frame(frame)
->>> valid.src, valid.dst, valid.columns["source"]
+>>> valid.src.tolist(), valid.dst.tolist(), valid.columns["source"]
 (['p-1'], ['p-2'], ['unit'])
 """
 
@@ -22,10 +22,17 @@ from typing import Any
 import numpy as np
 
 from graph.errors import InvalidInput
-from graph.model import REL_MODELS, RelRecord, RelType
+from graph.model import ID_PATTERN, REL_MODELS, WHITESPACE, RelRecord, RelType, is_valid_id
 from graph.schema import FieldSpec, field_specs
 
 _ENDPOINTS = frozenset({"src", "dst"})
+_ID_CHUNK = 1 << 20
+#: ASCII code -> allowed in an id (anywhere / as first character); index 128 = non-ASCII
+_ID_CHAR = np.zeros(129, dtype=bool)
+_ID_CHAR[[ord(c) for c in "0123456789_.:-"]] = True
+_ID_CHAR[ord("A") : ord("Z") + 1] = _ID_CHAR[ord("a") : ord("z") + 1] = True
+_ID_FIRST = _ID_CHAR.copy()
+_ID_FIRST[[ord(c) for c in "_.:-"]] = False
 
 
 def rel_specs(rel_type: RelType) -> tuple[FieldSpec, ...]:
@@ -55,8 +62,8 @@ class ValidRels:
     """
 
     type: RelType
-    src: list[str]
-    dst: list[str]
+    src: list[str] | np.ndarray
+    dst: list[str] | np.ndarray
     columns: dict[str, list[Any]]
 
     def __len__(self) -> int:
@@ -111,7 +118,10 @@ def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[
         text[nat] = None
         return text.tolist(), dates
     if spec.kind in ("float", "int"):
-        arr = np.asarray(values, dtype=object if spec.nullable else None)
+        # Only a numeric array may be taken as is: numpy reads the list [True, "0.5"] as the
+        # text ["True", "0.5"], so a valid row would fail; objects convert one by one.
+        numeric = isinstance(values, np.ndarray) and values.dtype.kind in "biuf"
+        arr = np.asarray(values, dtype=None if numeric and not spec.nullable else object)
         if spec.nullable:
             null = np.array([v is None for v in arr.tolist()], dtype=bool)
             filled = np.where(null, 0, arr)
@@ -152,6 +162,9 @@ def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[
             else:
                 raise _bad(where, i, spec.name, "expected true or false", v)
         return out_list, None
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U":
+        # Text already in a numpy array (the bulk path): check whole columns at once.
+        return _validate_text_array(spec, values, where), None
     # str and enum
     items = [
         v.value if hasattr(v, "value") else v for v in np.asarray(values, dtype=object).tolist()
@@ -168,11 +181,78 @@ def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[
         if v is None:
             if not spec.nullable:
                 raise _bad(where, i, spec.name, "is required")
-        elif not isinstance(v, str) or (spec.max_length is not None and len(v) > spec.max_length):
+            continue
+        if isinstance(v, str):
+            v = items[i] = str(v).strip(WHITESPACE)  # as the models' str_strip_whitespace
+        if not isinstance(v, str) or (spec.max_length is not None and len(v) > spec.max_length):
             raise _bad(
                 where, i, spec.name, f"expected text of at most {spec.max_length} characters"
             )
     return items, None
+
+
+def _validate_text_array(spec: FieldSpec, values: np.ndarray, where: str) -> list[Any]:
+    """Vectorised check of an enum or text column given as a numpy text array."""
+    if spec.kind == "enum":
+        assert spec.enum is not None
+        allowed = np.array([m.value for m in spec.enum])
+        bad = ~np.isin(values, allowed)
+        if bad.any():
+            i = _first(bad)
+            choices = ", ".join(sorted(allowed.tolist()))
+            raise _bad(where, i, spec.name, f"expected one of {choices}, got {values[i]!r}")
+        return values.tolist()
+    stripped = np.strings.strip(values, WHITESPACE)
+    lengths = np.strings.str_len(stripped)
+    too_long = lengths > spec.max_length if spec.max_length is not None else lengths < 0
+    if too_long.any():
+        raise _bad(
+            where, _first(too_long), spec.name,
+            f"expected text of at most {spec.max_length} characters",
+        )
+    return stripped.tolist()
+
+
+def _plain_ids(arr: np.ndarray) -> np.ndarray:
+    """Mask of the ids of a text array that match :data:`ID_PATTERN` as they are, vectorised."""
+    n, width = len(arr), arr.dtype.itemsize // 4
+    out = np.zeros(n, dtype=bool)
+    if width == 0:
+        return out
+    pos = np.arange(width)
+    for start in range(0, n, _ID_CHUNK):
+        codes = np.ascontiguousarray(arr[start : start + _ID_CHUNK]).view(np.uint32)
+        codes = codes.reshape(-1, width)
+        ascii_codes = np.minimum(codes, 128)
+        allowed = _ID_CHAR[ascii_codes]
+        run = np.where(allowed.all(axis=1), width, np.argmin(allowed, axis=1))
+        # After the run of allowed characters there must be nothing but numpy's padding.
+        tail = (pos >= run[:, None]) & (codes != 0)
+        out[start : start + len(codes)] = (
+            _ID_FIRST[ascii_codes[:, 0]] & (run <= 80) & ~tail.any(axis=1)
+        )
+    return out
+
+
+def _node_ids(values: Any, where: str, name: str) -> np.ndarray:
+    """Endpoint ids as a text array, trimmed as the models trim them; a bad id raises."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U":
+        arr = values
+    else:
+        items = values.tolist() if isinstance(values, np.ndarray) else list(values)
+        if not all(issubclass(t, str) for t in set(map(type, items))):
+            i = next(i for i, v in enumerate(items) if not isinstance(v, str))
+            raise _bad(where, i, name, "expected a node id (text)", items[i])
+        arr = np.asarray(items, dtype=str) if items else np.empty(0, dtype="<U1")
+    plain = _plain_ids(arr)
+    if not plain.all():
+        arr = arr.copy()
+        for i in np.flatnonzero(~plain).tolist():
+            value = str(arr[i]).strip(WHITESPACE)
+            if not is_valid_id(value):
+                raise _bad(where, i, name, f"String should match pattern '{ID_PATTERN}'", value)
+            arr[i] = value
+    return arr
 
 
 def _is_number(v: Any) -> bool:
@@ -196,8 +276,8 @@ def validate_rel_frame(frame: RelFrame, where: str = "rels") -> ValidRels:
     unknown = set(frame.columns) - known
     if unknown:
         raise InvalidInput(f"{where}.{sorted(unknown)[0]}", f"not a property of {frame.type.value}")
-    src = np.asarray(frame.src, dtype=str)
-    dst = np.asarray(frame.dst, dtype=str)
+    src = _node_ids(frame.src, where, "src")
+    dst = _node_ids(frame.dst, where, "dst")
     loops = src == dst
     if loops.any():
         raise _bad(where, _first(loops), "dst", "a relationship cannot link a node to itself")
@@ -216,7 +296,8 @@ def validate_rel_frame(frame: RelFrame, where: str = "rels") -> ValidRels:
             wrong = ~np.isnat(a) & ~np.isnat(b) & (b < a)
             if wrong.any():
                 raise _bad(where, _first(wrong), later, f"must not be before {earlier}")
-    return ValidRels(frame.type, src.tolist(), dst.tolist(), columns)
+    # Endpoints stay numpy text arrays: the store resolves them with a vectorised search.
+    return ValidRels(frame.type, src, dst, columns)
 
 
 def frames_from_records(records: Iterable[RelRecord]) -> list[ValidRels]:

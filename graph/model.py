@@ -28,6 +28,13 @@ from graph.errors import InvalidInput
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$"
 _ID_RE = re.compile(ID_PATTERN)
 
+#: What ``str_strip_whitespace`` trims: Unicode White_Space, as Rust's ``str::trim`` in
+#: pydantic-core (Python's ``str.strip()`` would also trim U+001C..U+001F).
+WHITESPACE = "".join(
+    map(chr, (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+              0x2028, 0x2029, 0x202F, 0x205F, 0x3000))
+)
+
 NodeId = Annotated[str, Field(pattern=ID_PATTERN, description="stable string id")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -330,11 +337,15 @@ class RelRecord(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _canonical_order(cls, data: Any) -> Any:
-        # An undirected tie given either way round must be the same record.
+        # An undirected tie given either way round must be the same record. Compare the ids
+        # as they will be stored (trimmed), not as given: " p-2" < "p-1" but "p-2" > "p-1".
+        # Leave invalid ids where the caller put them, so the error names the right field.
         if cls.UNDIRECTED and isinstance(data, dict):
             src, dst = data.get("src"), data.get("dst")
-            if isinstance(src, str) and isinstance(dst, str) and dst < src:
-                data = {**data, "src": dst, "dst": src}
+            if isinstance(src, str) and isinstance(dst, str):
+                src_id, dst_id = src.strip(WHITESPACE), dst.strip(WHITESPACE)
+                if is_valid_id(src_id) and is_valid_id(dst_id) and dst_id < src_id:
+                    data = {**data, "src": dst, "dst": src}
         return data
 
     @model_validator(mode="after")

@@ -8,6 +8,7 @@ one from the settings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -77,12 +78,20 @@ class GraphStore(Protocol):
         """Upsert nodes then relationships, all or nothing."""
         ...
 
+    def bulk(self) -> AbstractContextManager[None]:
+        """A block in which many batches are written; the store may defer index upkeep."""
+        ...
+
     def upsert_nodes(self, nodes: Iterable[NodeRecord]) -> WriteResult: ...
 
     def upsert_relationships(self, rels: Iterable[RelRecord]) -> WriteResult: ...
 
     def get(self, node_id: str) -> NodeRecord | None:
         """The node with this id, or None."""
+        ...
+
+    def get_many(self, node_ids: Sequence[str]) -> dict[str, NodeRecord]:
+        """Nodes by id; absent ids are left out."""
         ...
 
     def find(

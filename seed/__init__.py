@@ -1,0 +1,1 @@
+"""Reference data for Passerelle: geography, employers, schools, names and institutions."""

@@ -1,0 +1,301 @@
+"""Durability of the embedded store: kill -9, two stores on one directory, WAL, rollback.
+
+Embedded-specific (the store contract in tests/contract.py covers the port's behaviour).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graph.embedded import DB_FILE, EmbeddedStore
+from graph.errors import StoreUnavailable
+from graph.frames import RelFrame
+from graph.model import Knows, Mentors, Person, RelType
+from graph.store import Batch
+from tests.contract import content, sample_batch, view_content
+
+REPO = Path(__file__).resolve().parents[1]
+
+# --------------------------------------------------------------------------- kill -9
+
+#: people per batch, and KNOWS ties from each person to the next TIES people of its batch
+PEOPLE, TIES = 400, 10
+MAX_BATCHES = 500
+
+
+def person_id(batch: int, j: int) -> str:
+    return f"b{batch:03d}-p{j:03d}"
+
+
+def crash_batch(i: int) -> Batch:
+    """Batch ``i`` of the crash test: PEOPLE people, a KNOWS frame, ties to batch i-1."""
+    nodes = [
+        Person(id=person_id(i, j), first_name="Jean", last_name=f"N{j}") for j in range(PEOPLE)
+    ]
+    src = [person_id(i, j) for j in range(PEOPLE) for _ in range(TIES)]
+    dst = [person_id(i, (j + k) % PEOPLE) for j in range(PEOPLE) for k in range(1, TIES + 1)]
+    n = len(src)
+    frame = RelFrame(RelType.KNOWS, src, dst, {"strength": np.full(n, 0.5), "source": ["unit"] * n})
+    rels = []
+    if i > 0:
+        rels = [
+            Knows(src=person_id(i, 0), dst=person_id(i - 1, 0), strength=0.9, source="event"),
+            Mentors(src=person_id(i, 1), dst=person_id(i - 1, 1)),
+        ]
+    return Batch(nodes=nodes, rels=rels, frames=[frame])
+
+
+def crash_batch_edges(i: int) -> set[tuple[str, str, str]]:
+    """(type, src, dst) of every tie batch ``i`` writes, in canonical order."""
+    edges = set()
+    for j in range(PEOPLE):
+        for k in range(1, TIES + 1):
+            a, b = person_id(i, j), person_id(i, (j + k) % PEOPLE)
+            edges.add(("KNOWS", min(a, b), max(a, b)))
+    if i > 0:
+        a, b = person_id(i, 0), person_id(i - 1, 0)
+        edges.add(("KNOWS", min(a, b), max(a, b)))
+        edges.add(("MENTORS", person_id(i, 1), person_id(i - 1, 1)))
+    return edges
+
+
+def child_main(data_dir: str) -> None:
+    """The child process: write batches in a loop, saying when each write starts and ends.
+
+    Prints "start <batch>" just before write() and "ack <batch> <version>" once it returned.
+    """
+    store = EmbeddedStore(data_dir)
+    for i in range(MAX_BATCHES):
+        batch = crash_batch(i)
+        print(f"start {i}", flush=True)
+        result = store.write(batch)
+        print(f"ack {i} {result.version}", flush=True)
+
+
+def _acks(lines: str) -> list[tuple[int, int]]:
+    """(batch, version) of the "ack" lines."""
+    words = (line.split() for line in lines.splitlines())
+    return [(int(w[1]), int(w[2])) for w in words if w and w[0] == "ack"]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    ("acks_before_kill", "delay_s"),
+    [(1, 0.0), (3, 0.02), (5, 0.035)],
+    ids=["at-start", "mid-write", "near-commit"],
+)
+def test_kill_9_mid_write_keeps_every_acknowledged_batch(
+    tmp_path: Path, acks_before_kill: int, delay_s: float
+) -> None:
+    """After SIGKILL mid-write: acked batches are whole, the next is all-or-nothing.
+
+    A child process writes batches of 400 people and 4,000 ties (a write takes tens of
+    milliseconds) and prints when each write starts and when it is acknowledged. After
+    some acknowledgements the parent waits for the next write to start, lets it run for
+    ``delay_s`` and sends SIGKILL; then it reopens the store and checks every batch's
+    people and ties.
+    """
+    data_dir = tmp_path / "store"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
+    code = f"from tests.test_embedded_durability import child_main; child_main({str(data_dir)!r})"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    acked: list[tuple[int, int]] = []
+    try:
+        assert proc.stdout is not None
+        while True:
+            line = proc.stdout.readline()
+            if not line:
+                pytest.fail(
+                    f"the writer stopped early: {proc.stderr.read() if proc.stderr else ''}"
+                )
+            acked.extend(_acks(line))
+            if line.startswith("start") and len(acked) >= acks_before_kill:
+                break
+        time.sleep(delay_s)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        acked.extend(_acks(proc.stdout.read()))  # acked before the kill, not yet read
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the child finished before it was killed"
+    last_acked, last_version = acked[-1]
+    assert [i for i, _ in acked] == list(range(last_acked + 1))
+
+    with EmbeddedStore(data_dir) as store:
+        view = store.view()  # rebuilds from the recovered database
+        ids = view.ids
+        edges = {
+            (t.value, ids[s], ids[d])
+            for t in (RelType.KNOWS, RelType.MENTORS)
+            for s, d in zip(view.rel(t).src.tolist(), view.rel(t).dst.tolist(), strict=True)
+        }
+        whole = []
+        for i in range(last_acked + 3):
+            present = sum(person_id(i, j) in view.index for j in range(PEOPLE))
+            if i <= last_acked:
+                assert present == PEOPLE, f"acknowledged batch {i} lost people"
+            assert present in (0, PEOPLE), f"batch {i} is half written ({present} people)"
+            if present:
+                assert crash_batch_edges(i) <= edges, f"batch {i} lost ties"
+                whole.append(i)
+        # Batches are written in order: only the one in flight may be there unacknowledged.
+        assert whole == list(range(len(whole)))
+        assert len(whole) in (last_acked + 1, last_acked + 2)
+        assert store.version == last_version + (len(whole) - last_acked - 1)
+        assert view.version == store.version
+        assert view.node_counts[view.label_of(0)] == PEOPLE * len(whole)
+        expected_edges = set().union(*(crash_batch_edges(i) for i in whole))
+        assert edges == expected_edges
+        # And the recovered store takes writes again.
+        store.write(crash_batch(len(whole)))
+        assert person_id(len(whole), 0) in store.view().index
+    check = sqlite3.connect(data_dir / DB_FILE)
+    try:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        check.close()
+
+
+# --------------------------------------------------------------------------- two stores
+
+
+@pytest.fixture
+def two_stores(tmp_path: Path) -> Iterator[tuple[EmbeddedStore, EmbeddedStore]]:
+    """Two EmbeddedStore objects on one directory, as two API workers would have."""
+    a = EmbeddedStore(tmp_path / "store")
+    b = EmbeddedStore(tmp_path / "store")
+    yield a, b
+    a.close()
+    b.close()
+
+
+def _person(pid: str, **props: object) -> Person:
+    return Person(id=pid, first_name="Anne", last_name="Martin", **props)  # type: ignore[arg-type]
+
+
+def test_a_write_by_one_store_is_seen_by_the_other(
+    two_stores: tuple[EmbeddedStore, EmbeddedStore],
+) -> None:
+    """A write through one store object shows in the other's get(), view() and version."""
+    a, b = two_stores
+    assert b.view().version == 0
+    a.write(sample_batch())
+    assert b.get("p-01") == a.get("p-01")
+    assert b.version == a.version
+    assert view_content(b.view()) == view_content(a.view())
+    # and back the other way, including a delete
+    b.upsert_nodes([_person("p-new", status="helper")])
+    b.delete_person("p-06")
+    assert a.get("p-new") is not None and a.get("p-06") is None
+    assert a.version == b.version
+    assert "p-new" in a.view().index and "p-06" not in a.view().index
+    assert content(a) == content(b)
+
+
+def test_delete_right_after_another_writer_keeps_memory_in_step(
+    two_stores: tuple[EmbeddedStore, EmbeddedStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write by another worker between a delete's check and its transaction is not lost.
+
+    Regression: delete_node and delete_relationship took the bumped version as their
+    memory's version without noticing the other write, so this store's views missed it
+    for good.
+    """
+    a, b = two_stores
+    a.write(sample_batch())
+    b.view()
+    sync = b._sync
+
+    def sync_then_other_worker_writes() -> None:
+        sync()
+        a.upsert_nodes([_person(f"p-race-{a.version}")])
+
+    monkeypatch.setattr(b, "_sync", sync_then_other_worker_writes)
+    b.delete_person("p-06")
+    b.delete_relationship(RelType.KNOWS, "p-01", "p-02")
+    monkeypatch.undo()
+    view = b.view()
+    assert view.version == a.version == b.version
+    races = sorted(i for i in view.index if i.startswith("p-race-"))
+    assert len(races) == 2, races
+    assert "p-06" not in view.index
+    assert not view.to_networkx().has_edge("p-01", "p-02", "KNOWS")
+    assert view_content(view) == view_content(a.view())
+
+
+# --------------------------------------------------------------------------- WAL, rollback
+
+
+def test_database_is_in_wal_mode(tmp_path: Path) -> None:
+    """The file is a SQLite database in WAL mode, as any connection sees it."""
+    with EmbeddedStore(tmp_path / "store") as store:
+        store.write(sample_batch())
+    conn = sqlite3.connect(tmp_path / "store" / DB_FILE)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+
+
+def test_a_batch_failing_inside_the_transaction_is_rolled_back(tmp_path: Path) -> None:
+    """A batch the database refuses half-way leaves nothing; the store reopens intact.
+
+    A trigger makes SQLite abort on the last node of the batch, after the others were
+    inserted in the same transaction.
+    """
+    data_dir = tmp_path / "store"
+    store = EmbeddedStore(data_dir)
+    store.write(sample_batch())
+    with sqlite3.connect(data_dir / DB_FILE) as conn:
+        conn.execute(
+            "CREATE TRIGGER refuse_boom BEFORE INSERT ON nodes WHEN NEW.id = 'boom'"
+            " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    conn.close()
+    before, view, version = content(store), view_content(store.view()), store.version
+    batch = Batch(
+        nodes=[_person("p-new"), _person("boom")],
+        rels=[Knows(src="p-new", dst="p-01", strength=0.5, source="unit")],
+    )
+    with pytest.raises(StoreUnavailable):
+        store.write(batch)
+    assert store.version == version
+    assert store.get("p-new") is None
+    assert content(store) == before
+    assert view_content(store.view()) == view
+    store.close()
+
+    with EmbeddedStore(data_dir) as reopened:
+        assert reopened.version == version
+        assert content(reopened) == before
+        assert view_content(reopened.view()) == view
+        reopened.upsert_nodes([_person("p-new")])
+        assert reopened.get("p-new") is not None
+    conn = sqlite3.connect(data_dir / DB_FILE)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
