@@ -50,10 +50,13 @@ def seed(app: AppContext, people: int, seed_value: int, if_empty: bool, as_json:
         transient=False,
     ) as progress:
         task = progress.add_task("seed", total=estimated_batches(people))
-        for batch in generate(people, seed_value):
-            written += len(batch)
-            store.write(batch)
-            progress.advance(task)
+        with store.bulk():
+            for batch in generate(people, seed_value):
+                written += len(batch)
+                store.write(batch)
+                progress.advance(task)
+        # The batch count is estimated: end the bar at what was really written.
+        progress.update(task, total=progress.tasks[0].completed)
     counts = store.counts()
     result = {
         "seeded": True,

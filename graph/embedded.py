@@ -144,15 +144,16 @@ class _Memory:
         self.rel_base: dict[RelType, RelIndex | None] = dict.fromkeys(RelType)
         self.pending: dict[RelType, list[tuple[str, Any]]] = {t: [] for t in RelType}
         self.view: GraphView | None = None
-        self._directory: tuple[np.ndarray, np.ndarray] | None = None
+        self._directory: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def directory(self) -> tuple[np.ndarray, np.ndarray]:
-        """All ids sorted, with their numbers: resolves big frames with one searchsorted."""
+    def directory(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(hashes sorted, their ids, their numbers): resolves big frames without a dict."""
         if self._directory is None:
             ids = np.array(list(self.index), dtype=str) if self.index else np.empty(0, "<U1")
             nids = np.fromiter(self.index.values(), dtype=np.int64, count=len(self.index))
-            order = np.argsort(ids, kind="stable")
-            self._directory = (ids[order], nids[order])
+            hashes = _hash_ids(ids)
+            order = np.argsort(hashes, kind="stable")
+            self._directory = (hashes[order], ids[order], nids[order])
         return self._directory
 
     def forget_directory(self) -> None:
@@ -476,7 +477,7 @@ class EmbeddedStore:
             )
         missing = np.flatnonzero(found < 0)
         for i in missing:
-            nid = new.get(ids[i])
+            nid = new.get(ids[i], self._mem.index.get(ids[i]))
             if nid is None:
                 row = i if rows is None else rows[i]
                 raise InvalidInput(f"{where}[{row}].{name}", f"no node with id {ids[i]!r}", ids[i])
@@ -484,11 +485,15 @@ class EmbeddedStore:
         return found
 
     def _search(self, ids: np.ndarray) -> np.ndarray:
-        """Numbers of ``ids`` (-1 when absent) by binary search in the sorted directory."""
-        sorted_ids, sorted_nids = self._mem.directory()
-        if len(sorted_ids) == 0:
+        """Numbers of ``ids`` (-1 when not found) by binary search on hashes of the ids.
+
+        A hash collision only makes an id "not found" here; the caller then falls back to
+        the dictionary, so the answer stays exact.
+        """
+        hashes, sorted_ids, sorted_nids = self._mem.directory()
+        if len(hashes) == 0:
             return np.full(len(ids), -1, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+        pos = np.minimum(np.searchsorted(hashes, _hash_ids(ids)), len(hashes) - 1)
         return np.where(sorted_ids[pos] == ids, sorted_nids[pos], -1)
 
     def _commit(self, plan: _Plan) -> int:
@@ -506,8 +511,8 @@ class EmbeddedStore:
                 "INSERT INTO nodes (nid, id, label, props) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (nid) DO UPDATE SET props = excluded.props",
                 (
-                    (nid, node.id, node.label.value, json.dumps(node.props(), ensure_ascii=False))
-                    for nid, node in plan.nodes
+                    (nid, node.id, node.label.value, json.dumps(props, ensure_ascii=False))
+                    for (nid, node), props in zip(plan.nodes, plan.props, strict=True)
                 ),
             )
             for rel, src, dst in plan.rels:
@@ -541,19 +546,24 @@ class EmbeddedStore:
                 mem.index[node_id] = nid
                 mem.ids[nid] = node_id
             specs = node_view_specs()
-            ordered = sorted(plan.nodes, key=lambda item: item[1].label)
-            for label, group in groupby(ordered, key=lambda item: item[1].label):
+            ordered = sorted(
+                zip(plan.nodes, plan.props, strict=True), key=lambda item: item[0][1].label
+            )
+            for label, group in groupby(ordered, key=lambda item: item[0][1].label):
                 items = list(group)
-                nids = np.fromiter((nid for nid, _ in items), dtype=np.int64, count=len(items))
+                nids = np.fromiter((nid for (nid, _), _ in items), dtype=np.int64, count=len(items))
                 mem.labels.data[nids] = LABEL_CODE[label]
-                dumped = [node.props() for _, node in items]
+                dumped = [props for _, props in items]
                 for key, (owner, spec) in specs.items():
                     if owner == label:
                         values = [d[spec.name] for d in dumped]
                         mem.columns[key].data[nids] = encode_column(spec, values)
             for rel, src, dst in plan.rels:
                 cols = {
-                    s.name: encode_column(s, rel.columns[s.name]) for s in rel_view_specs(rel.type)
+                    s.name: _days(rel.dates[s.name])
+                    if s.name in rel.dates
+                    else encode_column(s, rel.columns[s.name])
+                    for s in rel_view_specs(rel.type)
                 }
                 mem.pending[rel.type].append(("upsert", (src, dst, cols)))
             mem.version = version
@@ -783,6 +793,8 @@ class _Plan:
         self.nodes = nodes
         self.new = new
         self.rels = rels
+        # JSON-ready properties, computed once for the database and the memory mirror
+        self.props = [node.props() for _, node in nodes]
 
 
 def _node(node_id: str, label: str, props: str) -> NodeRecord:
@@ -798,6 +810,33 @@ def _json_scalar(spec: FieldSpec, value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
+def _hash_ids(ids: np.ndarray) -> np.ndarray:
+    """64-bit FNV-1a of each id of a numpy text array, vectorised over characters.
+
+    numpy pads shorter strings with NUL code points, which ids never contain, so padding
+    is skipped and the hash of an id does not depend on the array's width.
+    """
+    width = ids.dtype.itemsize // 4
+    codes = np.ascontiguousarray(ids).view(np.uint32).reshape(len(ids), width)
+    h = np.full(len(ids), _FNV_OFFSET, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(width):
+            c = codes[:, j].astype(np.uint64)
+            h = np.where(c != 0, (h ^ c) * _FNV_PRIME, h)
+    return h
+
+
+def _days(dates: np.ndarray) -> np.ndarray:
+    """datetime64[D] as the view's int32 day numbers."""
+    out = dates.astype(np.int64)
+    out[np.isnat(dates)] = NO_DATE
+    return out.astype(np.int32)
 
 
 def _keys(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -822,12 +861,16 @@ def _merge(
             d = np.concatenate([p[1] for p in payloads])
             c = {name: np.concatenate([p[2][name] for p in payloads]) for name in cols}
             keys = _keys(s, d)
-            # Last write wins within the group: keep the last occurrence of each key.
-            _, last = np.unique(keys[::-1], return_index=True)
-            keep = len(keys) - 1 - last
-            s, d, keys = s[keep], d[keep], keys[keep]
+            # Last write wins within the group. A stable sort keeps equal keys in write
+            # order, so the last of each run of equal keys is the one to keep.
+            order = np.argsort(keys, kind="stable")
+            sorted_keys = keys[order]
+            last = np.ones(len(order), dtype=bool)
+            last[:-1] = sorted_keys[1:] != sorted_keys[:-1]
+            keep = order[last]
+            s, d, keys = s[keep], d[keep], sorted_keys[last]
             c = {name: arr[keep] for name, arr in c.items()}
-            stay = ~np.isin(_keys(src, dst), keys)
+            stay = ~np.isin(_keys(src, dst), keys) if len(src) else np.ones(0, dtype=bool)
             src = np.concatenate([src[stay], s])
             dst = np.concatenate([dst[stay], d])
             cols = {name: np.concatenate([cols[name][stay], c[name]]) for name in cols}
@@ -840,6 +883,7 @@ def _merge(
                 stay = ~np.isin(_keys(src, dst), keys)
             src, dst = src[stay], dst[stay]
             cols = {name: arr[stay] for name, arr in cols.items()}
+    # Both parts are sorted runs here, which a stable (merge-based) sort joins in linear time.
     order = np.argsort(_keys(src, dst), kind="stable")
     return RelIndex.build(
         rel_type, src[order], dst[order], {name: arr[order] for name, arr in cols.items()}, n_slots

@@ -65,6 +65,8 @@ class ValidRels:
     src: list[str] | np.ndarray
     dst: list[str] | np.ndarray
     columns: dict[str, list[Any]]
+    #: date columns as datetime64[D], when validation produced them (spares re-parsing)
+    dates: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.src)
@@ -96,6 +98,22 @@ def _to_dates(values: Any, where: str, name: str) -> np.ndarray:
     return out
 
 
+def _iso_dates(dates: np.ndarray, nat: np.ndarray) -> list[str | None]:
+    """ISO texts of dates; formats each distinct day once (a column spans few distinct days)."""
+    if nat.all():
+        return [None] * len(dates)
+    days = dates.astype(np.int64)
+    first = int(days[~nat].min())
+    span = int(days[~nat].max()) - first + 1
+    if span > 4 * len(dates) + 1024:  # scattered days: format each one
+        text = np.datetime_as_string(dates).astype(object)
+    else:
+        lookup = np.datetime_as_string(np.arange(first, first + span).astype("datetime64[D]"))
+        text = lookup.astype(object)[np.where(nat, 0, days - first)]
+    text[nat] = None
+    return text.tolist()
+
+
 def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[list[Any], Any]:
     """(storage values, comparable array for cross-field checks) of one column."""
     if values is None:
@@ -114,9 +132,7 @@ def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[
         nat = np.isnat(dates)
         if nat.any() and not spec.nullable:
             raise _bad(where, _first(nat), spec.name, "is required")
-        text = np.datetime_as_string(dates).astype(object)
-        text[nat] = None
-        return text.tolist(), dates
+        return _iso_dates(dates, nat), dates
     if spec.kind in ("float", "int"):
         # Only a numeric array may be taken as is: numpy reads the list [True, "0.5"] as the
         # text ["True", "0.5"], so a valid row would fail; objects convert one by one.
@@ -207,7 +223,9 @@ def _validate_text_array(spec: FieldSpec, values: np.ndarray, where: str) -> lis
     too_long = lengths > spec.max_length if spec.max_length is not None else lengths < 0
     if too_long.any():
         raise _bad(
-            where, _first(too_long), spec.name,
+            where,
+            _first(too_long),
+            spec.name,
             f"expected text of at most {spec.max_length} characters",
         )
     return stripped.tolist()
@@ -297,7 +315,8 @@ def validate_rel_frame(frame: RelFrame, where: str = "rels") -> ValidRels:
             if wrong.any():
                 raise _bad(where, _first(wrong), later, f"must not be before {earlier}")
     # Endpoints stay numpy text arrays: the store resolves them with a vectorised search.
-    return ValidRels(frame.type, src, dst, columns)
+    dates = {k: v for k, v in comparable.items() if v is not None}
+    return ValidRels(frame.type, src, dst, columns, dates)
 
 
 def frames_from_records(records: Iterable[RelRecord]) -> list[ValidRels]:

@@ -31,8 +31,26 @@ _ID_RE = re.compile(ID_PATTERN)
 #: What ``str_strip_whitespace`` trims: Unicode White_Space, as Rust's ``str::trim`` in
 #: pydantic-core (Python's ``str.strip()`` would also trim U+001C..U+001F).
 WHITESPACE = "".join(
-    map(chr, (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
-              0x2028, 0x2029, 0x202F, 0x205F, 0x3000))
+    map(
+        chr,
+        (
+            0x09,
+            0x0A,
+            0x0B,
+            0x0C,
+            0x0D,
+            0x20,
+            0x85,
+            0xA0,
+            0x1680,
+            *range(0x2000, 0x200B),
+            0x2028,
+            0x2029,
+            0x202F,
+            0x205F,
+            0x3000,
+        ),
+    )
 )
 
 NodeId = Annotated[str, Field(pattern=ID_PATTERN, description="stable string id")]
@@ -519,6 +537,8 @@ REL_MODELS: dict[RelType, type[RelRecord]] = {
 
 
 def _check_dates_in_order(record: BaseModel, pairs: tuple[tuple[str, str], ...]) -> None:
+    if not pairs:  # most models have none; this runs for every record
+        return
     for earlier, later in pairs:
         a, b = getattr(record, earlier), getattr(record, later)
         if a is not None and b is not None and b < a:

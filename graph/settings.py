@@ -26,6 +26,30 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="directory of the embedded store")
     store: StoreKind = Field("embedded", description="storage backend: embedded or neo4j")
 
+    # HTTP API (``passerelle serve``)
+    api_host: str = Field("127.0.0.1", description="address the API listens on")
+    api_port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
+    api_workers: int = Field(1, ge=1, le=64, description="API worker processes")
+    api_auth_db: Path | None = Field(
+        None, description="token database of the API [default: <data_dir>/auth.sqlite3]"
+    )
+    api_max_body_bytes: int = Field(
+        65_536, ge=1_024, le=10_485_760, description="largest request body the API accepts"
+    )
+    api_portal_rate: float = Field(
+        5.0, gt=0, le=1_000_000, description="requests per second allowed to each portal token"
+    )
+    api_portal_burst: int = Field(
+        20, ge=1, le=1_000_000, description="requests a portal token may make at once"
+    )
+    api_warm: bool = Field(True, description="build the path index when the API starts")
+    api_docs: bool = Field(True, description="serve /docs and /openapi.json")
+
+    @property
+    def auth_db_path(self) -> Path:
+        """Where the API's token database lives (separate from the graph)."""
+        return self.api_auth_db or self.data_dir / "auth.sqlite3"
+
 
 @lru_cache
 def get_settings(**overrides: object) -> Settings:
