@@ -1,0 +1,108 @@
+"""What a referral-path query returns: frozen dataclasses with a JSON-ready ``to_dict()``.
+
+Only what a référent may see: ids and display names of the people on a path (names only
+of people who consented), costs and the French explanation of each hop. Never contact
+details: no record here has a field for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
+from typing import Any
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class _ToDict:
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready values (dates as ISO text, tuples as lists)."""
+        return _plain(self)
+
+
+@dataclass(frozen=True)
+class PersonRef(_ToDict):
+    """A person as a référent may see them; ``id`` is None when they may not be named."""
+
+    id: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class Hop(_ToDict):
+    """One introduction: ``from_id`` introduces the candidate on to ``to_id``."""
+
+    from_id: str | None
+    to_id: str | None
+    kind: str  # knows, mentors, referent, bridge
+    cost: float
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Path(_ToDict):
+    rank: int
+    cost: float
+    intermediaries: tuple[PersonRef, ...]
+    contact: PersonRef
+    hops: tuple[Hop, ...]
+    contact_reason: str
+    #: ids of the people on this path who are at or over their monthly capacity
+    over_capacity: tuple[str, ...] = ()
+    #: ids of intermediaries this path shares with another returned path
+    shares_intermediaries: tuple[str, ...] = ()
+    #: every hop's explanation, then why the contact is at the target, then warnings
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TargetRef(_ToDict):
+    kind: str  # person, employer, offer, set
+    id: str | None
+    label: str
+    sector: str | None = None
+    bassin: str | None = None
+
+
+@dataclass(frozen=True)
+class NoPath(_ToDict):
+    """Why there is no path: a stable ``code`` and a French ``message``."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Alternative(_ToDict):
+    """A reachable employer like the target, with the cheapest path to it."""
+
+    employer_id: str
+    employer: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class PathResult(_ToDict):
+    candidate: PersonRef
+    target: TargetRef
+    as_of: date
+    version: int
+    policy: dict[str, Any]
+    paths: tuple[Path, ...]
+    no_path: NoPath | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return bool(self.paths)
