@@ -1,0 +1,199 @@
+"""``passerelle coverage``: how well the network serves each groupement's candidates.
+
+Prints a French table per groupement (and the total of the scope), or ``--json``, or
+writes ``--csv FILE`` all or nothing (a temporary file renamed into place). Counts of
+people under 5 read "< 5" unless ``--referent-view`` is given with ``--groupement`` (the
+groupement's own référent view). ``--gaps`` lists the ranked gaps instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from graph.coverage import privacy
+from graph.coverage.service import Scope, coverage, gaps
+from graph.errors import InvalidInput
+
+if TYPE_CHECKING:  # graph.cli imports this module to register the command
+    from graph.cli import AppContext
+
+COLUMNS = (
+    ("id", "Groupement"),
+    ("name", "Nom"),
+    ("referent_present", "Référent"),
+    ("candidates", "Candidats"),
+    ("candidates_departing_12m", "Départs 12 mois"),
+    ("helpers_available", "Aidants disponibles"),
+    ("helper_ratio", "Aidants/candidat"),
+    ("share_with_path", "Part avec chemin"),
+    ("employers_without_contact", "Employeurs sans contact"),
+    ("sectors_without_helper", "Secteurs sans aidant"),
+    ("single_points_of_failure", "Points uniques"),
+    ("partners_without_charter", "Chartes manquantes"),
+    ("hidden_offers_unreached", "Offres cachées non jointes"),
+)
+
+
+def _scope(groupement: str | None, departement: str | None, region: str | None) -> Scope:
+    given = [
+        n
+        for n, v in (
+            ("--groupement", groupement),
+            ("--departement", departement),
+            ("--region", region),
+        )
+        if v
+    ]
+    if len(given) > 1:
+        raise InvalidInput("scope", f"give at most one of {', '.join(given)}")
+    if groupement:
+        return Scope.groupement(groupement)
+    if departement:
+        return Scope.departement(departement)
+    if region:
+        return Scope.region(region)
+    return Scope.national()
+
+
+def _cell(key: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return f"{value:.0%}" if key == "share_with_path" else f"{value:.2f}"
+    return str(value)
+
+
+def _rows(report, own: bool) -> list[dict[str, Any]]:
+    rows = [privacy.render_coverage(c, own) for c in report.groupements]
+    if report.scope != "groupement":
+        rows += [privacy.render_coverage(c) for c in (*report.departements, *report.regions)]
+        if report.total is not None:
+            rows.append(privacy.render_coverage(report.total))
+    return rows
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """All or nothing: write a temporary file beside ``path`` and rename it into place."""
+    path = Path(path)
+    fields = ["scope", *(k for k, _ in COLUMNS)] + [
+        k for k in (rows[0] if rows else {}) if k not in {"scope", *(c for c, _ in COLUMNS)}
+    ]
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.command("coverage")
+@click.option("--groupement", default=None, help="One groupement (id).")
+@click.option("--departement", default=None, help="A département (code, e.g. 33).")
+@click.option("--region", default=None, help="A région (code, e.g. 75).")
+@click.option("--as-of", "as_of", default=None, help="Date YYYY-MM-DD [default: today].")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the rows to a CSV file (all or nothing).",
+)
+@click.option("--gaps", "show_gaps", is_flag=True, help="List the ranked gaps instead.")
+@click.option("--limit", type=int, default=None, help="With --gaps: how many.")
+@click.option(
+    "--referent-view",
+    is_flag=True,
+    help="Exact small counts (the groupement's own référent view; with --groupement).",
+)
+@click.pass_obj
+def coverage_cmd(
+    app: AppContext,
+    groupement: str | None,
+    departement: str | None,
+    region: str | None,
+    as_of: str | None,
+    as_json: bool,
+    csv_file: Path | None,
+    show_gaps: bool,
+    limit: int | None,
+    referent_view: bool,
+) -> None:
+    """Coverage per groupement (and rolled up), with small counts hidden."""
+    scope = _scope(groupement, departement, region)
+    if referent_view and scope.kind != "groupement":
+        raise InvalidInput("--referent-view", "goes with --groupement ID")
+    when = _parse_date(as_of)
+    own = referent_view
+    if show_gaps:
+        report = gaps(app.store(), scope, when, limit)
+        rendered = [privacy.render_gap(g, own) for g in report.gaps]
+        if csv_file is not None:
+            raise InvalidInput("--csv", "is for the coverage table, not --gaps")
+        if as_json:
+            click.echo(json.dumps(rendered, ensure_ascii=False, indent=2))
+            return
+        for g in rendered:
+            click.echo(
+                f"{g['rank']:>3}. [{g['groupement_id']}] {g['title']} "
+                f"(candidats concernés : {g['affected']})"
+            )
+            click.echo(f"     → {g['action']['text']}")
+        return
+    result = coverage(app.store(), scope, when)
+    rows = _rows(result, own)
+    if csv_file is not None:
+        _write_csv(csv_file, rows)
+        click.echo(f"{len(rows)} lignes écrites dans {csv_file}")
+        return
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "as_of": result.as_of.isoformat(),
+                    "version": result.version,
+                    "scope": result.scope,
+                    "scope_id": result.scope_id,
+                    "rows": rows,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    _print_table(rows, result.as_of)
+
+
+def _print_table(rows: list[dict[str, Any]], as_of: date) -> None:
+    click.echo(f"Couverture du réseau au {as_of.strftime('%d/%m/%Y')}")
+    header = [label for _, label in COLUMNS]
+    cells = [[_cell(k, r.get(k)) for k, _ in COLUMNS] for r in rows]
+    widths = [
+        max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(header)
+    ]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for c in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)))
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidInput("--as-of", f"must be a date YYYY-MM-DD (got {value!r})", value) from None

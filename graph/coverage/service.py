@@ -1,0 +1,450 @@
+"""The coverage service: what the CLI, the API and the dashboard call.
+
+Plain values in, dataclasses out (exact values; render them for a viewer with
+:mod:`graph.coverage.privacy`). The :class:`~graph.coverage.state.CoverageState` is
+built once per (store version, date) and cached weakly per store, on top of the path
+engine's cached index (:func:`graph.paths.path_index`), so only the first call after a
+write pays for the reachability.
+
+* :func:`coverage` – one :class:`~graph.coverage.metrics.Coverage` per groupement of the
+  scope, per département and région, and the total;
+* :func:`gaps` – the ranked gaps of a groupement, or of every groupement of a scope;
+* :func:`what_if` – before/after of hypothetical changes, nothing written;
+* :func:`national_actions` – per groupement, its most useful single action (the one that
+  gives a path to the most candidates, by :func:`~graph.coverage.whatif.referent_gain`;
+  else its first gap), ranked nationally.
+
+Scopes: ``Scope.national()``, ``Scope.groupement(id)``, ``Scope.departement(code)``,
+``Scope.region(code)``; codes are the reference codes ("33", "75"), node ids are
+accepted too.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from graph.coverage import whatif as W
+from graph.coverage.gaps import Gap, Labels, gaps_of, rank
+from graph.coverage.metrics import SCOPES, Coverage, CoverageReport
+from graph.coverage.state import CoverageState, measure
+from graph.errors import InvalidInput, NotFound
+from graph.model import Label
+from graph.paths.explain import display_name
+from graph.paths.service import path_index
+from graph.store import GraphStore
+
+_PAGE = 10_000
+_CACHE_SIZE = 4
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which part of the network a report is about.
+
+    >>> Scope.departement("33")
+    Scope(kind='departement', id='33')
+    """
+
+    kind: str = "national"
+    id: str | None = None
+
+    @classmethod
+    def national(cls) -> Scope:
+        return cls("national")
+
+    @classmethod
+    def groupement(cls, groupement_id: str) -> Scope:
+        return cls("groupement", groupement_id)
+
+    @classmethod
+    def departement(cls, code: str) -> Scope:
+        return cls("departement", code)
+
+    @classmethod
+    def region(cls, code: str) -> Scope:
+        return cls("region", code)
+
+    def check(self) -> None:
+        if self.kind not in SCOPES:
+            raise InvalidInput("scope.kind", f"must be one of {', '.join(SCOPES)}", self.kind)
+        if self.kind != "national" and (not isinstance(self.id, str) or not self.id):
+            raise InvalidInput(self.kind, "an id or code is required", self.id)
+
+
+@dataclass(frozen=True)
+class GapReport:
+    as_of: date
+    version: int
+    scope: str
+    scope_id: str
+    gaps: tuple[Gap, ...]
+
+
+@dataclass(frozen=True)
+class WhatIfResult:
+    """Coverage before and after hypothetical changes (exact), for what can change."""
+
+    as_of: date
+    version: int
+    changes: tuple[W.Change, ...]
+    before: tuple[Coverage, ...]
+    after: tuple[Coverage, ...]
+    national_before: Coverage
+    national_after: Coverage
+
+
+@dataclass(frozen=True)
+class RankedAction:
+    """A groupement's most useful single action."""
+
+    rank: int
+    groupement_id: str
+    groupement: str
+    gap: Gap
+    #: candidates of the groupement who would gain a path (0 when not measurable)
+    gain: int
+    candidates: int
+    candidates_with_path: int
+
+
+# --------------------------------------------------------------------------- cache
+
+
+class _Names:
+    """Labels and codes the view does not hold, read once per version."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.names: dict[str, str] = {}
+        self.codes: dict[tuple[Label, str], str] = {}
+        self.hidden: list[str] = []
+        for label in (
+            Label.GROUPEMENT,
+            Label.DEPARTEMENT,
+            Label.REGION,
+            Label.BASSIN_EMPLOI,
+            Label.SECTOR,
+        ):
+            for record in _all(store, label):
+                name = getattr(record, "name", record.id)
+                code = getattr(record, "code", None)
+                self.names[record.id] = (
+                    f"{name} ({code})"
+                    if code
+                    and label
+                    in (
+                        Label.DEPARTEMENT,
+                        Label.BASSIN_EMPLOI,
+                    )
+                    else name
+                )
+                if code:
+                    self.codes[(label, code)] = record.id
+        self.hidden = [r.id for r in _all(store, Label.JOB_OFFER, {"hidden": True})]
+
+
+def _all(store: GraphStore, label: Label, where: dict[str, Any] | None = None) -> list[Any]:
+    out: list[Any] = []
+    while True:
+        page = store.find(label, where, limit=_PAGE, offset=len(out))
+        out.extend(page)
+        if len(page) < _PAGE:
+            return out
+
+
+@dataclass
+class _Entry:
+    state: CoverageState
+    names: _Names
+    labels: Labels
+
+
+_STATES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[int, date], _Entry]] = (
+    weakref.WeakKeyDictionary()
+)
+_LOCK = threading.Lock()
+
+
+def coverage_state(store: GraphStore, as_of: date | None = None) -> CoverageState:
+    """The cached coverage state of the store's current version at ``as_of``."""
+    return _entry(store, _date(as_of)).state
+
+
+def _entry(store: GraphStore, as_of: date) -> _Entry:
+    view = store.view()
+    key = (view.version, as_of)
+    with _LOCK:
+        cache = _STATES.setdefault(store, OrderedDict())
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+    index = path_index(store, view)
+    names = _Names(store)
+    hidden = np.array([view.index[i] for i in names.hidden if i in view.index], dtype=np.int64)
+    state = CoverageState(index, as_of, hidden)
+    entry = _Entry(state, names, _labels(store, state, names))
+    with _LOCK:
+        cache = _STATES.setdefault(store, OrderedDict())
+        cache[key] = entry
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    return entry
+
+
+def _labels(store: GraphStore, state: CoverageState, names: _Names) -> Labels:
+    ids = state.view.ids
+
+    def node_id(nid: int) -> str:
+        return str(ids[nid])
+
+    def name(nid: int) -> str:
+        i = str(ids[nid])
+        if i in names.names:
+            return names.names[i]
+        record = store.get(i)
+        found = getattr(record, "name", None) or getattr(record, "title", None) or i
+        names.names[i] = found
+        return found
+
+    def person(nid: int) -> str:
+        return display_name(store.get(str(ids[nid])))
+
+    return Labels(name=name, person=person, node_id=node_id)
+
+
+def _date(as_of: date | None) -> date:
+    as_of = date.today() if as_of is None else as_of
+    if not isinstance(as_of, date):
+        raise InvalidInput("as_of", f"must be a date (got {as_of!r})", as_of)
+    return as_of
+
+
+# --------------------------------------------------------------------------- scopes
+
+
+def _resolve(entry: _Entry, scope: Scope) -> tuple[np.ndarray, np.ndarray, str, str]:
+    """(groupement bits, territory départements, scope id, name)."""
+    s, names, view = entry.state, entry.names, entry.state.view
+    if scope.kind == "national":
+        bits = np.arange(len(s.groups))
+        return bits, s.territory(bits), "FR", "France"
+    if scope.kind == "groupement":
+        g = W._nid(view, scope.id, Label.GROUPEMENT, "groupement")
+        bits = np.array([s.gbit[g]])
+        return bits, s.territory(bits), str(scope.id), entry.labels.name(g)
+    label = Label.DEPARTEMENT if scope.kind == "departement" else Label.REGION
+    node_id = names.codes.get((label, str(scope.id)), scope.id)
+    if str(node_id) not in view.index:
+        raise NotFound(label.value, str(scope.id), scope.kind)
+    nid = view.nid(str(node_id), label, scope.kind)
+    deps = np.array([nid]) if label == Label.DEPARTEMENT else np.flatnonzero(s.dep_region == nid)
+    code = str(scope.id)
+    return s.groupements_covering(deps), deps, code, entry.labels.name(nid)
+
+
+def coverage(
+    store: GraphStore, scope: Scope | None = None, as_of: date | None = None
+) -> CoverageReport:
+    """Coverage of ``scope`` (default national) at ``as_of`` (default today).
+
+    Raises :class:`~graph.errors.NotFound` for an unknown groupement, département or
+    région and :class:`~graph.errors.InvalidInput` for a bad scope.
+    """
+    scope = scope or Scope.national()
+    if not isinstance(scope, Scope):
+        raise InvalidInput("scope", "must be a Scope", scope)
+    scope.check()
+    as_of = _date(as_of)
+    entry = _entry(store, as_of)
+    s = entry.state
+    bits, territory, scope_id, name = _resolve(entry, scope)
+    rows = tuple(
+        _groupement_row(entry, int(b)) for b in sorted(bits, key=lambda b: s.view.ids[s.groups[b]])
+    )
+    deps: tuple[Coverage, ...] = ()
+    regions: tuple[Coverage, ...] = ()
+    if scope.kind in ("national", "region"):
+        dep_nodes = np.unique(territory)
+        deps = tuple(_dep_row(entry, int(d)) for d in dep_nodes)
+        if scope.kind == "national":
+            region_nodes = np.unique(s.dep_region[dep_nodes])
+            regions = tuple(_region_row(entry, int(r)) for r in region_nodes if r >= 0)
+    if scope.kind == "groupement":
+        total = rows[0]
+    else:
+        total, _ = measure(s, bits, territory, scope.kind, scope_id, name)
+    return CoverageReport(as_of, s.version, scope.kind, scope_id, rows, deps, regions, total)
+
+
+def _groupement_row(entry: _Entry, bit: int) -> Coverage:
+    s = entry.state
+    g = int(s.groups[bit])
+    cov, _ = measure(
+        s,
+        np.array([bit]),
+        s.territory(np.array([bit])),
+        "groupement",
+        str(s.view.ids[g]),
+        entry.labels.name(g),
+    )
+    return cov
+
+
+def _dep_row(entry: _Entry, dep: int) -> Coverage:
+    s = entry.state
+    code = str(s.view.ids[dep]).removeprefix("dep-")
+    bits = s.groupements_covering(np.array([dep]))
+    cov, _ = measure(s, bits, np.array([dep]), "departement", code, entry.labels.name(dep))
+    return cov
+
+
+def _region_row(entry: _Entry, region: int) -> Coverage:
+    s = entry.state
+    deps = np.flatnonzero(s.dep_region == region)
+    bits = s.groupements_covering(deps)
+    code = str(s.view.ids[region]).removeprefix("reg-")
+    cov, _ = measure(s, bits, deps, "region", code, entry.labels.name(region))
+    return cov
+
+
+# --------------------------------------------------------------------------- gaps
+
+
+def gaps(
+    store: GraphStore,
+    scope: Scope | None = None,
+    as_of: date | None = None,
+    limit: int | None = None,
+) -> GapReport:
+    """The ranked gaps of the groupements of ``scope`` (default national), all together."""
+    scope = scope or Scope.national()
+    scope.check()
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InvalidInput("limit", f"must be a positive integer (got {limit!r})", limit)
+    as_of = _date(as_of)
+    entry = _entry(store, as_of)
+    bits, _, scope_id, _ = _resolve(entry, scope)
+    found: list[Gap] = []
+    for b in bits.tolist():
+        found.extend(_gaps_of(entry, int(b)))
+    return GapReport(as_of, entry.state.version, scope.kind, scope_id, rank(found, limit))
+
+
+def _gaps_of(entry: _Entry, bit: int, state: CoverageState | None = None) -> list[Gap]:
+    s = state or entry.state
+    cov, details = measure(
+        s, np.array([bit]), s.territory(np.array([bit])), "groupement", "", "", details=True
+    )
+    assert details is not None
+    return gaps_of(s, details, cov.candidates, entry.labels)
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+def what_if(
+    store: GraphStore, changes: Sequence[W.Change | dict[str, Any]], as_of: date | None = None
+) -> WhatIfResult:
+    """Coverage before and after ``changes``; nothing is written to the store.
+
+    ``changes`` are :mod:`graph.coverage.whatif` changes or dicts with a ``kind``
+    (``add_referent``, ``add_helper``, ``add_tie``, ``sign_charter``, ``grant_consent``).
+    """
+    if isinstance(changes, str | bytes) or not isinstance(changes, Sequence) or not changes:
+        raise InvalidInput("changes", "must be a non-empty list of changes", changes)
+    parsed = [W.parse_change(c, f"changes[{i}]") for i, c in enumerate(changes)]
+    as_of = _date(as_of)
+    entry = _entry(store, as_of)
+    before = entry.state
+    after = W.apply(before, parsed)
+    bits = W.affected_bits(before, after, parsed)
+    ids = before.view.ids
+
+    def rows(state: CoverageState) -> tuple[Coverage, ...]:
+        out = []
+        for b in bits.tolist():
+            g = int(state.groups[b])
+            cov, _ = measure(
+                state,
+                np.array([b]),
+                state.territory(np.array([b])),
+                "groupement",
+                str(ids[g]),
+                entry.labels.name(g),
+            )
+            out.append(cov)
+        return tuple(out)
+
+    every = np.arange(len(before.groups))
+    national = [
+        measure(st, every, st.territory(every), "national", "FR", "France")[0]
+        for st in (before, after)
+    ]
+    return WhatIfResult(as_of, before.version, tuple(parsed), rows(before), rows(after), *national)
+
+
+def national_actions(
+    store: GraphStore, as_of: date | None = None, limit: int | None = None
+) -> tuple[RankedAction, ...]:
+    """Per groupement, its most useful single action, ranked nationally.
+
+    For each groupement, the référent and charter actions of its gaps are measured
+    (:func:`~graph.coverage.whatif.referent_gain`: candidates who would gain a path); the
+    action with the largest gain wins, else its first-ranked gap (gain 0). Groupements
+    are ranked by gain, then by the candidates their action affects.
+    """
+    as_of = _date(as_of)
+    entry = _entry(store, as_of)
+    s, view = entry.state, entry.state.view
+    best: list[tuple[int, int, Gap, int, Coverage]] = []
+    for b in range(len(s.groups)):
+        g = int(s.groups[b])
+        cov, details = measure(
+            s,
+            np.array([b]),
+            s.territory(np.array([b])),
+            "groupement",
+            str(view.ids[g]),
+            entry.labels.name(g),
+            details=True,
+        )
+        assert details is not None
+        ranked = rank(gaps_of(s, details, cov.candidates, entry.labels))
+        if not ranked:
+            continue
+        scored = []
+        for gap in ranked:
+            gain = 0
+            params = gap.action.params
+            if gap.action.kind in ("name_referent", "ask_referent_consent") and params.get(
+                "person"
+            ):
+                gain = W.referent_gain(s, g, person=view.nid(str(params["person"])))
+            elif gap.action.kind == "sign_charter":
+                gain = W.referent_gain(s, g, partner=view.nid(str(params["delegation"])))
+            scored.append((gain, -gap.rank, gap))
+        gain, _, gap = max(scored, key=lambda t: (t[0], t[1]))
+        best.append((gain, gap.affected, gap, b, cov))
+    best.sort(key=lambda t: (-t[0], -t[1], t[2].groupement_id))
+    if limit is not None:
+        best = best[:limit]
+    return tuple(
+        RankedAction(
+            i,
+            gap.groupement_id,
+            gap.groupement,
+            gap,
+            gain,
+            cov.candidates,
+            cov.candidates_with_path,
+        )
+        for i, (gain, _, gap, _, cov) in enumerate(best, start=1)
+    )

@@ -1,0 +1,189 @@
+"""Coverage on a hand-built network whose every metric is known (tests/coverage_net.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.coverage import privacy
+from graph.coverage.service import Scope, coverage, gaps, national_actions, what_if
+from graph.coverage.whatif import AddReferent, AddTie, SignCharter
+from graph.embedded import EmbeddedStore
+from graph.errors import InvalidInput, NotFound
+from tests.coverage_net import AS_OF, build
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    with EmbeddedStore(tmp_path_factory.mktemp("cov") / "store") as s:
+        yield build(s)
+
+
+def row(report, gid):
+    return next(c for c in report.groupements if c.id == gid)
+
+
+def test_every_metric_of_a_groupement(store):
+    g = coverage(store, Scope.groupement("G"), AS_OF).total
+    assert (g.scope, g.id, g.name) == ("groupement", "G", "ANOCR Gironde")
+    assert g.referent_present and g.referent_consents and g.referents == 1
+    assert g.candidates == 3  # c1, c2, c3
+    assert g.candidates_departing_12m == 1  # c1 leaves in December; c2 in 2027
+    assert g.candidates_without_target == 1  # c3
+    assert g.helpers == 4  # h1, h2, h3, r
+    assert g.helpers_available == 2  # h2 did not consent, h3 is at capacity
+    assert g.helper_ratio == pytest.approx(2 / 3)
+    assert g.candidates_with_path == 1  # c1 -> h1 at Thales (B1)
+    assert g.share_with_path == pytest.approx(1 / 3)
+    assert g.employers == 3  # E1, E2, E3 are in Gironde's bassins
+    assert g.employers_without_contact == 2  # E2: h2 did not consent; E3: h3 has left
+    assert (g.sectors_targeted, g.sectors_without_helper) == (1, 1)  # immobilier
+    assert g.single_points_of_failure == 1  # h1 is the only way in to Thales
+    assert g.partners_without_charter == 1  # délégation D, no local charter
+    assert (g.hidden_offers, g.hidden_offers_unreached) == (2, 1)  # O1 has no contact
+
+
+def test_second_groupement_and_rollups(store):
+    report = coverage(store, Scope.national(), AS_OF)
+    g2 = row(report, "G2")
+    assert not g2.referent_present and g2.groupements_without_referent == 1
+    assert (g2.candidates, g2.candidates_with_path) == (1, 1)  # c4 -> x -> y at Vinci
+    assert (g2.employers, g2.employers_without_contact) == (2, 1)  # Foncia: b1 out of reach
+    assert g2.single_points_of_failure == 1  # y at Vinci
+    assert g2.partners_without_charter == 1
+    d = row(report, "D")
+    assert d.candidates == 0 and d.groupements_without_referent == 0  # a délégation
+    assert d.partners_without_charter == 2  # G and G2
+    total = report.total
+    assert (total.scope, total.groupements, total.candidates) == ("national", 3, 4)
+    assert total.candidates_with_path == 2
+    assert total.partners_without_charter == 2  # distinct pairs, not 1 + 1 + 2
+    assert [c.id for c in report.departements] == ["33", "40"]
+    assert [c.id for c in report.regions] == ["75"]
+    landes = report.departements[1]
+    # G2 and D cover the Landes; D's territory is cut to the Landes in this roll-up
+    assert (landes.groupements, landes.candidates, landes.employers) == (2, 1, 2)
+    region = coverage(store, Scope.region("75"), AS_OF)
+    assert region.total.candidates == 4 and len(region.departements) == 2
+    dep = coverage(store, Scope.departement("33"), AS_OF)
+    assert {c.id for c in dep.groupements} == {"G", "D"}
+
+
+def test_unknown_scopes_are_named(store):
+    with pytest.raises(NotFound, match="groupement"):
+        coverage(store, Scope.groupement("nope"), AS_OF)
+    with pytest.raises(NotFound, match="departement"):
+        coverage(store, Scope.departement("99"), AS_OF)
+    with pytest.raises(InvalidInput, match=r"scope\.kind"):
+        coverage(store, Scope("planet", "x"), AS_OF)
+
+
+def test_gap_ranking_and_actions(store):
+    ranked = gaps(store, Scope.groupement("G"), AS_OF).gaps
+    assert [(g.kind, g.affected, g.size) for g in ranked] == [
+        ("missing_charter", 3, 1),
+        ("candidates_without_path", 1, 1),
+        ("candidates_without_target", 1, 1),
+        ("sector_without_helper", 1, 1),
+        ("employers_without_contact", 1, 1),  # E2 in Bordeaux, which c1 targets
+        ("single_point_of_failure", 1, 1),
+        ("employers_without_contact", 0, 1),  # E3 in Arcachon
+        ("offer_unreached", 0, 1),
+    ]
+    assert [g.rank for g in ranked] == list(range(1, 9))
+    charter = ranked[0].action
+    assert charter.kind == "sign_charter"
+    assert charter.params == {"groupement": "G", "delegation": "D"}
+    assert charter.text == "Signer la charte locale avec la délégation IA Nouvelle-Aquitaine"
+    assert ranked[1].action.params == {"sector": "S3", "bassin": None}
+    assert ranked[1].action.text == "Recruter des aidants dans le secteur Immobilier"
+    spof = ranked[5].action
+    assert spof.kind == "second_contact" and spof.params["helper"] == "h1"
+    assert spof.text == "Demander à M. H1 de présenter un second contact chez Thales"
+    g2 = gaps(store, Scope.groupement("G2"), AS_OF).gaps
+    assert g2[0].kind == "no_referent"
+    assert g2[0].action.params == {"groupement": "G2", "person": "h4"}
+    assert "Nommer un référent reconversion pour ANOCR Landes" in g2[0].action.text
+    national = gaps(store, Scope.national(), AS_OF, limit=3).gaps
+    assert [(g.groupement_id, g.kind) for g in national] == [
+        ("G", "missing_charter"),  # 3 candidates affected
+        ("G2", "no_referent"),  # 1 affected; the kinds' order breaks the tie
+        ("G", "candidates_without_path"),
+    ]
+
+
+def test_small_counts_hidden_outside_the_own_view(store):
+    g = coverage(store, Scope.groupement("G"), AS_OF).total
+    outside = privacy.render_coverage(g, own_groupement=False)
+    assert outside["candidates"] == "< 5" and outside["helpers_available"] == "< 5"
+    assert outside["share_with_path"] is None and outside["helper_ratio"] is None
+    assert outside["employers"] == 3  # not a count of people
+    own = privacy.render_coverage(g, own_groupement=True)
+    assert own["candidates"] == 3 and own["share_with_path"] == pytest.approx(1 / 3)
+    total = coverage(store, Scope.national(), AS_OF).total
+    # a roll-up is nobody's own view
+    assert privacy.render_coverage(total, own_groupement=True)["candidates"] == "< 5"
+    gap = gaps(store, Scope.groupement("G"), AS_OF).gaps[1]
+    hidden = privacy.render_gap(gap, own_groupement=False)
+    assert hidden["affected"] == "< 5" and hidden["size"] == "< 5"
+    assert "1" not in hidden["title"] and "< 5" in hidden["title"]
+    assert privacy.render_gap(gap, own_groupement=True)["affected"] == 1
+    assert privacy.count(5, False) == 5 and privacy.count(0, False) == "< 5"
+
+
+def test_what_if_is_exact_and_writes_nothing(store):
+    version, counts = store.version, store.counts()
+    result = what_if(store, [SignCharter("G", "D")], AS_OF)
+    before = {c.id: c for c in result.before}
+    after = {c.id: c for c in result.after}
+    assert set(before) == {"G", "D"}
+    assert (before["G"].candidates_with_path, after["G"].candidates_with_path) == (1, 2)
+    assert (before["G"].partners_without_charter, after["G"].partners_without_charter) == (1, 0)
+    # b1, now reached over the bridge, is the only contact in the sector c2 wants
+    assert (before["G"].single_points_of_failure, after["G"].single_points_of_failure) == (1, 2)
+    assert (before["D"].partners_without_charter, after["D"].partners_without_charter) == (2, 1)
+    assert result.national_after.candidates_with_path == 3
+    assert store.version == version and store.counts() == counts
+    # the cached coverage is untouched
+    assert coverage(store, Scope.groupement("G"), AS_OF).total.candidates_with_path == 1
+
+
+def test_what_if_matches_the_same_change_written(tmp_path):
+    """After == the coverage of a store where the change was really written."""
+    from graph.model import Knows, ReferentOf
+    from graph.store import Batch
+
+    with EmbeddedStore(tmp_path / "a") as a, EmbeddedStore(tmp_path / "b") as b:
+        build(a)
+        build(b)
+        changes = [AddReferent("G2", "h4"), AddTie("c2", "b1")]
+        result = what_if(a, changes, AS_OF)
+        b.write(
+            Batch(
+                rels=[
+                    ReferentOf(src="h4", dst="G2"),
+                    Knows(src="c2", dst="b1", strength=0.5, source="declared"),
+                ]
+            )
+        )
+        real = coverage(b, Scope.national(), AS_OF)
+        for after in result.after:
+            assert after == row(real, after.id)
+        assert result.national_after == real.total
+        assert {c.id for c in result.after} >= {"G", "G2"}
+
+
+def test_what_if_rejects_bad_changes(store):
+    with pytest.raises(InvalidInput, match=r"changes\[0\].kind"):
+        what_if(store, [{"kind": "teleport"}], AS_OF)
+    with pytest.raises(NotFound, match=r"changes\[0\].person_id"):
+        what_if(store, [{"kind": "grant_consent", "person_id": "ghost"}], AS_OF)
+    with pytest.raises(InvalidInput, match="changes"):
+        what_if(store, [], AS_OF)
+
+
+def test_national_actions_rank_the_most_useful_action(store):
+    actions = national_actions(store, AS_OF)
+    first = actions[0]
+    assert (first.groupement_id, first.gain, first.gap.action.kind) == ("G", 1, "sign_charter")
+    g2 = next(a for a in actions if a.groupement_id == "G2")
+    assert g2.gap.action.kind == "name_referent" and g2.gain == 0
