@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA_DIR ?= $(or $(PASSERELLE_DATA_DIR),data)
 PEOPLE ?= 20000
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
 
-.PHONY: run test setup lint bench-seed bench-paths clean
+.PHONY: run test setup lint bench-seed bench-paths bench-api clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +21,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 setup: $(STAMP)
 
+# Seed the demo network when the store is empty, then serve the API (docs at /docs).
 run: setup
 	$(BIN)/passerelle --data-dir $(DATA_DIR) seed --if-empty --people $(PEOPLE)
-	$(BIN)/passerelle --data-dir $(DATA_DIR) stats
+	$(BIN)/passerelle --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: setup
 	$(BIN)/ruff check graph api dashboard seed tests bench
@@ -31,6 +35,13 @@ lint: setup
 
 bench-seed: setup
 	$(BIN)/python bench/seed_bench.py --people 100000 1000000
+
+bench-paths: setup
+	$(BIN)/python bench/paths_bench.py --people 100000 --seed 7 --pairs 200 --k 3
+
+# HTTP load test on loopback: 100,000-person seed, 32 clients for 60 s (see docs/benchmarks.md).
+bench-api: setup
+	$(BIN)/python bench/api_load.py --people 100000 --clients 32 --seconds 60
 
 clean:
 	rm -rf $(VENV) build *.egg-info

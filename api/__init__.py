@@ -1,1 +1,1 @@
-"""Passerelle api (entry point over the service layer)."""
+"""The HTTP API: a thin layer over the service layer (see :func:`api.app.create_app`)."""

@@ -91,15 +91,14 @@ def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None) -> N
 
 
 def _register() -> None:
+    from graph.cli_coverage import coverage_cmd
+    from graph.cli_path import path
     from graph.cli_seed import seed, stats
+    from graph.cli_serve import serve
+    from graph.cli_token import token
 
-    main.add_command(seed)
-    main.add_command(stats)
-    try:
-        from graph.cli_path import path
-    except ImportError:  # the path engine is optional in early builds
-        return
-    main.add_command(path)
+    for command in (seed, stats, path, serve, token, coverage_cmd):
+        main.add_command(command)
 
 
 _register()

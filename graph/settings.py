@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     api_portal_burst: int = Field(
         20, ge=1, le=1_000_000, description="requests a portal token may make at once"
     )
+    api_path_threads: int = Field(
+        2, ge=1, le=64, description="path searches one API worker runs at once"
+    )
     api_warm: bool = Field(True, description="build the path index when the API starts")
     api_docs: bool = Field(True, description="serve /docs and /openapi.json")
 

@@ -1,0 +1,133 @@
+"""The one place that wires the HTTP API: ``create_app(settings=None, store=None)``.
+
+Nothing happens at import. The store is opened in the lifespan from the settings (or
+injected, for tests), the token database beside it (``<data_dir>/auth.sqlite3``), and
+the path index is warmed in a worker thread so the first query does not pay for it.
+``passerelle serve`` runs ``api.app:create_app`` as a uvicorn factory, so every worker
+process builds its own app. The dashboard will be mounted on the app built here.
+
+>>> from graph.settings import Settings
+>>> app = create_app(Settings(data_dir="/nonexistent/never-opened"))
+>>> [p for p in app.openapi()["paths"] if p.startswith("/api/v1/paths")]
+['/api/v1/paths']
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api import problems
+from api.limits import BodyLimit
+from api.logging import AccessLog
+from api.problems import Problem
+from api.ratelimit import RateLimiter
+from api.routes import V1, health
+from api.runtime import StoreHolder
+from api.tokens import TokenStore
+from graph.settings import Settings, get_settings
+from graph.store import GraphStore
+from graph.view import day_number
+
+API_PREFIX = "/api/v1"
+log = logging.getLogger("passerelle.api")
+
+DESCRIPTION = """
+Introduction paths and network data of Passerelle, for portals, référents and the
+national cell.
+
+**Authentication**: every `/api/v1` operation needs `Authorization: Bearer <token>`; an
+administrator creates tokens with `passerelle token create --role ROLE`. Roles:
+`referent` (their groupements' members and candidates), `national` (paths, organisations,
+employers, offers; no member records), `portal` (paths, employers and offers; rate
+limited per token) and `admin` (everything).
+
+**Errors** are problem details (RFC 9457, `application/problem+json`) whose `errors`
+list names each offending field. A person outside a référent's groupements is answered
+exactly like one that does not exist (404).
+
+**Lists** are paged with `limit` (1-500, default 50) and `offset`, ordered by id, and
+give the `total`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    store: GraphStore | None = None,
+    tokens: TokenStore | None = None,
+) -> FastAPI:
+    """The API application; ``store`` and ``tokens`` are opened from ``settings`` unless given."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holder = StoreHolder(settings, store)
+        own_tokens = tokens is None
+        app.state.settings = settings
+        app.state.store_holder = holder
+        app.state.tokens = tokens or TokenStore(settings.auth_db_path)
+        app.state.ratelimiter = RateLimiter(settings.api_portal_rate, settings.api_portal_burst)
+        app.state.path_limiter = anyio.CapacityLimiter(settings.api_path_threads)
+        if settings.api_warm:
+            await anyio.to_thread.run_sync(_warm, holder)
+        try:
+            yield
+        finally:
+            holder.close()
+            if own_tokens:
+                app.state.tokens.close()
+
+    app = FastAPI(
+        title="Passerelle API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
+    )
+    problems.install(app)
+    app.include_router(health.router)
+    for router in V1:
+        app.include_router(router, prefix=API_PREFIX)
+    # Added last = outermost: the access log wraps the body limit.
+    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(AccessLog)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _warm(holder: StoreHolder) -> None:
+    """Open the store and build the path index now rather than on the first query."""
+    try:
+        from graph.paths import PathPolicy, path_index
+
+        # The index, and the tie costs of the default policy for today: without them the
+        # first concurrent queries would each compute the same costs.
+        path_index(holder.get()).costs(PathPolicy().costs, day_number(date.today()))
+    except Exception as exc:  # a cold start is slower, not broken: never fail startup
+        log.warning("warm-up skipped", extra={"error_type": type(exc).__name__})
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,121 @@
+"""Reading and writing the organisational nodes (associations, groupements, employers,
+offers): the few steps every catalogue route shares, with errors naming the field."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from graph.errors import Conflict, InvalidInput, NotFound
+from graph.model import Label, NodeRecord, RelRecord, RelType, make_node
+from graph.store import Batch, GraphStore
+from graph.view import LABEL_CODE, GraphView, is_undirected
+
+_CREATE_LOCK = threading.Lock()
+ID_PREFIX = {
+    Label.PERSON: "p",
+    Label.ASSOCIATION: "asso",
+    Label.GROUPEMENT: "grp",
+    Label.EMPLOYER: "emp",
+    Label.JOB_OFFER: "off",
+}
+
+
+def get_node(store: GraphStore, label: Label, node_id: str, field: str = "id") -> NodeRecord:
+    """The node ``node_id`` of ``label``, else :class:`NotFound` naming ``field``."""
+    record = store.get(node_id)
+    if record is None or record.label != label:
+        raise NotFound(label.value, node_id, field)
+    return record
+
+
+def require_nodes(
+    store: GraphStore, label: Label, ids: Sequence[str], field: str, many: bool
+) -> list[NodeRecord]:
+    """Nodes a body refers to; an absent one is invalid input (422) naming its field."""
+    found = store.get_many(list(ids))
+    out = []
+    for i, node_id in enumerate(ids):
+        record = found.get(node_id)
+        name = f"{field}[{i}]" if many else field
+        if record is None or record.label != label:
+            raise InvalidInput(name, f"no {label.value} with id {node_id!r}", node_id)
+        out.append(record)
+    return out
+
+
+def create_node(
+    store: GraphStore,
+    label: Label,
+    data: dict[str, Any],
+    rels_for: Callable[[str], Sequence[RelRecord]] = lambda _: (),
+) -> NodeRecord:
+    """Create a node (409 if the id is taken) and ``rels_for(id)``, in one write.
+
+    The id is the one given (admins only) or a new random one.
+    """
+    with _CREATE_LOCK:
+        node_id = data.get("id") or f"{ID_PREFIX[label]}-{uuid.uuid4().hex[:12]}"
+        if store.get(node_id) is not None:
+            raise Conflict("id", f"{node_id!r} already exists")
+        record = make_node(label, {**data, "id": node_id})
+        store.write(Batch(nodes=[record], rels=list(rels_for(node_id))))
+    return record
+
+
+def patch_node(
+    store: GraphStore, label: Label, node_id: str, changes: dict[str, Any], field: str = "id"
+) -> NodeRecord:
+    """Replace some properties of a node; the whole record is validated again."""
+    current = get_node(store, label, node_id, field)
+    if not changes:
+        return current
+    updated = make_node(label, {**current.model_dump(), **changes, "id": node_id})
+    store.write(Batch(nodes=[updated]))
+    return updated
+
+
+def linked(
+    view: GraphView,
+    node_id: str,
+    rel_type: RelType,
+    outgoing: bool,
+    label: Label | None = None,
+) -> list[str]:
+    """Ids at the other end of ``rel_type`` relationships of a node (of ``label``), sorted.
+
+    Undirected types (``PARTNER_OF``) are followed both ways whatever ``outgoing`` says.
+    """
+    nid = view.index.get(node_id)
+    if nid is None:
+        return []
+    rel = view.rel(rel_type)
+    if is_undirected(rel_type):
+        others = np.concatenate([rel.targets(nid), rel.sources(nid)])
+    else:
+        others = rel.targets(nid) if outgoing else rel.sources(nid)
+    if label is not None:
+        others = others[view.labels[others] == LABEL_CODE[label]]
+    return sorted({view.ids[o] for o in others})  # type: ignore[misc]
+
+
+def ends_in(
+    view: GraphView,
+    nids: np.ndarray,
+    rel_type: RelType,
+    other_id: str,
+    outgoing: bool,
+    other_label: Label,
+    field: str,
+) -> np.ndarray:
+    """Those of ``nids`` linked by ``rel_type`` to ``other_id`` (404 if it is absent)."""
+    other = view.index.get(other_id)
+    if other is None or view.labels[other] != LABEL_CODE[other_label]:
+        raise NotFound(other_label.value, other_id, field)
+    rel = view.rel(rel_type)
+    linked_nids = rel.sources(other) if outgoing else rel.targets(other)
+    return nids[np.isin(nids, linked_nids)]

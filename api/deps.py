@@ -1,0 +1,97 @@
+"""The API's dependencies, declared once as ``Annotated`` aliases.
+
+Routes take ``store: StoreDep``, ``page: PageDep`` and a principal alias naming the
+permission they need (``MembersRead``, ``PathsQuery``…); see :mod:`api.auth` for the
+role table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import Depends, Query, Request
+
+from api.auth import Permission, Principal, authenticate, require
+from graph.errors import NotFound
+from graph.model import Label, RelType
+from graph.settings import Settings
+from graph.store import GraphStore
+from graph.view import LABEL_CODE, GraphView
+
+# The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in the thread
+# pool, a hop per request that these trivial lookups do not need.
+
+
+async def get_store(request: Request) -> GraphStore:
+    """The app's store; opening it (first use, or after a failure) happens off the loop."""
+    holder = request.app.state.store_holder
+    store = holder.current
+    if store is not None:
+        return store
+    return await anyio.to_thread.run_sync(holder.get)
+
+
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PrincipalDep = Annotated[Principal, Depends(authenticate)]
+
+PathsQuery = Annotated[Principal, Depends(require(Permission.PATHS))]
+MembersRead = Annotated[Principal, Depends(require(Permission.MEMBERS_READ))]
+MembersWrite = Annotated[Principal, Depends(require(Permission.MEMBERS_WRITE))]
+OrganisationsRead = Annotated[Principal, Depends(require(Permission.ORGANISATIONS_READ))]
+OrganisationsWrite = Annotated[Principal, Depends(require(Permission.ORGANISATIONS_WRITE))]
+EmployersRead = Annotated[Principal, Depends(require(Permission.EMPLOYERS_READ))]
+EmployersWrite = Annotated[Principal, Depends(require(Permission.EMPLOYERS_WRITE))]
+OffersRead = Annotated[Principal, Depends(require(Permission.OFFERS_READ))]
+OffersWrite = Annotated[Principal, Depends(require(Permission.OFFERS_WRITE))]
+CoverageRead = Annotated[Principal, Depends(require(Permission.COVERAGE_READ))]
+
+MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    offset: int
+
+
+async def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="items per page")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")] = 0,
+) -> PageParams:
+    return PageParams(limit, offset)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+# --------------------------------------------------------------------------- scope
+
+
+def groupements_of(view: GraphView, nid: int) -> list[str]:
+    """Ids of the groupements a person is ``IN_GROUPEMENT``."""
+    return [view.ids[g] for g in view.rel(RelType.IN_GROUPEMENT).targets(nid)]  # type: ignore[misc]
+
+
+def person_in_scope(view: GraphView, principal: Principal, person_id: str, field: str) -> int:
+    """The number of a person the caller may see, else :class:`NotFound`.
+
+    A person outside a référent's groupements raises exactly the error an unknown id
+    raises (same status, same body): the référent cannot tell "not yours" from "does not
+    exist", so the API does not leak who is in the network.
+    """
+    nid = view.index.get(person_id)
+    if (
+        nid is None
+        or view.labels[nid] != LABEL_CODE[Label.PERSON]
+        or not principal.covers(groupements_of(view, nid))
+    ):
+        raise NotFound(Label.PERSON.value, person_id, field)
+    return nid

@@ -1,0 +1,185 @@
+"""``/api/v1/groupements``: local structures (ANOCR groupements, Implic'Action délégations).
+
+Each groupement comes with its territory (``COVERS``), its local charters (``PARTNER_OF``
+another groupement) and head counts (members, candidates, helpers, référents): numbers,
+never people. Read by the admin, the national cell and référents; written by the admin.
+The coverage routes (issue 6) will hang their per-groupement reports under this prefix.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, status
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from api.catalog import create_node, get_node, linked, patch_node, require_nodes
+from api.deps import OrganisationsRead, OrganisationsWrite, PageDep, StoreDep
+from api.problems import problem_responses
+from api.schemas import Page, input_model, output_fields
+from graph.model import ID_PATTERN, Covers, Groupement, GroupementKind, Label, RelType
+from graph.stats import GroupementCounts, groupement_counts
+from graph.store import GraphStore
+from graph.view import GraphView
+
+router = APIRouter(
+    prefix="/groupements",
+    tags=["groupements"],
+    responses=problem_responses(400, 401, 403, 404, 413, 422, 429, 503),
+)
+
+GroupementId = Annotated[str, Path(pattern=ID_PATTERN, max_length=80, examples=["grp-anocr-33"])]
+_EXAMPLE = {
+    "id": "grp-anocr-33",
+    "name": "ANOCR Gironde",
+    "association_id": "asso-anocr",
+    "kind": "groupement",
+}
+
+
+class Counts(BaseModel):
+    members: int
+    candidates: int
+    helpers: int
+    referents: int
+
+
+GroupementCreate = input_model(
+    "GroupementCreate",
+    Groupement,
+    extra={
+        "departements": (
+            list[Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]],
+            Field(default_factory=list, max_length=30, description="départements it covers"),
+        )
+    },
+    examples=[{**_EXAMPLE, "departements": ["dep-33"]}],
+    doc="A new groupement of an existing association.",
+)
+GroupementPatch = input_model(
+    "GroupementPatch",
+    Groupement,
+    exclude=("id", "association_id"),
+    all_optional=True,
+    examples=[{"name": "ANOCR Gironde et Landes"}],
+    doc="Fields to change; what is left out is kept.",
+)
+GroupementOut = create_model(  # type: ignore[call-overload]
+    "Groupement",
+    __config__=ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_EXAMPLE,
+                    "departements": ["dep-33"],
+                    "charters": ["del-implicaction-nouvelle-aquitaine"],
+                    "counts": {"members": 812, "candidates": 95, "helpers": 240, "referents": 1},
+                }
+            ]
+        }
+    ),
+    **output_fields(Groupement),
+    departements=(list[str], Field(description="départements it covers (COVERS)")),
+    charters=(list[str], Field(description="groupements with a local charter (PARTNER_OF)")),
+    counts=(Counts, Field(description="head counts; `both` counts as candidate and helper")),
+)
+
+_LOCK = threading.Lock()
+_COUNTS: dict[int, tuple[GraphView, dict[str, GroupementCounts]]] = {}
+
+
+def _counts(view: GraphView) -> dict[str, GroupementCounts]:
+    """Head counts of every groupement, computed once per view."""
+    with _LOCK:
+        hit = _COUNTS.get(id(view))
+        if hit is not None and hit[0] is view:
+            return hit[1]
+    counts = {c.id: c for c in groupement_counts(view)}
+    with _LOCK:
+        _COUNTS.clear()
+        _COUNTS[id(view)] = (view, counts)
+    return counts
+
+
+def _out(record: Groupement, store: GraphStore) -> dict[str, Any]:
+    view = store.view()
+    c = _counts(view).get(record.id)
+    return {
+        **record.model_dump(mode="json"),
+        "departements": linked(view, record.id, RelType.COVERS, True),
+        "charters": linked(view, record.id, RelType.PARTNER_OF, True, Label.GROUPEMENT),
+        "counts": {
+            "members": c.members if c else 0,
+            "candidates": c.candidates if c else 0,
+            "helpers": c.helpers if c else 0,
+            "referents": c.referents if c else 0,
+        },
+    }
+
+
+@router.get("", response_model=Page[GroupementOut], summary="List groupements")
+def list_groupements(
+    principal: OrganisationsRead,
+    store: StoreDep,
+    page: PageDep,
+    association_id: Annotated[
+        str | None, Query(pattern=ID_PATTERN, max_length=80, description="of this association")
+    ] = None,
+    kind: Annotated[GroupementKind | None, Query(description="only this kind")] = None,
+) -> dict[str, Any]:
+    where: dict[str, Any] = {}
+    if association_id is not None:
+        where["association_id"] = association_id
+    if kind is not None:
+        where["kind"] = kind
+    records = store.find(Label.GROUPEMENT, where or None, limit=10_000)
+    chosen = records[page.offset : page.offset + page.limit]
+    return {
+        "items": [_out(r, store) for r in chosen],  # type: ignore[arg-type]
+        "total": len(records),
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+
+
+@router.get("/{groupement_id}", response_model=GroupementOut, summary="Read a groupement")
+def get_groupement(
+    groupement_id: GroupementId, principal: OrganisationsRead, store: StoreDep
+) -> dict[str, Any]:
+    record = get_node(store, Label.GROUPEMENT, groupement_id, "groupement_id")
+    return _out(record, store)  # type: ignore[arg-type]
+
+
+@router.post(
+    "",
+    response_model=GroupementOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a groupement",
+    responses=problem_responses(409),
+)
+def create_groupement(
+    body: GroupementCreate,  # type: ignore[valid-type]
+    principal: OrganisationsWrite,
+    store: StoreDep,
+) -> dict[str, Any]:
+    data = body.model_dump(exclude_unset=True, exclude={"departements"})  # type: ignore[attr-defined]
+    require_nodes(store, Label.ASSOCIATION, [data["association_id"]], "association_id", False)
+    deps = list(dict.fromkeys(body.departements))  # type: ignore[attr-defined]
+    require_nodes(store, Label.DEPARTEMENT, deps, "departements", many=True)
+    record = create_node(
+        store, Label.GROUPEMENT, data, lambda gid: [Covers(src=gid, dst=d) for d in deps]
+    )
+    return _out(record, store)  # type: ignore[arg-type]
+
+
+@router.patch("/{groupement_id}", response_model=GroupementOut, summary="Update a groupement")
+def update_groupement(
+    groupement_id: GroupementId,
+    body: GroupementPatch,  # type: ignore[valid-type]
+    principal: OrganisationsWrite,
+    store: StoreDep,
+) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+    record = patch_node(store, Label.GROUPEMENT, groupement_id, changes, "groupement_id")
+    return _out(record, store)  # type: ignore[arg-type]

@@ -1,0 +1,66 @@
+"""``passerelle serve``: run the HTTP API with uvicorn.
+
+Uvicorn runs ``api.app:create_app`` as a factory, so each worker process builds its own
+app and opens its own store; the settings reach the workers through the environment
+(``PASSERELLE_*``), which is where a worker's :func:`graph.settings.get_settings` reads
+them. Access logs are JSON lines on stderr (:mod:`api.logging`); uvicorn's own access
+log, which prints raw paths, is off.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from graph.cli import AppContext
+
+
+@click.command()
+@click.option(
+    "--host", default=None, help="Address to listen on [env PASSERELLE_API_HOST, 127.0.0.1]."
+)
+@click.option("--port", type=int, default=None, help="Port [env PASSERELLE_API_PORT, 8000].")
+@click.option(
+    "--workers", type=int, default=None, help="Worker processes [env PASSERELLE_API_WORKERS, 1]."
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+)
+@click.pass_obj
+def serve(
+    app: AppContext, host: str | None, port: int | None, workers: int | None, log_level: str
+) -> None:
+    """Serve the HTTP API (OpenAPI documentation at /docs)."""
+    import uvicorn
+
+    from api.logging import log_config
+    from graph.errors import InvalidInput
+
+    settings = app.settings
+    host = host or settings.api_host
+    port = settings.api_port if port is None else port
+    workers = settings.api_workers if workers is None else workers
+    if not 1 <= port <= 65535:
+        raise InvalidInput("--port", "must be between 1 and 65535", port)
+    if not 1 <= workers <= 64:
+        raise InvalidInput("--workers", "must be between 1 and 64", workers)
+    # The workers rebuild their settings from the environment: hand over what the
+    # command line decided.
+    os.environ["PASSERELLE_DATA_DIR"] = str(settings.data_dir)
+    os.environ["PASSERELLE_STORE"] = settings.store
+    click.echo(f"Passerelle API on http://{host}:{port} (docs at /docs)", err=True)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=log_config(log_level),
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+    )

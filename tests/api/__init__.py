@@ -1,0 +1,1 @@
+"""Tests of the HTTP API (FastAPI test client, schemathesis, a live ``passerelle serve``)."""

@@ -1,0 +1,202 @@
+"""The full role × route matrix: every operation, every kind of caller, allowed and denied.
+
+"referent" holds grp-a (cand-a, help-a, ref-a are theirs); "other_referent" holds grp-b
+and must never read or change grp-a's people: those answer 404, exactly like an unknown
+id. Roles without the permission get 403 before anything is looked up; no token, 401.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from graph.model import InGroupement, Person
+from graph.store import Batch
+from tests.api.conftest import PATH_BODY, PRINCIPALS, World
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    route: str  # the route template, as in the app
+    url: str
+    expect: dict[str, int]
+    body: dict[str, Any] | None = None
+    #: makes the record the call acts on (returns its id, put in the url as {id})
+    setup: Callable[[World], str] | None = field(default=None, compare=False)
+
+
+def _fresh_person(world: World) -> str:
+    pid = f"tmp-{uuid.uuid4().hex[:8]}"
+    world.store.write(
+        Batch(
+            nodes=[Person(id=pid, first_name="Temp", last_name="Oraire")],
+            rels=[InGroupement(src=pid, dst="grp-a")],
+        )
+    )
+    return pid
+
+
+def _expect(allowed: int, *, referent: int, other_referent: int, national: int = 403,
+            portal: int = 403, admin: int | None = None) -> dict[str, int]:  # fmt: skip
+    return {
+        "anon": 401,
+        "admin": allowed if admin is None else admin,
+        "national": national,
+        "portal": portal,
+        "referent": referent,
+        "other_referent": other_referent,
+    }
+
+
+def _public(status: int) -> dict[str, int]:
+    return dict.fromkeys(PRINCIPALS, status)
+
+
+def _admin_only(status: int) -> dict[str, int]:
+    return _expect(status, referent=403, other_referent=403)
+
+
+def _organisations_read() -> dict[str, int]:
+    return _expect(200, referent=200, other_referent=200, national=200)
+
+
+def _everyone_reads() -> dict[str, int]:
+    return _expect(200, referent=200, other_referent=200, national=200, portal=200)
+
+
+CASES = [
+    Case("healthz", "GET", "/healthz", "/healthz", _public(200)),
+    Case("readyz", "GET", "/readyz", "/readyz", _public(200)),
+    # paths: everyone with paths:query; the other référent does not see cand-a
+    Case("paths", "POST", "/api/v1/paths", "/api/v1/paths",
+         _expect(200, referent=200, other_referent=404, national=200, portal=200),
+         body=PATH_BODY),
+    # members
+    Case("members list", "GET", "/api/v1/members", "/api/v1/members",
+         _expect(200, referent=200, other_referent=200)),
+    Case("members list of grp-a", "GET", "/api/v1/members", "/api/v1/members?groupement_id=grp-a",
+         _expect(200, referent=200, other_referent=403)),
+    Case("member read", "GET", "/api/v1/members/{person_id}", "/api/v1/members/cand-a",
+         _expect(200, referent=200, other_referent=404)),
+    Case("member create in grp-a", "POST", "/api/v1/members", "/api/v1/members",
+         _expect(201, referent=201, other_referent=403),
+         body={"first_name": "Jean", "last_name": "Neuf", "groupements": ["grp-a"]}),
+    Case("member update", "PATCH", "/api/v1/members/{person_id}", "/api/v1/members/cand-a",
+         _expect(200, referent=200, other_referent=404), body={"monthly_load": 0}),
+    Case("member delete", "DELETE", "/api/v1/members/{person_id}", "/api/v1/members/{id}",
+         _expect(200, referent=200, other_referent=404), setup=_fresh_person),
+    # associations
+    Case("associations list", "GET", "/api/v1/associations", "/api/v1/associations",
+         _organisations_read()),
+    Case("association read", "GET", "/api/v1/associations/{association_id}",
+         "/api/v1/associations/asso-a", _organisations_read()),
+    Case("association create", "POST", "/api/v1/associations", "/api/v1/associations",
+         _admin_only(201),
+         body={"name": "Nouvelle", "short_name": "NV", "kind": "partner"}),
+    Case("association update", "PATCH", "/api/v1/associations/{association_id}",
+         "/api/v1/associations/asso-a", _admin_only(200), body={"name": "Association A"}),
+    # groupements
+    Case("groupements list", "GET", "/api/v1/groupements", "/api/v1/groupements",
+         _organisations_read()),
+    Case("groupement read", "GET", "/api/v1/groupements/{groupement_id}",
+         "/api/v1/groupements/grp-b", _organisations_read()),
+    Case("groupement create", "POST", "/api/v1/groupements", "/api/v1/groupements",
+         _admin_only(201),
+         body={"name": "Nouveau", "association_id": "asso-a", "departements": ["dep-33"]}),
+    Case("groupement update", "PATCH", "/api/v1/groupements/{groupement_id}",
+         "/api/v1/groupements/grp-b", _admin_only(200), body={"name": "Délégation B"}),
+    # employers
+    Case("employers list", "GET", "/api/v1/employers", "/api/v1/employers", _everyone_reads()),
+    Case("employer read", "GET", "/api/v1/employers/{employer_id}", "/api/v1/employers/emp-1",
+         _everyone_reads()),
+    Case("employer create", "POST", "/api/v1/employers", "/api/v1/employers", _admin_only(201),
+         body={"name": "Naval Group", "bassin_id": "be-ZE-33-1", "sector_ids": ["sec-defense"]}),
+    Case("employer update", "PATCH", "/api/v1/employers/{employer_id}", "/api/v1/employers/emp-1",
+         _admin_only(200), body={"size": 2000}),
+    # offers
+    Case("offers list", "GET", "/api/v1/offers", "/api/v1/offers", _everyone_reads()),
+    Case("offer read", "GET", "/api/v1/offers/{offer_id}", "/api/v1/offers/off-1",
+         _everyone_reads()),
+    Case("offer create", "POST", "/api/v1/offers", "/api/v1/offers", _admin_only(201),
+         body={"title": "Acheteur (H/F)", "employer_id": "emp-1"}),
+    Case("offer update", "PATCH", "/api/v1/offers/{offer_id}", "/api/v1/offers/off-1",
+         _admin_only(200), body={"status": "open"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("who", PRINCIPALS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_role_route_matrix(world: World, case: Case, who: str) -> None:
+    url = case.url.format(id=case.setup(world)) if case.setup else case.url
+    response = world.client.request(case.method, url, headers=world.headers(who), json=case.body)
+    expected = case.expect[who]
+    assert response.status_code == expected, response.text
+    if expected >= 400:
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == expected
+
+
+def test_matrix_covers_every_route(world: World) -> None:
+    """A new route without a line in the matrix fails here."""
+    schema = world.app.openapi()
+    app_routes = {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+    covered = {(c.method, c.route) for c in CASES}
+    assert app_routes == covered
+
+
+def test_denials_do_not_depend_on_existence(world: World) -> None:
+    """403 for a role without the permission, whether the resource exists or not."""
+    for url in ("/api/v1/members/cand-a", "/api/v1/members/nobody-here"):
+        for who in ("national", "portal"):
+            response = world.client.get(url, headers=world.headers(who))
+            assert response.status_code == 403
+    unknown = world.client.get("/api/v1/members/nobody-here", headers=world.headers("anon"))
+    known = world.client.get("/api/v1/members/cand-a", headers=world.headers("anon"))
+    assert unknown.status_code == known.status_code == 401
+
+
+def test_out_of_scope_person_is_answered_like_an_unknown_one(world: World) -> None:
+    def body(pid: str, method: str = "GET", json: Any = None) -> dict:
+        response = world.client.request(
+            method, f"/api/v1/members/{pid}", headers=world.headers("other_referent"), json=json
+        )
+        assert response.status_code == 404
+        out = response.json()
+        out.pop("instance")
+        return {k: (str(v).replace(pid, "ID")) for k, v in out.items()}
+
+    assert body("cand-a") == body("nobody-here")
+    assert body("cand-a", "PATCH", {"status": "helper"}) == body(
+        "nobody", "PATCH", {"status": "helper"}
+    )
+    assert body("help-a", "DELETE") == body("nobody-at-all", "DELETE")
+    # and cand-a was neither changed nor deleted
+    assert world.store.get("cand-a").status == "candidate"
+    assert world.store.get("help-a") is not None
+
+
+def test_out_of_scope_candidate_path_is_answered_like_an_unknown_one(world: World) -> None:
+    def problem(candidate: str) -> dict:
+        response = world.client.post(
+            "/api/v1/paths",
+            headers=world.headers("other_referent"),
+            json={**PATH_BODY, "candidate_id": candidate},
+        )
+        assert response.status_code == 404
+        out = response.json()
+        out.pop("instance")
+        return out
+
+    assert str(problem("cand-a")).replace("cand-a", "X") == str(problem("ghost")).replace(
+        "ghost", "X"
+    )
