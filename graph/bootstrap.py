@@ -14,7 +14,7 @@ def open_store(settings: Settings) -> GraphStore:
 
         return EmbeddedStore(settings.data_dir)
     if settings.store == "neo4j":
-        raise ConfigError(
-            "store 'neo4j' is not available yet in this version; use --store embedded"
-        )
+        from graph.neo4j import Neo4jStore
+
+        return Neo4jStore.from_settings(settings)
     raise ConfigError(f"store: unknown backend {settings.store!r}")

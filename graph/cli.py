@@ -6,6 +6,7 @@ printed as one line on stderr with a non-zero exit code, never as a traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -90,15 +91,44 @@ def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None) -> N
     ctx.call_on_close(app.close)
 
 
+def _with_store_option(command: click.Command) -> click.Command:
+    """Let a command take ``--store`` after its name too: ``passerelle seed --store neo4j``.
+
+    The option overrides the global ``--store`` (and ``PASSERELLE_STORE``) for that command.
+    """
+    callback = command.callback
+    assert callback is not None
+
+    @functools.wraps(callback)
+    def run(*args: Any, store_kind: str | None = None, **kwargs: Any) -> Any:
+        app = click.get_current_context().find_object(AppContext)
+        if store_kind is not None and app is not None:  # the store opens later, on first use
+            app.settings = app.settings.model_copy(update={"store": store_kind})
+        return callback(*args, **kwargs)
+
+    command.callback = run
+    command.params.append(
+        click.Option(
+            ["--store", "store_kind"],
+            type=click.Choice(["embedded", "neo4j"]),
+            default=None,
+            help="Storage backend for this command [default: the global --store].",
+        )
+    )
+    return command
+
+
 def _register() -> None:
     from graph.cli_coverage import coverage_cmd
+    from graph.cli_migrate import migrate
     from graph.cli_path import path
     from graph.cli_seed import seed, stats
     from graph.cli_serve import serve
     from graph.cli_token import token
 
-    for command in (seed, stats, path, serve, token, coverage_cmd):
+    for command in (seed, stats, path, serve, token, coverage_cmd, migrate):
         main.add_command(command)
+    _with_store_option(seed)
 
 
 _register()

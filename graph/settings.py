@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.errors import ConfigError
@@ -25,6 +25,34 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("data"), description="directory of the embedded store")
     store: StoreKind = Field("embedded", description="storage backend: embedded or neo4j")
+
+    # Neo4j (``store = neo4j``): the standard variable names, without the prefix
+    neo4j_uri: str = Field(
+        "neo4j://localhost:7687",
+        validation_alias=AliasChoices("neo4j_uri", "NEO4J_URI"),
+        description="Bolt URI of the Neo4j server",
+    )
+    neo4j_user: str = Field(
+        "neo4j", validation_alias=AliasChoices("neo4j_user", "NEO4J_USER"), description="user"
+    )
+    neo4j_password: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("neo4j_password", "NEO4J_PASSWORD"),
+        description="password (none: connect without authentication)",
+    )
+    neo4j_database: str | None = Field(
+        None,
+        validation_alias=AliasChoices("neo4j_database", "NEO4J_DATABASE"),
+        description="database name [default: the server's default database]",
+    )
+    neo4j_connect_timeout: float = Field(
+        30.0, ge=0, le=3600, description="seconds to wait for the server at start-up"
+    )
+    neo4j_paths_in_database: bool = Field(
+        False,
+        description="evaluate referral-path traversals in Neo4j instead of in memory "
+        "(for graphs too large to copy into each process)",
+    )
 
     # HTTP API (``passerelle serve``)
     api_host: str = Field("127.0.0.1", description="address the API listens on")

@@ -170,6 +170,12 @@ def find_paths(
     >>> result.paths[0].reasons[0]
     'M. Martin et Mme Leroy se connaissent : même unité, lien jamais confirmé'
     """
+    if getattr(store, "paths_in_database", False):
+        # A Neo4j deployment whose graph is too large to copy into each process: the
+        # traversal runs in the database and the same engine ranks and explains it.
+        from graph.neo4j.paths import find_paths_in_db
+
+        return find_paths_in_db(store, candidate_id, target, policy, as_of)  # type: ignore[arg-type]
     policy = PathPolicy() if policy is None else policy
     if not isinstance(policy, PathPolicy):
         raise InvalidInput("policy", "must be a PathPolicy", policy)

@@ -1,0 +1,600 @@
+"""The Neo4j adapter of the :class:`~graph.store.GraphStore` port (Neo4j 4.4 LTS and 5.x).
+
+Behaves like the embedded store for everything in the port; how:
+
+* **Start-up** waits for the server with a bounded retry (``connect_timeout_s``, backing
+  off from 0.25 s to 5 s) and fails with one :class:`~graph.errors.StoreUnavailable` line
+  naming the URI (never the password); a bad URI is a :class:`~graph.errors.ConfigError`.
+  Then the schema is set up, idempotently (:data:`graph.neo4j.cypher.SCHEMA`).
+* **Writes** are managed write transactions (``session.execute_write``): the driver retries
+  them on transient errors, so each transaction function starts from nothing and only
+  MERGEs and ``SET =`` (idempotent). A batch is validated completely before its first
+  write: the checks that need no stored data run before the transaction opens
+  (:func:`graph.neo4j.plan.prepare`); the checks against stored labels run inside the
+  transaction, after the version bump that serialises writers, and a failure rolls the
+  transaction back, version included. Rows go in ``UNWIND`` statements of ``batch_rows``.
+* **Reads** are managed read transactions (routed to readers in a cluster); every session
+  shares the driver's bookmark manager, so a read sees the writes made before it.
+  Records become domain objects here (:func:`_node_record`, :func:`_rel_record`).
+* **The view** is streamed from Neo4j (:func:`graph.neo4j.loader.stream_view`) and cached
+  by version; the version is read before and after streaming, so a view never mixes two
+  versions (Neo4j reads are read-committed).
+* Driver failures become :class:`~graph.errors.StoreUnavailable` (the API answers 503).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from enum import Enum
+from functools import lru_cache
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+
+from graph.errors import ConfigError, InvalidInput, NotFound, PasserelleError, StoreUnavailable
+from graph.frames import ValidRels, rel_specs
+from graph.model import (
+    NODE_MODELS,
+    REL_MODELS,
+    Label,
+    NodeRecord,
+    RelRecord,
+    RelType,
+    parse_label,
+)
+from graph.neo4j import cypher
+from graph.neo4j.loader import native, stream_view
+from graph.neo4j.plan import Prepared, prepare
+from graph.schema import field_specs
+from graph.store import Batch, Counts, DeleteResult, Direction, WriteResult
+from graph.view import GraphView
+
+T = TypeVar("T")
+
+# The driver logs failed connection attempts; without a handler of its own Python would print
+# them on stderr next to our one-line error. Applications that configure logging still get them.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+_LABELS = frozenset(label.value for label in Label)
+_LOOKUP_CHUNK = 20_000
+_VIEW_ATTEMPTS = 5
+
+
+class _Unchanged(Exception):
+    """Raised inside a write transaction that turned out to change nothing: roll it back."""
+
+
+class _Moved(Exception):
+    """The version moved while the view was being read: read it again."""
+
+
+class Neo4jStore:
+    """A :class:`~graph.store.GraphStore` on a Neo4j database.
+
+    >>> Neo4jStore("http://localhost:7474")
+    Traceback (most recent call last):
+    ...
+    graph.errors.ConfigError: NEO4J_URI: 'http://localhost:7474' is not a Bolt URI (bolt://, neo4j://)
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        user: str | None = "neo4j",
+        password: str | None = None,
+        database: str | None = None,
+        *,
+        connect_timeout_s: float = 30.0,
+        batch_rows: int = 10_000,
+    ) -> None:
+        scheme = uri.split("://", 1)[0] if "://" in uri else ""
+        if scheme not in SCHEMES:
+            raise ConfigError(f"NEO4J_URI: {uri!r} is not a Bolt URI (bolt://, neo4j://)")
+        self.uri = uri
+        self.database = database or None
+        self.batch_rows = batch_rows
+        #: route referral-path queries to the database (see graph.paths.service.find_paths)
+        self.paths_in_database = False
+        self._closed = False
+        self._view: GraphView | None = None
+        self._view_lock = threading.Lock()
+        auth = (user or "neo4j", password) if password is not None else None
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                uri,
+                auth=auth,
+                connection_timeout=max(1.0, min(connect_timeout_s, 15.0)),
+                max_transaction_retry_time=30.0,
+            )
+        except (neo4j_errors.ConfigurationError, ValueError) as exc:
+            raise ConfigError(f"NEO4J_URI: {_line(exc)}") from None
+        self._bookmarks = self._driver.execute_query_bookmark_manager
+        try:
+            self._start(connect_timeout_s)
+        except BaseException:
+            self._driver.close()
+            raise
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Neo4jStore:
+        """The store the settings describe (``NEO4J_URI``, ``NEO4J_USER``…)."""
+        password = settings.neo4j_password
+        store = cls(
+            settings.neo4j_uri,
+            settings.neo4j_user,
+            password.get_secret_value() if password is not None else None,
+            settings.neo4j_database,
+            connect_timeout_s=settings.neo4j_connect_timeout,
+        )
+        store.paths_in_database = bool(settings.neo4j_paths_in_database)
+        return store
+
+    # ------------------------------------------------------------------ start-up
+
+    def _start(self, timeout_s: float) -> None:
+        """Wait for the server (bounded), then set the schema up; one clear line on failure."""
+        started = time.monotonic()
+        deadline = started + max(timeout_s, 0.0)
+        delay, attempts = 0.25, 0
+        while True:
+            attempts += 1
+            try:
+                self._driver.verify_connectivity()
+                self._init_schema()
+                return
+            except neo4j_errors.AuthError:
+                raise StoreUnavailable(
+                    f"Neo4j at {self.uri} refused the credentials (check NEO4J_USER and"
+                    " NEO4J_PASSWORD)"
+                ) from None
+            except neo4j_errors.Neo4jError as exc:
+                if _database_missing(exc):
+                    raise ConfigError(
+                        f"NEO4J_DATABASE: Neo4j at {self.uri} has no database {self.database!r}"
+                    ) from None
+                if not exc.is_retryable():
+                    raise StoreUnavailable(
+                        f"Neo4j at {self.uri} refused the schema set-up: {_line(exc)}"
+                    ) from None
+                reason = _line(exc)
+            except (neo4j_errors.DriverError, OSError) as exc:
+                reason = _line(exc)
+            if time.monotonic() + delay > deadline:
+                waited = time.monotonic() - started
+                raise StoreUnavailable(
+                    f"cannot connect to Neo4j at {self.uri} ({attempts} attempt"
+                    f"{'s' if attempts > 1 else ''} in {waited:.1f} s): {reason}"
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    def _init_schema(self) -> None:
+        for statement in cypher.SCHEMA:
+            try:
+                self._write_tx(lambda tx, q=statement: tx.run(q).consume())
+            except neo4j_errors.ClientError as exc:
+                # Two processes creating the same constraint at once: the other one won.
+                if "AlreadyExists" not in (exc.code or ""):
+                    raise
+        self._read_tx(lambda tx: tx.run(cypher.AWAIT_INDEXES, seconds=300).consume())
+        self._write_tx(lambda tx: tx.run(cypher.META_INIT).consume())
+
+    # ------------------------------------------------------------------ sessions
+
+    def _session(self, mode: str) -> neo4j.Session:
+        if self._closed:
+            raise StoreUnavailable("the store is closed")
+        return self._driver.session(
+            database=self.database, default_access_mode=mode, bookmark_manager=self._bookmarks
+        )
+
+    def _read_tx(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        with self._session(neo4j.READ_ACCESS) as session:
+            return session.execute_read(work)
+
+    def _write_tx(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        with self._session(neo4j.WRITE_ACCESS) as session:
+            return session.execute_write(work)
+
+    def _read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        with self._errors():
+            return self._read_tx(work)
+
+    def read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        """Run ``work`` in a managed read transaction (retried by the driver: make it
+        idempotent); driver failures become :class:`StoreUnavailable`. For the queries of
+        this package that are not part of the port (:mod:`graph.neo4j.paths`)."""
+        return self._read(work)
+
+    def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        with self._errors():
+            return self._write_tx(work)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Driver and server failures as one-line :class:`StoreUnavailable` errors."""
+        try:
+            yield
+        except PasserelleError:
+            raise
+        except neo4j_errors.Neo4jError as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri} failed: {_line(exc)}") from None
+        except (neo4j_errors.DriverError, OSError) as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri} is unavailable: {_line(exc)}") from None
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ version and view
+
+    @property
+    def version(self) -> int:
+        return self._read(version_in)
+
+    def view(self) -> GraphView:
+        with self._view_lock:
+            for _ in range(_VIEW_ATTEMPTS):
+                try:
+                    self._view = self._read(lambda tx, cached=self._view: _view(tx, cached))
+                except _Moved:
+                    continue
+                return self._view
+        raise StoreUnavailable("the graph kept changing while its view was read; try again")
+
+    # ------------------------------------------------------------------ writes
+
+    def write(self, batch: Batch) -> WriteResult:
+        prepared = prepare(batch)
+        if prepared.error is not None:
+            # Invalid whatever is stored; ask the stored labels only to report the same
+            # first error as the embedded store (a node conflict comes first).
+            node_ids = sorted({n.id for n in batch.nodes if isinstance(n, NodeRecord)})
+            prepared.check(self._read(lambda tx: _labels(tx, node_ids)) if node_ids else {})
+            raise prepared.error
+        return self._write(lambda tx: self._apply(tx, prepared))
+
+    def _apply(self, tx: neo4j.ManagedTransaction, prepared: Prepared) -> WriteResult:
+        """The transaction function of a write: lock, check, upsert. Safe to run again."""
+        version = _bump(tx)
+        plan = prepared.check(_labels(tx, prepared.ids))
+        by_label: dict[Label, list[dict[str, Any]]] = {}
+        for node in plan.nodes:
+            by_label.setdefault(node.label, []).append({"id": node.id, "props": _node_props(node)})
+        for label, rows in by_label.items():
+            for chunk in _chunks(rows, self.batch_rows):
+                tx.run(cypher.UPSERT_NODES[label], rows=chunk).consume()
+        for rels in plan.rels:
+            for chunk in _chunks(_rel_rows(rels), self.batch_rows):
+                tx.run(cypher.UPSERT_RELS[rels.type], rows=chunk).consume()
+        return WriteResult(len(plan.nodes), plan.relationships, version)
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Many batches in a row; Neo4j maintains its indexes as it goes, nothing to defer."""
+        yield
+
+    def upsert_nodes(self, nodes: Iterable[NodeRecord]) -> WriteResult:
+        return self.write(Batch(nodes=list(nodes)))
+
+    def upsert_relationships(self, rels: Iterable[RelRecord]) -> WriteResult:
+        return self.write(Batch(rels=list(rels)))
+
+    # ------------------------------------------------------------------ deletes
+
+    def delete_node(self, node_id: str, label: Label | None = None) -> DeleteResult:
+        def work(tx: neo4j.ManagedTransaction) -> DeleteResult:
+            version = _bump(tx)
+            record = tx.run(cypher.NODE_DEGREE, id=node_id).single()
+            if record is None or (label is not None and label.value not in record["labels"]):
+                raise NotFound(label.value if label else "node", node_id)
+            tx.run(cypher.DELETE_NODE, id=node_id).consume()
+            return DeleteResult(node_id, int(record["relationships"]), version)
+
+        return self._write(work)
+
+    def delete_person(self, node_id: str) -> DeleteResult:
+        return self.delete_node(node_id, Label.PERSON)
+
+    def delete_relationship(self, rel_type: RelType, src: str, dst: str) -> bool:
+        src, dst = _canonical(rel_type, src, dst)
+
+        def work(tx: neo4j.ManagedTransaction) -> bool:
+            _bump(tx)
+            deleted = tx.run(cypher.DELETE_REL[rel_type], src=src, dst=dst).single()
+            if not deleted or not deleted["deleted"]:
+                raise _Unchanged  # nothing to delete: the version must not move
+            return True
+
+        try:
+            return self._write(work)
+        except _Unchanged:
+            return False
+
+    # ------------------------------------------------------------------ reads
+
+    def get(self, node_id: str) -> NodeRecord | None:
+        record = self._read(lambda tx: tx.run(cypher.GET_NODE, id=node_id).single())
+        return None if record is None else _node_record(record["labels"], record["props"])
+
+    def get_many(self, node_ids: Sequence[str]) -> dict[str, NodeRecord]:
+        """Nodes by id (absent ids are left out), in one transaction."""
+        ids = list(dict.fromkeys(node_ids))
+
+        def work(tx: neo4j.ManagedTransaction) -> dict[str, NodeRecord]:
+            out: dict[str, NodeRecord] = {}
+            for chunk in _chunks(ids, _LOOKUP_CHUNK):
+                for record in tx.run(cypher.GET_NODES, ids=chunk):
+                    out[record["id"]] = _node_record(record["labels"], record["props"])
+            return out
+
+        return self._read(work) if ids else {}
+
+    def find(
+        self,
+        label: Label,
+        where: dict[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[NodeRecord]:
+        label = parse_label(str(label))
+        specs = {s.name: s for s in field_specs(NODE_MODELS[label])}
+        conditions: dict[str, Any] = {}
+        nulls: list[str] = []
+        for name, value in (where or {}).items():
+            spec = specs.get(name)
+            if spec is None:
+                raise InvalidInput(name, f"not a property of {label.value}", name)
+            if value is None:
+                nulls.append(name)
+            else:
+                conditions[name] = _query_value(spec.kind, value)
+        if not 0 < limit <= 10_000:
+            raise InvalidInput("limit", "must be between 1 and 10000", limit)
+        if offset < 0:
+            raise InvalidInput("offset", "must not be negative", offset)
+        params: dict[str, Any] = {
+            "where": conditions,
+            "nulls": nulls,
+            "limit": limit,
+            "offset": offset,
+        }
+        if isinstance(conditions.get("id"), str):
+            query = cypher.FIND_BY_ID[label]
+            params["id"] = conditions["id"]
+        elif label in cypher.FIND_BY_CODE and isinstance(conditions.get("code"), str):
+            query = cypher.FIND_BY_CODE[label]
+            params["code"] = conditions["code"]
+        else:
+            query = cypher.FIND[label]
+        model = NODE_MODELS[label]
+
+        def work(tx: neo4j.ManagedTransaction) -> list[NodeRecord]:
+            return [model.model_validate(_native_props(r["props"])) for r in tx.run(query, params)]
+
+        return self._read(work)
+
+    def relationships(
+        self, node_id: str, rel_type: RelType | None = None, direction: Direction = "both"
+    ) -> list[RelRecord]:
+        return [rel for rel, _ in self._attached(node_id, rel_type, direction)]
+
+    def neighbours(
+        self, node_id: str, rel_type: RelType, direction: Direction = "both"
+    ) -> list[NodeRecord]:
+        others = [other for _, other in self._attached(node_id, rel_type, direction)]
+        found = self.get_many(others)
+        return [found[o] for o in dict.fromkeys(others) if o in found]
+
+    def get_relationship(self, rel_type: RelType, src: str, dst: str) -> RelRecord | None:
+        src, dst = _canonical(rel_type, src, dst)
+        record = self._read(lambda tx: tx.run(cypher.GET_REL[rel_type], src=src, dst=dst).single())
+        return None if record is None else _rel_record(rel_type, src, dst, record["props"])
+
+    def _attached(
+        self, node_id: str, rel_type: RelType | None, direction: Direction
+    ) -> list[tuple[RelRecord, str]]:
+        """(relationship, other end) in the embedded store's order: type, side, other id."""
+        if direction not in ("out", "in", "both"):
+            raise InvalidInput("direction", "expected out, in or both", direction)
+        types = [rel_type] if rel_type is not None else list(RelType)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[tuple[RelRecord, str]]:
+            out: list[tuple[RelRecord, str]] = []
+            for t in types:
+                undirected = REL_MODELS[t].UNDIRECTED
+                if direction in ("out", "both") or undirected:
+                    for r in tx.run(cypher.REL_OUT[t], id=node_id):
+                        out.append((_rel_record(t, node_id, r["other"], r["props"]), r["other"]))
+                if direction in ("in", "both") or undirected:
+                    for r in tx.run(cypher.REL_IN[t], id=node_id):
+                        out.append((_rel_record(t, r["other"], node_id, r["props"]), r["other"]))
+            return out
+
+        return self._read(work)
+
+    def counts(self) -> Counts:
+        def work(tx: neo4j.ManagedTransaction) -> Counts:
+            nodes = {label: tx.run(cypher.COUNT_NODES[label]).single()[0] for label in Label}
+            rels = {t: tx.run(cypher.COUNT_RELS[t]).single()[0] for t in RelType}
+            return Counts(nodes, rels)
+
+        return self._read(work)
+
+    # ------------------------------------------------------------------ export (migration)
+
+    def export_nodes(self, label: Label, chunk: int = 10_000) -> Iterator[list[NodeRecord]]:
+        """Every node of ``label``, streamed in lists of ``chunk`` (one auto-commit read)."""
+        model = NODE_MODELS[label]
+        with self._errors(), self._session(neo4j.READ_ACCESS) as session:
+            page: list[NodeRecord] = []
+            for record in session.run(cypher.EXPORT_NODES[label]):
+                page.append(model.model_validate(_native_props(record["props"])))
+                if len(page) >= chunk:
+                    yield page
+                    page = []
+            if page:
+                yield page
+
+    def export_relationships(
+        self, rel_type: RelType, chunk: int = 50_000
+    ) -> Iterator[list[RelRecord]]:
+        """Every relationship of ``rel_type``, streamed in lists of ``chunk``."""
+        with self._errors(), self._session(neo4j.READ_ACCESS) as session:
+            page: list[RelRecord] = []
+            for record in session.run(cypher.EXPORT_RELS[rel_type]):
+                page.append(_rel_record(rel_type, record["src"], record["dst"], record["props"]))
+                if len(page) >= chunk:
+                    yield page
+                    page = []
+            if page:
+                yield page
+
+
+# --------------------------------------------------------------------------- transaction helpers
+
+
+def version_in(tx: neo4j.ManagedTransaction) -> int:
+    """The store version, read in transaction ``tx``."""
+    record = tx.run(cypher.VERSION).single()
+    return int(record["version"]) if record is not None else 0
+
+
+def _view(tx: neo4j.ManagedTransaction, cached: GraphView | None) -> GraphView:
+    """The view at the current version: the cached one, or streamed anew."""
+    version = version_in(tx)
+    if cached is not None and cached.version == version:
+        return cached
+    view = stream_view(tx, version)
+    if version_in(tx) != version:
+        raise _Moved
+    return view
+
+
+def _bump(tx: neo4j.ManagedTransaction) -> int:
+    return int(tx.run(cypher.BUMP).single()["version"])
+
+
+def _labels(tx: neo4j.ManagedTransaction, ids: Iterable[str]) -> dict[str, Label]:
+    """The stored label of each id that exists."""
+    out: dict[str, Label] = {}
+    for chunk in _chunks(sorted(ids), _LOOKUP_CHUNK):
+        for record in tx.run(cypher.LABELS_OF, ids=chunk):
+            label = _own_label(record["labels"])
+            if label is not None:
+                out[record["id"]] = label
+    return out
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _own_label(labels: Iterable[str]) -> Label | None:
+    for value in labels:
+        if value in _LABELS:
+            return Label(value)
+    return None
+
+
+def _native_props(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: native(v) for k, v in props.items()}
+
+
+def _node_record(labels: Iterable[str], props: dict[str, Any]) -> NodeRecord:
+    label = _own_label(labels)
+    if label is None:
+        raise StoreUnavailable(f"node {props.get('id')!r} has no Passerelle label")
+    return NODE_MODELS[label].model_validate(_native_props(props))
+
+
+def _rel_record(rel_type: RelType, src: str, dst: str, props: dict[str, Any]) -> RelRecord:
+    return REL_MODELS[rel_type].model_validate({"src": src, "dst": dst, **_native_props(props)})
+
+
+def _node_props(node: NodeRecord) -> dict[str, Any]:
+    """Properties as Neo4j stores them: enums as their value, dates as dates, no nulls."""
+    return {
+        k: (v.value if isinstance(v, Enum) else v)
+        for k, v in node.model_dump().items()
+        if v is not None
+    }
+
+
+def _rel_rows(rels: ValidRels) -> list[dict[str, Any]]:
+    """UNWIND rows of validated relationships (storage values become Neo4j values)."""
+    specs = rel_specs(rels.type)
+    src = rels.src.tolist() if hasattr(rels.src, "tolist") else list(rels.src)
+    dst = rels.dst.tolist() if hasattr(rels.dst, "tolist") else list(rels.dst)
+    columns = [(s.name, s.kind, rels.columns[s.name]) for s in specs]
+    rows = []
+    for i, (s, d) in enumerate(zip(src, dst, strict=True)):
+        props = {}
+        for name, kind, values in columns:
+            value = values[i]
+            if value is not None:
+                props[name] = _stored(kind, value)
+        rows.append({"src": s, "dst": d, "props": props})
+    return rows
+
+
+def _stored(kind: str, value: Any) -> Any:
+    if kind == "date":
+        return _iso_date(value) if isinstance(value, str) else value
+    if kind == "bool":
+        return bool(value)
+    return value
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _query_value(kind: str, value: Any) -> Any:
+    """A ``find`` condition as stored (the embedded store accepts the same forms)."""
+    if isinstance(value, Enum):
+        return value.value
+    if kind == "bool":
+        return bool(value)
+    if kind == "date" and isinstance(value, str):
+        try:
+            return _iso_date(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _canonical(rel_type: RelType, src: str, dst: str) -> tuple[str, str]:
+    if REL_MODELS[rel_type].UNDIRECTED and dst < src:
+        return dst, src
+    return src, dst
+
+
+def _database_missing(exc: neo4j_errors.Neo4jError) -> bool:
+    return (exc.code or "").endswith("DatabaseNotFound")
+
+
+def _line(exc: BaseException, limit: int = 300) -> str:
+    """An error's message on one line (driver messages span several lines)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
