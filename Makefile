@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test setup lint bench-seed bench-paths bench-api clean
+.PHONY: run test setup browser screenshots bench-dashboard lint bench-seed bench-paths bench-api clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +21,22 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 setup: $(STAMP)
 
+# Headless Chromium and its driver (Debian packages) for the dashboard's browser tests,
+# installed only when missing. Root installs directly; anyone else through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		echo "installing chromium and chromium-driver"; \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	fi
+
 # Seed the demo network when the store is empty, then serve the API (docs at /docs).
 run: setup
 	$(BIN)/passerelle --data-dir $(DATA_DIR) seed --if-empty --people $(PEOPLE)
 	$(BIN)/passerelle --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: setup
+test: setup browser
 	$(BIN)/ruff check graph api dashboard seed tests bench
 	$(BIN)/pytest -q
 
@@ -42,6 +52,14 @@ bench-paths: setup
 # HTTP load test on loopback: 100,000-person seed, 32 clients for 60 s (see docs/benchmarks.md).
 bench-api: setup
 	$(BIN)/python bench/api_load.py --people 100000 --clients 32 --seconds 60
+
+# The dashboard's screenshots in docs/screenshots (browser tests on the demo seed).
+screenshots: setup browser
+	PASSERELLE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/dashboard/test_browser.py
+
+# Time to first full render of the home page in Chromium, 100,000-person seed.
+bench-dashboard: setup browser
+	$(BIN)/python bench/dashboard_render.py --people 100000 --loads 5
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -33,6 +33,8 @@ from api.ratelimit import RateLimiter
 from api.routes import V1, health
 from api.runtime import StoreHolder
 from api.tokens import TokenStore
+from dashboard import mount as mount_dashboard
+from dashboard.settings import DashboardSettings
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 from graph.view import day_number
@@ -63,8 +65,15 @@ def create_app(
     settings: Settings | None = None,
     store: GraphStore | None = None,
     tokens: TokenStore | None = None,
+    *,
+    dashboard: DashboardSettings | None = None,
+    warm_dashboard: bool | None = None,
 ) -> FastAPI:
-    """The API application; ``store`` and ``tokens`` are opened from ``settings`` unless given."""
+    """The API application with the dashboard under ``/dashboard/``.
+
+    ``store`` and ``tokens`` are opened from ``settings`` unless given; ``dashboard``
+    overrides the dashboard's own settings (tests fix its date this way).
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -98,6 +107,17 @@ def create_app(
     app.include_router(health.router)
     for router in V1:
         app.include_router(router, prefix=API_PREFIX)
+    # The Dash dashboard, served by the same process under /dashboard/, with the same
+    # store and token database.
+
+    mount_dashboard(
+        app,
+        settings,
+        store=lambda: app.state.store_holder.get(),
+        tokens=lambda: app.state.tokens,
+        options=dashboard,
+        warm_on_start=warm_dashboard,
+    )
     # Added last = outermost: the access log wraps the body limit.
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(AccessLog)

@@ -55,8 +55,9 @@ def _knows_digest(batches: list[Batch]) -> str:
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Batch], DemoStats, GraphView]:
     stats = DemoStats()
-    batches = list(generate(PEOPLE, SEED, AS_OF, stats=stats, people_per_batch=1_000,
-                            ties_per_batch=7_000))
+    batches = list(
+        generate(PEOPLE, SEED, AS_OF, stats=stats, people_per_batch=1_000, ties_per_batch=7_000)
+    )
     store = EmbeddedStore(tmp_path_factory.mktemp("demo"))
     for batch in batches:
         store.write(batch)
@@ -235,8 +236,9 @@ def test_some_groupements_have_no_referent_and_some_referents_did_not_consent(vi
 def test_some_groupements_have_no_local_charter(view: GraphView) -> None:
     partner = view.rel(RelType.PARTNER_OF)
     charters = set(partner.src.tolist()) | set(partner.dst.tolist())
-    anocr = [g for g in view.nodes_with_label(Label.GROUPEMENT)
-             if view.ids[g].startswith("grp-anocr-")]
+    anocr = [
+        g for g in view.nodes_with_label(Label.GROUPEMENT) if view.ids[g].startswith("grp-anocr-")
+    ]
     missing = [g for g in anocr if g not in charters]
     assert 0 < len(missing) < len(anocr) / 2
 

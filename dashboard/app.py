@@ -1,0 +1,256 @@
+"""The Dash app: ``create_dash(...)`` builds it, ``mount(...)`` serves it inside the API.
+
+Routing is an explicit table (:data:`ROUTES`) read by one callback on the URL, not
+``use_pages``: pages registered with ``dash.register_page`` live in a process-wide
+registry, which does not fit an app built by a factory (tests build several, with
+different stores). Each page is a ``layout(ctx, **url arguments)`` function; the router
+checks who is looking first, and sends anyone without a valid session to the login page.
+
+Nothing is opened or read when the app is built: the store and the token database are
+providers called per request, and the map geometry is read on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import flask
+from dash import Dash, Input, Output, dcc, html
+
+from api.tokens import TokenStore
+from dashboard import auth
+from dashboard import data as D
+from dashboard.components import not_found, top_bar
+from dashboard.pages import groupement, login, national, paths
+from dashboard.runtime import EXTENSION, PageContext, Runtime, current_context, current_runtime
+from dashboard.settings import DashboardSettings
+from graph.settings import Settings
+from graph.store import GraphStore
+
+log = logging.getLogger("passerelle.dashboard")
+ASSETS = Path(__file__).parent / "assets"
+PREFIX = "/dashboard"
+
+#: (pattern on the path inside the dashboard, page key)
+ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^$"), "national"),
+    (
+        re.compile(r"^groupement/(?P<groupement_id>[A-Za-z0-9][A-Za-z0-9_.:-]{0,79})/?$"),
+        "groupement",
+    ),
+    (re.compile(r"^chemins/?$"), "chemins"),
+    (re.compile(r"^connexion/?$"), "connexion"),
+)
+#: URL arguments each page accepts (anything else is ignored)
+QUERY_ARGS = {
+    "national": ("departement",),
+    "groupement": (),
+    "chemins": (
+        "groupement",
+        "candidat",
+        "cible",
+        "employeur",
+        "offre",
+        "secteur",
+        "bassin",
+        "k",
+        "max",
+    ),
+    "connexion": ("suivant", "erreur"),
+}
+
+
+def match(relative: str) -> tuple[str | None, dict[str, str]]:
+    """The page key and path arguments of a path inside the dashboard.
+
+    >>> match("groupement/grp-anocr-33"), match(""), match("nowhere")
+    (('groupement', {'groupement_id': 'grp-anocr-33'}), ('national', {}), (None, {}))
+    """
+    for pattern, key in ROUTES:
+        found = pattern.match(relative)
+        if found:
+            return key, found.groupdict()
+    return None, {}
+
+
+def query_args(key: str, search: str | None) -> dict[str, str]:
+    """The URL arguments of page ``key`` (first value of each, unknown ones dropped).
+
+    >>> query_args("chemins", "?candidat=p-1&x=2&k=3")
+    {'candidat': 'p-1', 'k': '3'}
+    """
+    parsed = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+    return {k: v[0] for k, v in parsed.items() if k in QUERY_ARGS.get(key, ())}
+
+
+def render(
+    runtime: Runtime, ctx: PageContext | None, pathname: str | None, search: str | None
+) -> html.Div:
+    """The whole page for a URL: a plain function of the URL and the viewer."""
+    path = pathname or runtime.prefix
+    relative = path[len(runtime.prefix) :] if path.startswith(runtime.prefix) else path.lstrip("/")
+    relative = relative.rstrip("/") if relative != "/" else ""
+    key, args = match(relative)
+    if key == "connexion" or ctx is None:
+        q = query_args("connexion", search)
+        if key != "connexion":
+            q["suivant"] = path + (search or "")
+        return html.Div([top_bar(None), login.layout(runtime, **q)])
+    names = {g: i.name for g, i in D.groupement_infos(ctx.store).items()}
+    q = query_args(key or "", search)
+    if key == "national":
+        body = national.layout(ctx, **q)
+    elif key == "groupement":
+        body = groupement.layout(ctx, args["groupement_id"])
+    elif key == "chemins":
+        body = paths.layout(ctx, **q)
+    else:
+        body = not_found(ctx, "Page introuvable")
+    active = "national" if key in ("national", "groupement") else key or ""
+    return html.Div([top_bar(ctx, names, active), body])
+
+
+def shell() -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh="callback-nav"),
+            dcc.Loading(
+                html.Div(id="page", className="page-root"),
+                id="page-loading",
+                type="default",
+                delay_show=250,
+                overlay_style={"visibility": "visible", "opacity": 0.6},
+            ),
+        ]
+    )
+
+
+def create_dash(
+    settings: Settings,
+    store: Callable[[], GraphStore],
+    tokens: Callable[[], TokenStore],
+    *,
+    prefix: str = PREFIX + "/",
+    routes_prefix: str | None = None,
+    options: DashboardSettings | None = None,
+) -> Dash:
+    """The dashboard as a Dash app over ``store()`` and ``tokens()`` (called per request).
+
+    ``prefix`` is the path the browser sees ("/dashboard/"); ``routes_prefix`` the path
+    the Flask server sees: the same when Flask serves the app itself, "/" when it is
+    mounted under the prefix (:func:`mount`).
+
+    >>> from graph.settings import Settings
+    >>> app = create_dash(Settings(data_dir="/nonexistent"), lambda: None, lambda: None)
+    >>> app.config.requests_pathname_prefix
+    '/dashboard/'
+    """
+    if not prefix.startswith("/") or not prefix.endswith("/"):
+        raise ValueError(f"prefix must start and end with '/' (got {prefix!r})")
+    server = flask.Flask("passerelle_dashboard")
+    app = Dash(
+        "passerelle_dashboard",
+        server=server,
+        requests_pathname_prefix=prefix,
+        routes_pathname_prefix=routes_prefix or prefix,
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        eager_loading=True,
+        title="Passerelle · tableau de bord",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    runtime = Runtime(settings, options or DashboardSettings(), store, tokens, prefix)
+    server.extensions[EXTENSION] = runtime
+    auth.install(server, runtime, routes_prefix or prefix)
+    app.layout = shell
+
+    @app.callback(Output("page", "children"), Input("url", "pathname"), Input("url", "search"))
+    def route(pathname: str | None, search: str | None) -> Any:
+        return render(current_runtime(), current_context(), pathname, search)
+
+    national.register(app)
+    groupement.register(app)
+    paths.register(app)
+    return app
+
+
+def warm(store: GraphStore, runtime_as_of: Any) -> None:
+    """Compute what the home page needs now rather than for its first visitor."""
+    try:
+        D.national_data(store, runtime_as_of)
+    except Exception as exc:  # a cold first page is slower, not broken
+        log.warning("dashboard warm-up skipped", extra={"error_type": type(exc).__name__})
+
+
+def mount(
+    app: Any,
+    settings: Settings,
+    store: Callable[[], GraphStore],
+    tokens: Callable[[], TokenStore],
+    *,
+    path: str = PREFIX,
+    options: DashboardSettings | None = None,
+    warm_on_start: bool | None = None,
+) -> Dash:
+    """Serve the dashboard under ``path`` of a FastAPI (Starlette) app, in the same process.
+
+    Dash is a Flask (WSGI) app: it is mounted through :class:`a2wsgi.WSGIMiddleware`,
+    which runs it in a thread pool. ``path`` without its slash redirects to ``path/``.
+    When ``warm_on_start`` (default: ``settings.api_warm``) the home page's coverage is
+    computed in a background thread once the app has started.
+    """
+    from a2wsgi import WSGIMiddleware
+    from starlette.responses import RedirectResponse
+
+    options = options or DashboardSettings()
+    dash_app = create_dash(
+        settings, store, tokens, prefix=path + "/", routes_prefix="/", options=options
+    )
+    app.mount(path, WSGIMiddleware(dash_app.server, workers=8), name="dashboard")
+
+    async def to_slash() -> RedirectResponse:
+        return RedirectResponse(path + "/", status_code=307)
+
+    app.add_api_route(path, to_slash, methods=["GET"], include_in_schema=False)
+    # Starlette matches routes in order: the redirect must come before the mount.
+    routes = app.router.routes
+    routes.insert(0, routes.pop())
+    if settings.api_warm if warm_on_start is None else warm_on_start:
+        _warm_after_start(app, store, options)
+    return dash_app
+
+
+def _warm_after_start(
+    app: Any, store: Callable[[], GraphStore], options: DashboardSettings
+) -> None:
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: Any) -> AsyncIterator[Any]:
+        async with inner(a) as state:
+
+            def run() -> None:
+                from datetime import date
+
+                try:
+                    s = store()
+                except Exception as exc:
+                    log.warning(
+                        "dashboard warm-up skipped", extra={"error_type": type(exc).__name__}
+                    )
+                    return
+                warm(s, options.as_of or date.today())
+
+            threading.Thread(target=run, name="dashboard-warm", daemon=True).start()
+            yield state
+
+    app.router.lifespan_context = lifespan

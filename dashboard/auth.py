@@ -1,0 +1,203 @@
+"""Logging in to the dashboard with an API token, and who is looking on every request.
+
+The dashboard uses the API's tokens and roles (:mod:`api.tokens`, :mod:`api.auth`): a
+person pastes their token once on the login page; the server checks it against the same
+token database and answers with a signed session cookie (:mod:`itsdangerous`, key from
+``PASSERELLE_DASHBOARD_SECRET`` or generated once in ``<data_dir>/dashboard.secret``).
+The cookie holds the token id, never the secret. Every request (page or callback) checks
+the signature and age of the cookie *and* that the token is still active in the database,
+taking its role and groupements from there: a revoked token logs its sessions out on
+their next click, as it stops the API's next request.
+
+Decisions:
+
+* Roles allowed: those that may read coverage (``admin``, ``national``, ``referent``);
+  a ``portal`` token is a machine's and is refused with a message.
+* Cookie: ``HttpOnly``, ``SameSite=Lax``, scoped to the dashboard's path; ``Secure`` with
+  ``PASSERELLE_DASHBOARD_SECURE_COOKIE=true``. Callbacks are also protected by a
+  double-submit CSRF token (Dash sends the ``_csrf_token`` cookie back in ``X-CSRFToken``).
+* The login form is refused when the browser says it comes from another origin.
+* Failures say the same thing for an unknown, revoked or malformed token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import flask
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from api.auth import Permission, Principal
+from api.tokens import TokenInfo
+from dashboard.runtime import Runtime, current_runtime
+from graph.errors import ConfigError, StoreUnavailable
+
+SESSION_COOKIE = "passerelle_session"
+CSRF_COOKIE = "_csrf_token"
+CSRF_HEADER = "X-CSRFToken"
+_SALT = "passerelle.dashboard.session"
+SECRET_FILE = "dashboard.secret"
+
+
+def load_secret(runtime: Runtime) -> str:
+    """The signing key: from the settings, else the data dir's file (created once)."""
+    if runtime.options.secret is not None:
+        return runtime.options.secret.get_secret_value()
+    return secret_file(Path(runtime.settings.data_dir) / SECRET_FILE)
+
+
+def secret_file(path: Path) -> str:
+    """Read the key in ``path``, creating it (mode 0600, atomically) when absent.
+
+    Several workers may start at once: ``O_EXCL`` lets one write it and the others read
+    it, so they all sign with the same key.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            import time
+
+            time.sleep(0.02)  # another worker is writing it
+    except OSError as exc:
+        raise ConfigError(f"dashboard secret {path}: {exc}") from None
+    raise ConfigError(f"dashboard secret {path} is empty")
+
+
+def _serializer(runtime: Runtime) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(load_secret(runtime), salt=_SALT)
+
+
+def allowed(info: TokenInfo) -> bool:
+    """Whether a token may open the dashboard (its role may read coverage)."""
+    return Principal(info.id, info.role).can(Permission.COVERAGE_READ)
+
+
+def session_value(runtime: Runtime, info: TokenInfo) -> str:
+    return _serializer(runtime).dumps({"t": info.id})
+
+
+def principal_from_request(runtime: Runtime) -> Principal | None:
+    """Who is looking, from the session cookie and the token database; None if nobody."""
+    raw = flask.request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _serializer(runtime).loads(raw, max_age=runtime.options.session_hours * 3600)
+    except BadSignature:
+        return None
+    token_id = data.get("t") if isinstance(data, dict) else None
+    if not isinstance(token_id, str):
+        return None
+    try:
+        active = runtime.tokens().list(include_revoked=False)
+    except StoreUnavailable:
+        return None
+    info = next((t for t in active if t.id == token_id), None)
+    if info is None or not allowed(info):
+        return None
+    return Principal(info.id, info.role, frozenset(info.groupements))
+
+
+def safe_next(runtime: Runtime, target: str | None) -> str:
+    """Where to go after logging in: a path inside the dashboard, never another site.
+
+    >>> rt = Runtime(None, None, None, None, "/dashboard/")  # type: ignore[arg-type]
+    >>> safe_next(rt, "/dashboard/chemins?candidat=p-1"), safe_next(rt, "https://evil.example/")
+    ('/dashboard/chemins?candidat=p-1', '/dashboard/')
+    >>> safe_next(rt, "//evil.example/dashboard/"), safe_next(rt, "/dashboard/connexion")
+    ('/dashboard/', '/dashboard/')
+    """
+    if not target:
+        return runtime.prefix
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith(runtime.prefix)
+        or target.startswith("//")
+        or "\\" in target
+        or parts.path.rstrip("/") == runtime.href("connexion")
+    ):
+        return runtime.prefix
+    return target
+
+
+def _same_origin() -> bool:
+    origin = flask.request.headers.get("Origin")
+    if not origin or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == flask.request.host
+
+
+def install(server: flask.Flask, runtime: Runtime, routes_prefix: str) -> None:
+    """Add the login and logout routes and the CSRF check to the Dash app's Flask server."""
+
+    def login() -> flask.Response:
+        target = safe_next(runtime, flask.request.form.get("suivant"))
+        login_page = runtime.href("connexion")
+        if not _same_origin():
+            return flask.redirect(f"{login_page}?erreur=origine", code=303)
+        secret = (flask.request.form.get("jeton") or "").strip()
+        try:
+            info = runtime.tokens().authenticate(secret) if secret else None
+        except StoreUnavailable:
+            return flask.redirect(f"{login_page}?erreur=indisponible", code=303)
+        if info is None:
+            return flask.redirect(f"{login_page}?erreur=jeton", code=303)
+        if not allowed(info):
+            return flask.redirect(f"{login_page}?erreur=role", code=303)
+        response = flask.redirect(target, code=303)
+        max_age = runtime.options.session_hours * 3600
+        cookie = {
+            "max_age": max_age,
+            "path": runtime.prefix,
+            "secure": runtime.options.secure_cookie,
+            "samesite": "Lax",
+        }
+        response.set_cookie(SESSION_COOKIE, session_value(runtime, info), httponly=True, **cookie)
+        # Read by Dash's renderer and sent back in X-CSRFToken with every callback.
+        response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), httponly=False, **cookie)
+        return response
+
+    def logout() -> flask.Response:
+        response = flask.redirect(runtime.href("connexion"), code=303)
+        for name in (SESSION_COOKIE, CSRF_COOKIE):
+            response.delete_cookie(name, path=runtime.prefix)
+        return response
+
+    server.add_url_rule(f"{routes_prefix}auth/login", "passerelle_login", login, methods=["POST"])
+    server.add_url_rule(
+        f"{routes_prefix}auth/logout", "passerelle_logout", logout, methods=["GET", "POST"]
+    )
+
+    @server.before_request
+    def csrf() -> flask.Response | None:
+        if flask.request.method != "POST" or not flask.request.path.endswith(
+            "_dash-update-component"
+        ):
+            return None
+        cookie = flask.request.cookies.get(CSRF_COOKIE, "")
+        header = flask.request.headers.get(CSRF_HEADER, "")
+        bad = not cookie or not hmac.compare_digest(cookie, header)
+        if bad and flask.request.cookies.get(SESSION_COOKIE):
+            return flask.Response("CSRF token missing or wrong", status=403)
+        return None
+
+
+def runtime_principal() -> Principal | None:
+    """The viewer of the current request (for callbacks)."""
+    return principal_from_request(current_runtime())

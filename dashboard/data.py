@@ -1,0 +1,538 @@
+"""What the pages show, from the services: plain functions of a store and a date.
+
+Numbers come from the coverage service (:mod:`graph.coverage.service`) and paths from the
+path service (:mod:`graph.paths.service`); this module only gathers them per page,
+remembers the result per store version and date (the national page at 100,000 people
+asks the engine for about 1.5 s of work: once per version, not per visitor), and renders
+them for a viewer with :mod:`graph.coverage.privacy`. The few direct reads of the store
+are listings for pickers (a groupement's members, a bassin's employers), as the API's
+list routes do.
+
+Who sees what (:func:`view_kind`):
+
+* ``own``: the référent of the groupement: exact counts, names of its candidates;
+* ``national``: the national cell and the administrators: small counts of people as
+  "< 5", names only of people who consented to introduce or to be listed (the path
+  engine's rule), never a list of candidates;
+* ``other``: a référent looking at another groupement: as ``national``, and every person
+  named in a gap is replaced by "une personne (nom non communiqué)".
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+import numpy as np
+
+from api.auth import Principal
+from api.tokens import Role
+from graph.coverage import privacy
+from graph.coverage import service as coverage_service
+from graph.coverage.gaps import Gap
+from graph.coverage.metrics import Coverage, CoverageReport
+from graph.coverage.service import Scope, coverage, coverage_state, gaps
+from graph.errors import NotFound
+from graph.model import Label, Person, PersonStatus, RelType
+from graph.paths.explain import UNNAMED, display_name
+from graph.store import GraphStore
+
+T = TypeVar("T")
+_PAGE = 10_000
+_MEMO_SIZE = 64
+_CANDIDATE_STATUSES = (PersonStatus.CANDIDATE, PersonStatus.BOTH)
+_HELPER_STATUSES = (PersonStatus.HELPER, PersonStatus.BOTH)
+
+# --------------------------------------------------------------------------- memo
+
+_MEMO: weakref.WeakKeyDictionary[Any, OrderedDict[tuple, Any]] = weakref.WeakKeyDictionary()
+_BUILDING: weakref.WeakKeyDictionary[Any, dict[tuple, threading.Lock]] = weakref.WeakKeyDictionary()
+_GUARD = threading.Lock()
+
+
+def memo(store: GraphStore, key: tuple, build: Callable[[], T]) -> T:
+    """``build()`` once per store version and ``key`` (a small LRU, per store).
+
+    Two requests for the same cold key wait for one build (a lock per key, so a build
+    may use other keys).
+    """
+    full = (store.version, *key)
+    with _GUARD:
+        cache = _MEMO.setdefault(store, OrderedDict())
+        if full in cache:
+            cache.move_to_end(full)
+            return cache[full]
+        lock = _BUILDING.setdefault(store, {}).setdefault(full, threading.Lock())
+    with lock:
+        with _GUARD:
+            if full in cache:
+                return cache[full]
+        value = build()
+        with _GUARD:
+            cache[full] = value
+            while len(cache) > _MEMO_SIZE:
+                cache.popitem(last=False)
+            _BUILDING.get(store, {}).pop(full, None)
+    return value
+
+
+def _all(store: GraphStore, label: Label) -> list[Any]:
+    out: list[Any] = []
+    while True:
+        page = store.find(label, limit=_PAGE, offset=len(out))
+        out.extend(page)
+        if len(page) < _PAGE:
+            return out
+
+
+# --------------------------------------------------------------------------- viewers
+
+
+def view_kind(principal: Principal, groupement_id: str) -> str:
+    """``own``, ``national`` or ``other``: how ``principal`` sees ``groupement_id``.
+
+    >>> ref = Principal("tok-1", Role.REFERENT, frozenset({"grp-a"}))
+    >>> view_kind(ref, "grp-a"), view_kind(ref, "grp-b")
+    ('own', 'other')
+    >>> view_kind(Principal("tok-2", Role.NATIONAL), "grp-a")
+    'national'
+    """
+    if principal.role is Role.REFERENT:
+        return "own" if groupement_id in principal.groupements else "other"
+    return "national"
+
+
+# --------------------------------------------------------------------------- groupements
+
+
+@dataclass(frozen=True)
+class GroupementInfo:
+    id: str
+    name: str
+    kind: str
+    association: str
+    #: codes of the départements it covers
+    departements: tuple[str, ...]
+
+
+def groupement_infos(store: GraphStore) -> dict[str, GroupementInfo]:
+    """Every groupement with its association and territory, by id."""
+
+    def build() -> dict[str, GroupementInfo]:
+        associations = {a.id: a.short_name for a in _all(store, Label.ASSOCIATION)}
+        codes = {d.id: d.code for d in _all(store, Label.DEPARTEMENT)}
+        out = {}
+        for g in _all(store, Label.GROUPEMENT):
+            deps = sorted(
+                codes.get(r.dst, r.dst) for r in store.relationships(g.id, RelType.COVERS, "out")
+            )
+            out[g.id] = GroupementInfo(
+                g.id,
+                g.name,
+                g.kind.value,
+                associations.get(g.association_id, g.association_id),
+                tuple(deps),
+            )
+        return out
+
+    return memo(store, ("groupements",), build)
+
+
+def groupement_info(store: GraphStore, groupement_id: str) -> GroupementInfo:
+    """One groupement; :class:`~graph.errors.NotFound` for an unknown id."""
+    found = groupement_infos(store).get(groupement_id)
+    if found is None:
+        raise NotFound(Label.GROUPEMENT.value, groupement_id, "groupement")
+    return found
+
+
+# --------------------------------------------------------------------------- national
+
+
+@dataclass(frozen=True)
+class NationalData:
+    """The home page's facts, exact (render them with :func:`table_rows` and friends)."""
+
+    as_of: date
+    version: int
+    report: CoverageReport
+    #: every gap of every groupement, in the engine's national ranking
+    gaps: tuple[Gap, ...]
+    #: groupement ids ranked by gap: by their first gap in the national ranking, then
+    #: those without any gap by name
+    ranking: tuple[str, ...]
+    infos: dict[str, GroupementInfo]
+    #: display names of the people named in each groupement's first gap
+    names: dict[str, str]
+
+    def gaps_of(self, groupement_id: str) -> list[Gap]:
+        return [g for g in self.gaps if g.groupement_id == groupement_id]
+
+
+def national_data(store: GraphStore, as_of: date) -> NationalData:
+    """Coverage and ranked gaps of the whole network (once per store version and date)."""
+
+    def build() -> NationalData:
+        report = coverage(store, Scope.national(), as_of)
+        found = gaps(store, Scope.national(), as_of)
+        infos = groupement_infos(store)
+        ranked = list(dict.fromkeys(g.groupement_id for g in found.gaps))
+        rest = sorted(
+            (c.id for c in report.groupements if c.id not in set(ranked)),
+            key=lambda i: infos[i].name if i in infos else i,
+        )
+        firsts = {}
+        for gap in found.gaps:
+            firsts.setdefault(gap.groupement_id, gap)
+        names = gap_people(store, firsts.values())
+        ranking = (*ranked, *rest)
+        return NationalData(as_of, report.version, report, found.gaps, ranking, infos, names)
+
+    return memo(store, ("national", as_of), build)
+
+
+def coverage_score(cov: Coverage) -> float | None:
+    """A 0-100 score of a département or groupement, for the map's colours.
+
+    The mean of the criteria that apply: every groupement that should have a référent has
+    one who agreed to introduce (1 or 0); the share of the territory's employers with a
+    reachable contact; the share of targeted sectors with a contact in the territory; no
+    partner without a local charter (1 or 0); and the share of candidates with a path when
+    it may be shown (:func:`graph.coverage.privacy.share`, else left out, so a score never
+    reveals a withheld count).
+
+    >>> coverage_score(Coverage(scope="departement", id="33", name="Gironde", employers=10,
+    ...     employers_without_contact=5, sectors_targeted=4, candidates=100,
+    ...     candidates_with_path=50))
+    80.0
+    """
+    parts = [
+        0.0 if cov.groupements_without_referent or cov.groupements_referent_without_consent else 1.0
+    ]
+    if cov.employers:
+        parts.append(1 - cov.employers_without_contact / cov.employers)
+    if cov.sectors_targeted:
+        parts.append(1 - cov.sectors_without_helper / cov.sectors_targeted)
+    parts.append(0.0 if cov.partners_without_charter else 1.0)
+    shown = privacy.share(cov.candidates_with_path, cov.candidates, own_groupement=False)
+    if shown is not None:
+        parts.append(shown)
+    return round(100 * sum(parts) / len(parts), 1)
+
+
+@dataclass(frozen=True)
+class DepartementValue:
+    code: str
+    name: str
+    score: float | None
+    #: the roll-up rendered for the map's hover (small counts withheld)
+    shown: dict[str, Any]
+
+
+def departement_values(data: NationalData) -> dict[str, DepartementValue]:
+    """Per département code: its score and its rendered roll-up."""
+    out = {}
+    for cov in data.report.departements:
+        shown = privacy.render_coverage(cov, own_groupement=False)
+        name = cov.name.rsplit(" (", 1)[0]
+        out[cov.id] = DepartementValue(cov.id, name, coverage_score(cov), shown)
+    return out
+
+
+@dataclass(frozen=True)
+class Highlight:
+    rank: int
+    groupement_id: str
+    name: str
+    departements: tuple[str, ...]
+    title: str
+
+
+def highlights(data: NationalData, principal: Principal, n: int = 5) -> list[Highlight]:
+    """The ``n`` groupements with the largest gaps, for the map."""
+    out = []
+    for rank, gid in enumerate(data.ranking[:n], start=1):
+        info = data.infos.get(gid)
+        first = data.gaps_of(gid)
+        kind = view_kind(principal, gid)
+        title = render_gap(first[0], kind, data.names)["title"] if first else ""
+        name = info.name if info else gid
+        out.append(Highlight(rank, gid, name, info.departements if info else (), title))
+    return out
+
+
+def table_rows(data: NationalData, principal: Principal) -> list[dict[str, Any]]:
+    """The national table: one row per groupement, ranked by gap, rendered for the viewer.
+
+    Counts of people are numbers, or ``None`` where withheld (the table shows "< 5");
+    shares are percentages 0-100 or ``None`` ("n.c.").
+    """
+    by_id = {c.id: c for c in data.report.groupements}
+    rows = []
+    for rank, gid in enumerate(data.ranking, start=1):
+        cov = by_id.get(gid)
+        if cov is None:
+            continue
+        kind = view_kind(principal, gid)
+        shown = privacy.render_coverage(cov, own_groupement=kind == "own")
+        info = data.infos.get(gid)
+        found = data.gaps_of(gid)
+        top = render_gap(found[0], kind, data.names) if found else None
+        share = shown["share_with_path"]
+        rows.append(
+            {
+                "rang": rank,
+                "id": gid,
+                "groupement": cov.name,
+                "association": info.association if info else "",
+                "departements": ", ".join(info.departements) if info else "",
+                "referent": referent_word(cov, info.kind if info else "groupement"),
+                "candidats": _num(shown["candidates"]),
+                "aidants": _num(shown["helpers_available"]),
+                "avec_chemin": None if share is None else round(100 * share),
+                "sans_chemin": _num(shown["candidates_without_path"]),
+                "employeurs_sans_contact": cov.employers_without_contact,
+                "lacunes": len(found),
+                "lacune": top["title"] if top else "",
+                "concernes": _num(top["affected"]) if top else 0,
+                "action": top["action"]["text"] if top else "",
+                "propre": kind == "own",
+            }
+        )
+    return rows
+
+
+def _num(value: int | str) -> int | None:
+    return None if isinstance(value, str) else value
+
+
+def referent_word(cov: Coverage, kind: str = "groupement") -> str:
+    """Référent column: ``oui``, ``non``, ``sans accord`` (named but has not agreed), or
+    ``non requis`` for a délégation or antenne (only groupements are asked to name one).
+
+    >>> referent_word(Coverage(scope="groupement", id="d", name="D"), "delegation")
+    'non requis'
+    """
+    if kind != "groupement":
+        return "non requis"
+    if cov.groupements_without_referent:
+        return "non"
+    if cov.groupements_referent_without_consent:
+        return "sans accord"
+    return "oui"
+
+
+# --------------------------------------------------------------------------- gaps
+
+
+def render_gap(gap: Gap, kind: str, names: dict[str, str]) -> dict[str, Any]:
+    """A gap for a viewer: small counts withheld outside ``own``; for ``other`` the
+    people named in it (``names``: id -> display name, from :func:`gap_people`) are
+    replaced by "une personne (nom non communiqué)".
+
+    >>> from graph.coverage.gaps import Action
+    >>> gap = Gap("no_referent", "grp-b", "ANOCR B", "Pas de référent reconversion", 1,
+    ...     "référent", 3, Action("name_referent", {"person": "p-9"},
+    ...     "Nommer un référent (par exemple Mme Roux, aidant disponible)"))
+    >>> render_gap(gap, "other", {"p-9": "Mme Roux"})["action"]["text"]
+    'Nommer un référent (par exemple une personne (nom non communiqué), aidant disponible)'
+    >>> render_gap(gap, "own", {"p-9": "Mme Roux"})["affected"]
+    3
+    """
+    out = privacy.render_gap(gap, own_groupement=kind == "own")
+    if kind == "other":
+        for key, pid in gap.action.params.items():
+            name = names.get(pid) if key in ("person", "helper") and pid else None
+            if name:
+                out["title"] = out["title"].replace(name, UNNAMED)
+                out["action"]["text"] = out["action"]["text"].replace(name, UNNAMED)
+    return out
+
+
+def gap_people(store: GraphStore, found: Iterable[Gap]) -> dict[str, str]:
+    """Display names of the people a list of gaps mentions (for :func:`render_gap`)."""
+    ids = sorted(
+        {
+            v
+            for g in found
+            for k, v in g.action.params.items()
+            if k in ("person", "helper") and v is not None
+        }
+    )
+    return {i: display_name(r) for i, r in store.get_many(ids).items()} if ids else {}
+
+
+# --------------------------------------------------------------------------- groupement
+
+
+@dataclass(frozen=True)
+class GroupementData:
+    info: GroupementInfo
+    coverage: Coverage
+    gaps: tuple[Gap, ...]
+    #: ids of its candidates with no path (exact; names only for the own view)
+    without_path: tuple[str, ...]
+    #: display names of the people the gaps mention
+    names: dict[str, str]
+
+
+def groupement_data(store: GraphStore, groupement_id: str, as_of: date) -> GroupementData:
+    """Coverage, ranked gaps and candidates without a path of one groupement."""
+    info = groupement_info(store, groupement_id)
+
+    def build() -> GroupementData:
+        report = coverage(store, Scope.groupement(groupement_id), as_of)
+        found = gaps(store, Scope.groupement(groupement_id), as_of).gaps
+        assert report.total is not None
+        return GroupementData(
+            info,
+            report.total,
+            found,
+            candidates_without_path(store, groupement_id, as_of),
+            gap_people(store, found),
+        )
+
+    return memo(store, ("groupement", groupement_id, as_of), build)
+
+
+def candidates_without_path(store: GraphStore, groupement_id: str, as_of: date) -> tuple[str, ...]:
+    """Ids of the groupement's candidates with no path (sorted), from the coverage state.
+
+    The same reachability as ``Coverage.candidates_without_path`` (tests check that the
+    counts agree); the coverage service has no public list of them yet. The state is the
+    one focused on the groupement when the service offers it (cheaper than the nation's).
+    """
+    focused = getattr(coverage_service, "groupement_state", None)
+    state = focused(store, groupement_id, as_of) if focused else coverage_state(store, as_of)
+    view = state.view
+    nid = view.nid(groupement_id, Label.GROUPEMENT, "groupement")
+    bit = int(state.gbit[nid])
+    cidx = np.unique(state.group_cand.of_key(bit))
+    uncovered = cidx[~state.back.covered[cidx]]
+    return tuple(sorted(str(view.ids[state.cand[i]]) for i in uncovered))
+
+
+def person_names(store: GraphStore, ids: Sequence[str]) -> dict[str, str]:
+    """Display names of people by id (for the référent's own lists)."""
+    return {i: display_name(r) for i, r in store.get_many(list(ids)).items()}
+
+
+def may_be_named(person: Person) -> bool:
+    """Whether someone outside the person's groupement may see their name (engine rule)."""
+    return bool(person.consent_introducer or person.consent_directory)
+
+
+def members(store: GraphStore, groupement_id: str) -> tuple[Person, ...]:
+    """The people attached to a groupement, ordered by id."""
+
+    def build() -> tuple[Person, ...]:
+        found = store.neighbours(groupement_id, RelType.IN_GROUPEMENT, "in")
+        return tuple(sorted((p for p in found if isinstance(p, Person)), key=lambda p: p.id))
+
+    return memo(store, ("members", groupement_id), build)
+
+
+def candidates_of(store: GraphStore, groupement_id: str) -> tuple[Person, ...]:
+    return tuple(p for p in members(store, groupement_id) if p.status in _CANDIDATE_STATUSES)
+
+
+def helpers_of(store: GraphStore, groupement_id: str) -> tuple[Person, ...]:
+    return tuple(p for p in members(store, groupement_id) if p.status in _HELPER_STATUSES)
+
+
+def person_option(person: Person, kind: str) -> dict[str, str]:
+    """A picker option for a person: named in the own view; elsewhere only helpers who
+    consented are named, and a candidate never is (by id only).
+
+    >>> p = Person(id="p-1", first_name="Anne", last_name="Roux", civility="Mme",
+    ...            status="candidate", consent_directory=True)
+    >>> person_option(p, "own")["label"], person_option(p, "national")["label"]
+    ('Mme Roux · candidat · p-1', 'p-1 · candidat')
+    """
+    status = {"candidate": "candidat", "helper": "aidant", "both": "candidat et aidant"}.get(
+        person.status.value, "membre"
+    )
+    if kind == "own" or (may_be_named(person) and person.status not in _CANDIDATE_STATUSES):
+        label = f"{display_name(person)} · {status} · {person.id}"
+    else:
+        label = f"{person.id} · {status}"
+    return {"label": label, "value": person.id}
+
+
+# --------------------------------------------------------------------------- territory
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    code: str
+    name: str
+
+
+def bassins(store: GraphStore) -> tuple[Place, ...]:
+    """Every bassin d'emploi, by name."""
+
+    def build() -> tuple[Place, ...]:
+        found = _all(store, Label.BASSIN_EMPLOI)
+        return tuple(sorted((Place(b.id, b.code, b.name) for b in found), key=lambda p: p.name))
+
+    return memo(store, ("bassins",), build)
+
+
+def sectors(store: GraphStore) -> tuple[Place, ...]:
+    def build() -> tuple[Place, ...]:
+        found = _all(store, Label.SECTOR)
+        return tuple(sorted((Place(s.id, s.code, s.name) for s in found), key=lambda p: p.name))
+
+    return memo(store, ("sectors",), build)
+
+
+def located_in(store: GraphStore, bassin_id: str, label: Label) -> tuple[tuple[str, str], ...]:
+    """(id, name or title) of the employers or offers located in a bassin."""
+
+    def build() -> tuple[tuple[str, str], ...]:
+        found = store.neighbours(bassin_id, RelType.LOCATED_IN, "in")
+        return tuple(
+            sorted(
+                (
+                    (n.id, getattr(n, "name", None) or getattr(n, "title", n.id))
+                    for n in found
+                    if n.label == label
+                ),
+                key=lambda t: t[1],
+            )
+        )
+
+    return memo(store, ("located", bassin_id, label.value), build)
+
+
+def territory_employers(store: GraphStore, groupement_id: str) -> tuple[tuple[str, str], ...]:
+    """(id, name) of the employers in the bassins of a groupement's départements."""
+
+    def build() -> tuple[tuple[str, str], ...]:
+        out: dict[str, str] = {}
+        for rel in store.relationships(groupement_id, RelType.COVERS, "out"):
+            for bassin in store.neighbours(rel.dst, RelType.PART_OF, "in"):
+                if bassin.label == Label.BASSIN_EMPLOI:
+                    out.update(located_in(store, bassin.id, Label.EMPLOYER))
+        return tuple(sorted(out.items(), key=lambda t: t[1]))
+
+    return memo(store, ("territory", groupement_id), build)
+
+
+def targets_of(store: GraphStore, person_id: str) -> tuple[list[str], list[str]]:
+    """(bassin ids, sector ids) a candidate targets."""
+    found = store.neighbours(person_id, RelType.TARGETS, "out")
+    return (
+        [n.id for n in found if n.label == Label.BASSIN_EMPLOI],
+        [n.id for n in found if n.label == Label.SECTOR],
+    )
+
+
+def groupements_of_person(store: GraphStore, person_id: str) -> list[str]:
+    return [g.id for g in store.neighbours(person_id, RelType.IN_GROUPEMENT, "out")]

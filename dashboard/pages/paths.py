@@ -1,0 +1,436 @@
+"""Chemins (path explorer): a candidate, a target, the k paths drawn and explained.
+
+``layout(ctx, groupement, candidat, cible, employeur, offre, secteur, bassin, k, max)``:
+with a candidate and a complete target in the URL the page opens with the answer. A
+référent may only pick candidates of their groupements; any other id is answered as an
+unknown one (the API's rule, :func:`api.deps.person_in_scope`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Dash, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from api.deps import person_in_scope
+from api.tokens import Role
+from dashboard import data as D
+from dashboard import i18n
+from dashboard.components import dropdown, notice, section
+from dashboard.figures import GRAPH_CONFIG, path_network
+from dashboard.runtime import PageContext, current_context
+from graph.errors import InvalidInput, NotFound
+from graph.model import Label
+from graph.paths.policy import PathPolicy
+from graph.paths.service import Target, find_paths
+
+TARGET_KINDS = [
+    {"label": "Un employeur", "value": "employeur"},
+    {"label": "Une offre", "value": "offre"},
+    {"label": "Un secteur dans un bassin", "value": "secteur"},
+]
+NUMBERS = [{"label": str(i), "value": i} for i in range(1, 6)]
+_MAX_OPTIONS = 3000
+
+
+def groupement_options(ctx: PageContext) -> list[dict[str, str]]:
+    infos = D.groupement_infos(ctx.store)
+    ids = sorted(ctx.principal.groupements) if ctx.principal.role is Role.REFERENT else list(infos)
+    return sorted(
+        ({"label": infos[g].name, "value": g} for g in ids if g in infos),
+        key=lambda o: o["label"],
+    )
+
+
+def candidate_options(ctx: PageContext, groupement_id: str | None) -> list[dict[str, str]]:
+    """The candidates of a groupement the viewer may pick, named as they may see them."""
+    if not groupement_id:
+        return []
+    kind = D.view_kind(ctx.principal, groupement_id)
+    if kind == "other":
+        return []
+    people = D.candidates_of(ctx.store, groupement_id)[:_MAX_OPTIONS]
+    return [D.person_option(p, kind) for p in people]
+
+
+def place_options(places: tuple[D.Place, ...]) -> list[dict[str, str]]:
+    return [{"label": f"{p.name} ({p.code})", "value": p.id} for p in places]
+
+
+def located_options(ctx: PageContext, bassin: str | None, label: Label) -> list[dict[str, str]]:
+    if not bassin:
+        return []
+    return [{"label": name, "value": i} for i, name in D.located_in(ctx.store, bassin, label)]
+
+
+def target_of(
+    kind: str | None,
+    employeur: str | None,
+    offre: str | None,
+    secteur: str | None,
+    bassin: str | None,
+) -> Target | None:
+    """The path service's target from the form, or None when incomplete.
+
+    >>> target_of("secteur", None, None, "sec-btp", "be-ZE-33-1").sector
+    'sec-btp'
+    >>> target_of("employeur", None, None, None, None) is None
+    True
+    """
+    if kind == "employeur" and employeur:
+        return Target.employer(employeur)
+    if kind == "offre" and offre:
+        return Target.offer(offre)
+    if kind == "secteur" and secteur and bassin:
+        return Target.sector_in_bassin(secteur, bassin)
+    return None
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return default
+    return n if 1 <= n <= 5 else default
+
+
+def results(
+    ctx: PageContext, candidate: str, target: Target, k: int = 3, max_intermediaries: int = 3
+) -> html.Div:
+    """The answer for the viewer: paths drawn and explained, or why none and alternatives."""
+    store = ctx.store
+    try:
+        person_in_scope(store.view(), ctx.principal, candidate, "candidat")
+    except NotFound:
+        return notice(f"Candidat introuvable : {candidate}", "bad", id_="chemins-erreur")
+    try:
+        policy = PathPolicy(k=k, max_intermediaries=max_intermediaries)
+        result = find_paths(store, candidate, target, policy, ctx.as_of).to_dict()
+    except (InvalidInput, NotFound) as exc:
+        return notice(f"Recherche impossible : {exc}", "bad", id_="chemins-erreur")
+    who, what = result["candidate"]["name"], result["target"]["label"]
+    parts: list[Any] = [
+        html.H3(f"{who} → {what}", id="chemins-titre"),
+    ]
+    for note in result["notes"]:
+        parts.append(notice(note))
+    if result["paths"]:
+        parts.append(
+            html.P(
+                f"{i18n.plural(len(result['paths']), 'chemin')} trouvé(s), du plus sûr au "
+                "moins sûr (coût : plus il est bas, plus les liens sont forts et récents)."
+            )
+        )
+        parts.append(
+            dcc.Graph(
+                id="chemins-figure",
+                figure=path_network(result["paths"], who, what),
+                config=GRAPH_CONFIG,
+            )
+        )
+        parts.append(explanations(result["paths"], "chemins-explications"))
+    else:
+        no_path = result["no_path"] or {"code": "", "message": "Aucun chemin."}
+        parts.append(notice(no_path["message"], "bad", id_="chemins-aucun"))
+        alts = result["alternatives"]
+        if alts:
+            parts.append(html.H3("Employeurs proches joignables"))
+            parts.append(
+                dcc.Graph(
+                    id="chemins-figure",
+                    figure=path_network(
+                        [a["path"] for a in alts], who, what, targets=[a["employer"] for a in alts]
+                    ),
+                    config=GRAPH_CONFIG,
+                )
+            )
+            parts.append(
+                explanations(
+                    [a["path"] for a in alts], "chemins-alternatives", [a["employer"] for a in alts]
+                )
+            )
+        else:
+            parts.append(html.P("Pas d'autre employeur comparable joignable.", className="muted"))
+    return html.Div(parts, id="chemins-reponse")
+
+
+def explanations(paths: list[dict[str, Any]], id_: str, ends: list[str] | None = None) -> html.Ol:
+    items = []
+    for i, p in enumerate(paths):
+        head = f"Chemin {p['rank']} · coût {i18n.decimal(p['cost'], 1)}"
+        if ends:
+            head += f" · vers {ends[i]}"
+        items.append(
+            html.Li(
+                [html.Strong(head), html.Ul([html.Li(r) for r in p["reasons"]])],
+                className="path-item",
+            )
+        )
+    return html.Ol(items, id=id_, className="path-list")
+
+
+def layout(
+    ctx: PageContext,
+    groupement: str | None = None,
+    candidat: str | None = None,
+    cible: str | None = None,
+    employeur: str | None = None,
+    offre: str | None = None,
+    secteur: str | None = None,
+    bassin: str | None = None,
+    k: str | None = None,
+    max: str | None = None,
+) -> html.Div:
+    store = ctx.store
+    if candidat and not groupement:
+        mine = [
+            g
+            for g in D.groupements_of_person(store, candidat)
+            if D.view_kind(ctx.principal, g) != "other"
+        ]
+        groupement = mine[0] if mine else None
+    if candidat and not (bassin or secteur):
+        bassins, sectors = D.targets_of(store, candidat) if groupement else ([], [])
+        bassin = bassins[0] if bassins else None
+        secteur = sectors[0] if sectors else None
+    if not cible:
+        cible = "employeur" if employeur else "offre" if offre else "secteur"
+    kk, mm = _int(k, 3), _int(max, 3)
+    target = target_of(cible, employeur, offre, secteur, bassin)
+    answer: Any = html.P(
+        "Choisissez un candidat et une cible, puis « Chercher ».", className="muted"
+    )
+    if candidat and target is not None:
+        answer = results(ctx, candidat, target, kk, mm)
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1("Chemins d'introduction"),
+                    html.P(
+                        "Des chemins courts et explicables, par des personnes qui ont accepté "
+                        f"d'aider · situation au {i18n.long_date(ctx.as_of)}",
+                        className="subtitle",
+                    ),
+                ],
+                className="page-head",
+            ),
+            section(
+                "Recherche",
+                html.Div(
+                    [
+                        html.Div(
+                            [
+                                html.Label("Groupement"),
+                                dropdown(
+                                    "chemins-groupement",
+                                    groupement_options(ctx),
+                                    "Choisir un groupement",
+                                    value=groupement,
+                                ),
+                            ],
+                            className="field",
+                        ),
+                        html.Div(
+                            [
+                                html.Label("Candidat"),
+                                dropdown(
+                                    "chemins-candidat",
+                                    candidate_options(ctx, groupement),
+                                    "Choisir un candidat",
+                                    value=candidat,
+                                ),
+                            ],
+                            className="field wide",
+                        ),
+                        html.Div(
+                            [
+                                html.Label("Cible"),
+                                dcc.RadioItems(
+                                    id="chemins-cible",
+                                    options=TARGET_KINDS,
+                                    value=cible,
+                                    inline=True,
+                                    className="radio-row",
+                                ),
+                            ],
+                            className="field wide",
+                        ),
+                        html.Div(
+                            [
+                                html.Label("Bassin d'emploi"),
+                                dropdown(
+                                    "chemins-bassin",
+                                    place_options(D.bassins(store)),
+                                    "Choisir un bassin",
+                                    value=bassin,
+                                ),
+                            ],
+                            className="field",
+                        ),
+                        html.Div(
+                            [
+                                html.Label("Employeur"),
+                                dropdown(
+                                    "chemins-employeur",
+                                    located_options(ctx, bassin, Label.EMPLOYER),
+                                    "Choisir un employeur",
+                                    value=employeur,
+                                ),
+                            ],
+                            className="field",
+                            id="chemins-employeur-box",
+                        ),
+                        html.Div(
+                            [
+                                html.Label("Offre"),
+                                dropdown(
+                                    "chemins-offre",
+                                    located_options(ctx, bassin, Label.JOB_OFFER),
+                                    "Choisir une offre",
+                                    value=offre,
+                                ),
+                            ],
+                            className="field",
+                            id="chemins-offre-box",
+                        ),
+                        html.Div(
+                            [
+                                html.Label("Secteur"),
+                                dropdown(
+                                    "chemins-secteur",
+                                    place_options(D.sectors(store)),
+                                    "Choisir un secteur",
+                                    value=secteur,
+                                ),
+                            ],
+                            className="field",
+                            id="chemins-secteur-box",
+                        ),
+                        html.Div(
+                            [
+                                html.Label("Chemins voulus"),
+                                dropdown("chemins-k", NUMBERS, "k", value=kk, clearable=False),
+                            ],
+                            className="field narrow",
+                        ),
+                        html.Div(
+                            [
+                                html.Label("Intermédiaires au plus"),
+                                dropdown("chemins-max", NUMBERS, "max", value=mm, clearable=False),
+                            ],
+                            className="field narrow",
+                        ),
+                        html.Button(
+                            "Chercher", id="chemins-chercher", className="button", n_clicks=0
+                        ),
+                    ],
+                    className="form-grid",
+                ),
+            ),
+            section(
+                "Résultat",
+                dcc.Loading(
+                    html.Div(answer, id="chemins-resultat"), type="default", delay_show=150
+                ),
+                id_="panneau-resultat",
+            ),
+        ],
+        className="page page-chemins",
+        id="page-chemins",
+    )
+
+
+def register(app: Dash) -> None:
+    @app.callback(
+        Output("chemins-candidat", "options"),
+        Input("chemins-groupement", "value"),
+        prevent_initial_call=True,
+    )
+    def candidates(groupement: str | None) -> list[dict[str, str]]:
+        ctx = current_context()
+        if ctx is None:
+            raise PreventUpdate
+        return candidate_options(ctx, groupement)
+
+    @app.callback(
+        Output("chemins-bassin", "value"),
+        Output("chemins-secteur", "value"),
+        Input("chemins-candidat", "value"),
+        State("chemins-groupement", "value"),
+        prevent_initial_call=True,
+    )
+    def candidate_targets(candidate: str | None, groupement: str | None) -> tuple[Any, Any]:
+        ctx = current_context()
+        if ctx is None or not candidate or not groupement:
+            raise PreventUpdate
+        if D.view_kind(ctx.principal, groupement) == "other":
+            raise PreventUpdate
+        bassins, sectors = D.targets_of(ctx.store, candidate)
+        return (bassins[0] if bassins else None), (sectors[0] if sectors else None)
+
+    @app.callback(
+        Output("chemins-employeur", "options"),
+        Output("chemins-offre", "options"),
+        Input("chemins-bassin", "value"),
+        prevent_initial_call=True,
+    )
+    def in_bassin(bassin: str | None) -> tuple[list, list]:
+        ctx = current_context()
+        if ctx is None:
+            raise PreventUpdate
+        return (
+            located_options(ctx, bassin, Label.EMPLOYER),
+            located_options(ctx, bassin, Label.JOB_OFFER),
+        )
+
+    @app.callback(
+        Output("chemins-employeur-box", "style"),
+        Output("chemins-offre-box", "style"),
+        Output("chemins-secteur-box", "style"),
+        Input("chemins-cible", "value"),
+    )
+    def show_fields(kind: str) -> tuple[dict, dict, dict]:
+        hide, show = {"display": "none"}, {}
+        return (
+            show if kind == "employeur" else hide,
+            show if kind == "offre" else hide,
+            show if kind == "secteur" else hide,
+        )
+
+    @app.callback(
+        Output("chemins-resultat", "children"),
+        Input("chemins-chercher", "n_clicks"),
+        State("chemins-candidat", "value"),
+        State("chemins-cible", "value"),
+        State("chemins-employeur", "value"),
+        State("chemins-offre", "value"),
+        State("chemins-secteur", "value"),
+        State("chemins-bassin", "value"),
+        State("chemins-k", "value"),
+        State("chemins-max", "value"),
+        prevent_initial_call=True,
+    )
+    def search(
+        n: int,
+        candidate: str | None,
+        kind: str,
+        employer: str | None,
+        offer: str | None,
+        sector: str | None,
+        bassin: str | None,
+        k: Any,
+        max_i: Any,
+    ) -> Any:
+        ctx = current_context()
+        if ctx is None:
+            return notice("Session expirée : reconnectez-vous.", "bad")
+        if not n:
+            raise PreventUpdate
+        target = target_of(kind, employer, offer, sector, bassin)
+        if not candidate or target is None:
+            return notice(
+                "Choisissez un candidat et une cible complète.", "bad", id_="chemins-erreur"
+            )
+        return results(ctx, candidate, target, _int(k, 3), _int(max_i, 3))

@@ -1,0 +1,82 @@
+"""What the dashboard holds while it runs, and what a page is given: the viewer and the store.
+
+The store and the token database are *providers* (functions called per request), so the
+dashboard uses exactly the objects the API opened in its lifespan, and nothing is opened
+when the app is built or imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import flask
+
+from api.auth import Principal
+from api.tokens import TokenStore
+from dashboard.settings import DashboardSettings
+from graph.settings import Settings
+from graph.store import GraphStore
+
+EXTENSION = "passerelle_dashboard"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    options: DashboardSettings
+    store_provider: Callable[[], GraphStore]
+    tokens_provider: Callable[[], TokenStore]
+    #: the URL prefix the browser sees, with both slashes: "/dashboard/"
+    prefix: str
+
+    def store(self) -> GraphStore:
+        return self.store_provider()
+
+    def tokens(self) -> TokenStore:
+        return self.tokens_provider()
+
+    def as_of(self) -> date:
+        return self.options.as_of or date.today()
+
+    def href(self, path: str = "") -> str:
+        """A browser path inside the dashboard.
+
+        >>> rt = Runtime(None, None, None, None, "/dashboard/")  # type: ignore[arg-type]
+        >>> rt.href("/groupement/g-1")
+        '/dashboard/groupement/g-1'
+        """
+        return self.prefix + path.lstrip("/")
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page layout or callback is given: who looks, at which store and date."""
+
+    runtime: Runtime
+    principal: Principal
+    as_of: date
+
+    @property
+    def store(self) -> GraphStore:
+        return self.runtime.store()
+
+    def href(self, path: str = "") -> str:
+        return self.runtime.href(path)
+
+
+def current_runtime() -> Runtime:
+    """The runtime of the Dash app serving this request."""
+    return flask.current_app.extensions[EXTENSION]
+
+
+def current_context() -> PageContext | None:
+    """The page context of this request, or None when nobody valid is logged in."""
+    from dashboard.auth import principal_from_request
+
+    runtime = current_runtime()
+    principal = principal_from_request(runtime)
+    if principal is None:
+        return None
+    return PageContext(runtime, principal, runtime.as_of())
