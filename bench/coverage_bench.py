@@ -13,9 +13,17 @@ Each size runs in its own child process (its own peak RSS). A store is reused fr
 * **national**: :func:`graph.coverage.service.coverage` for the whole country (every
   groupement, département and région, and the total) from a cold cache, state included;
 * **one groupement**: coverage of one groupement from the cached state (median over
-  ``--groupements``), and from a cold cache (state included, one run);
-* **what-if**: one hypothetical change (a tie between two random people; a charter),
-  median over ``--whatifs`` runs, before/after included;
+  ``--groupements``), and from a cold cache: every coverage cache emptied before each
+  call, so the call builds a state focused on that groupement (median over the same
+  groupements, and the largest délégation on its own: the path index stays warm, it is
+  shared with path queries);
+* **what-if**: one hypothetical change, before/after included, from the cached national
+  state: a tie between two random people (median over ``--whatifs`` runs), a charter
+  (the first missing one of the national gaps), consent granted by / a job and helper
+  status given to a random person who had not consented (median over ``--whatifs``),
+  a référent named (the first ``name_referent`` gap). For a tie, a charter and a
+  helper, the incremental result is compared with a full recompute of the state on the
+  overlay (``whatif_agrees``); the memory the kept propagation layers take is reported;
 * **naive baseline**: one path query per candidate and target
   (:func:`graph.paths.engine.find`, k=1, no alternatives, the same index), stopping at
   the first target found. It runs on ``--sample`` random candidates and is extrapolated
@@ -42,7 +50,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from graph.coverage import service as S  # noqa: E402
-from graph.coverage.whatif import AddTie, SignCharter  # noqa: E402
+from graph.coverage import whatif as W  # noqa: E402
+from graph.coverage.whatif import (  # noqa: E402
+    AddHelper,
+    AddReferent,
+    AddTie,
+    GrantConsent,
+    SignCharter,
+)
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.model import Label, RelType  # noqa: E402
 from graph.paths import PathPolicy, engine, path_index  # noqa: E402
@@ -108,6 +123,20 @@ def naive(store, state, sample: np.ndarray, as_of: date) -> tuple[float, list[bo
     return time.perf_counter() - t0, answers
 
 
+def same(a, b) -> bool:
+    """Incremental and full what-if states agree: layers, paths, reach of contacts/offers."""
+    layers = all(
+        np.array_equal(x, y)
+        for x, y in zip((*a.back.y, *a.fwd.x), (*b.back.y, *b.fwd.x), strict=True)
+    )
+    return bool(
+        layers
+        and np.array_equal(a.back.covered, b.back.covered)
+        and np.array_equal(a.people_reach, b.people_reach)
+        and np.array_equal(a.offer_reach, b.offer_reach)
+    )
+
+
 def run_one(people: int, seed: int, base: Path, args: argparse.Namespace) -> dict:
     as_of = DEFAULT_AS_OF
     path = ensure_store(people, seed, base)
@@ -126,39 +155,86 @@ def run_one(people: int, seed: int, base: Path, args: argparse.Namespace) -> dic
     out["groupements"] = len(report.groupements)
     out["candidates"] = report.total.candidates
     out["share_with_path"] = report.total.share_with_path
-    S._STATES.clear()
+    S.clear_cache()
     t0 = time.perf_counter()
     state = S.coverage_state(store, as_of)
     out["state_s"] = time.perf_counter() - t0
-    S._STATES.clear()
+    out["layers_mib"] = sum(a.nbytes for a in (*state.back.y, *state.fwd.x)) / 2**20
     rng = np.random.default_rng(seed)
     ids = [g.id for g in report.groupements]
-    t0 = time.perf_counter()
-    S.coverage(store, S.Scope.groupement(ids[0]), as_of)
-    out["one_groupement_cold_s"] = time.perf_counter() - t0
+    sizes = {g.id: g.candidates for g in report.groupements}
+    sample = rng.choice(ids, size=min(args.groupements, len(ids)), replace=False).tolist()
     times = []
-    for gid in rng.choice(ids, size=min(args.groupements, len(ids)), replace=False).tolist():
+    for gid in sample:
         t0 = time.perf_counter()
         S.coverage(store, S.Scope.groupement(gid), as_of)
         times.append(time.perf_counter() - t0)
     out["one_groupement_warm_median_s"] = statistics.median(times)
+    cold: dict[str, float] = {}
+    cold_cpu: dict[str, float] = {}
+    largest = max(ids, key=lambda g: sizes[g])
+    for gid in [*sample, largest]:
+        S.clear_cache()
+        t0, c0 = time.perf_counter(), time.process_time()
+        got = S.coverage(store, S.Scope.groupement(gid), as_of).total
+        cold[gid], cold_cpu[gid] = time.perf_counter() - t0, time.process_time() - c0
+        assert got == next(c for c in report.groupements if c.id == gid)
+    out["one_groupement_cold_median_s"] = statistics.median(cold[g] for g in sample)
+    out["one_groupement_cold_median_cpu_s"] = statistics.median(cold_cpu[g] for g in sample)
+    out["one_groupement_cold_max_s"] = max(cold[g] for g in sample)
+    out["one_groupement_cold"] = sorted((sizes[g], round(cold[g], 3)) for g in sample)
+    out["largest_cold_s"] = cold[largest]
+    out["largest_cold_cpu_s"] = cold_cpu[largest]
+    out["largest"] = f"{largest} ({sizes[largest]} candidates)"
+    S.clear_cache()
     state = S.coverage_state(store, as_of)
+    S.coverage(store, S.Scope.national(), as_of)  # the rows a what-if reports as "before"
 
     persons = view.nodes_with_label(Label.PERSON)
-    times = []
-    for _ in range(args.whatifs):
-        a, b = rng.choice(persons, size=2, replace=False).tolist()
-        t0 = time.perf_counter()
-        S.what_if(store, [AddTie(view.ids[a], view.ids[b])], as_of)
-        times.append(time.perf_counter() - t0)
-    out["whatif_tie_median_s"] = statistics.median(times)
+    employers = view.nodes_with_label(Label.EMPLOYER)
+    pid = view.ids
+    agrees = []
+
+    cpu: dict[str, list[float]] = {}
+
+    def timed(changes, check: bool = False) -> float:
+        t0, c0 = time.perf_counter(), time.process_time()
+        S.what_if(store, changes, as_of)
+        spent = time.perf_counter() - t0
+        cpu.setdefault(changes[0].kind, []).append(time.process_time() - c0)
+        if check:
+            agrees.append(same(W.apply(state, changes), W.apply_full(state, changes)))
+        return spent
+
+    ties = [rng.choice(persons, size=2, replace=False).tolist() for _ in range(args.whatifs)]
+    out["whatif_tie_median_s"] = statistics.median(
+        [timed([AddTie(pid[a], pid[b])], check=i == 0) for i, (a, b) in enumerate(ties)]
+    )
     gaps = S.gaps(store, S.Scope.national(), as_of).gaps
     charter = next((g for g in gaps if g.action.kind == "sign_charter"), None)
     if charter is not None:
         p = charter.action.params
-        t0 = time.perf_counter()
-        S.what_if(store, [SignCharter(str(p["groupement"]), str(p["delegation"]))], as_of)
-        out["whatif_charter_s"] = time.perf_counter() - t0
+        change = [SignCharter(str(p["groupement"]), str(p["delegation"]))]
+        out["whatif_charter_s"] = timed(change, check=True)
+    quiet = persons[~state.index.consent[persons]]
+    people = rng.choice(quiet, size=args.whatifs, replace=False).tolist()
+    jobs = rng.choice(employers, size=args.whatifs).tolist()
+    out["whatif_consent_median_s"] = statistics.median(
+        timed([GrantConsent(pid[q])]) for q in people
+    )
+    out["whatif_helper_median_s"] = statistics.median(
+        timed([AddHelper(pid[q], pid[e])], check=i == 0)
+        for i, (q, e) in enumerate(zip(people, jobs, strict=True))
+    )
+    referent = next(
+        (g for g in gaps if g.action.kind == "name_referent" and g.action.params.get("person")),
+        None,
+    )
+    if referent is not None:
+        p = referent.action.params
+        out["whatif_referent_s"] = timed([AddReferent(str(p["groupement"]), str(p["person"]))])
+    out["whatif_agrees"] = all(agrees)
+    out["whatif_cpu_median_s"] = {k: statistics.median(v) for k, v in cpu.items()}
     t0 = time.perf_counter()
     S.national_actions(store, as_of)
     out["national_actions_s"] = time.perf_counter() - t0

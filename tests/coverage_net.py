@@ -24,6 +24,7 @@ from graph.model import (
     LivesIn,
     LocatedIn,
     MemberOf,
+    Mentors,
     Offers,
     PartnerOf,
     PartOf,
@@ -146,5 +147,129 @@ def build(store: EmbeddedStore) -> EmbeddedStore:
         + [InGroupement(src=p, dst="G2") for p in ("c4", "h4")]
         + [InGroupement(src="b1", dst="D")]
     )
+    store.write(Batch(nodes=nodes, rels=rels))
+    return store
+
+
+# --------------------------------------------------------------------------- random networks
+#
+# Small random networks for the property tests of what-if and focused states: two
+# groupements of one association (G: Gironde, G2: Landes) and a délégation D of another
+# covering both, a convention between the associations or not, local charters or not,
+# référents or not, people with random statuses, consents, jobs, targets, groupements,
+# homes and association memberships, and one hidden offer.
+
+RANDOM_EMPLOYERS = {"E1": ("B1", "S1"), "E2": ("B1", "S2"), "E3": ("B2", "S1"), "E4": ("B3", "S2")}
+RANDOM_GROUPEMENTS = ("G", "G2", "D")
+
+
+def random_network(draw, st) -> dict:
+    """Draw a random network spec (``draw`` and ``st`` from hypothesis)."""
+    n = draw(st.integers(4, 10))
+    people = [f"p{i}" for i in range(n)]
+    spec = {
+        p: {
+            "status": draw(st.sampled_from(["candidate", "helper", "both", "neither"])),
+            "consent": draw(st.booleans()),
+            "over": draw(st.booleans()),
+            "job": draw(st.sampled_from([None, None, "E1", "E2", "E3", "E4", "E3-former"])),
+            "targets": draw(
+                st.lists(st.sampled_from(["B1", "B2", "B3", "S1", "S2"]), max_size=2, unique=True)
+            ),
+            "groupement": draw(st.sampled_from([None, "G", "G2", "D", "D"])),
+            "lives": draw(st.sampled_from(["dep-33", "dep-40"])),
+            "member": draw(st.sampled_from([None, "anocr", "ia"])),
+        }
+        for p in people
+    }
+    pairs = [(a, b) for i, a in enumerate(people) for b in people[i + 1 :]]
+    return {
+        "people": people,
+        "spec": spec,
+        "ties": draw(st.lists(st.sampled_from(pairs), unique=True, max_size=min(len(pairs), 14))),
+        "mentors": draw(st.lists(st.sampled_from(pairs), unique=True, max_size=2)),
+        "referents": {g: draw(st.sampled_from([None, *people])) for g in ("G", "G2", "D")},
+        "convention": draw(st.booleans()),
+        "charters": [g for g in ("G", "G2") if draw(st.booleans())],
+        "reporter": draw(st.sampled_from([None, *people])),
+    }
+
+
+def random_person(pid: str, x: dict) -> Person:
+    return Person(
+        id=pid,
+        first_name="X",
+        last_name=pid,
+        status=x["status"],
+        consent_introducer=x["consent"],
+        capacity=1 if x["over"] else None,
+        monthly_load=1,
+    )
+
+
+def write_random(store: EmbeddedStore, net: dict) -> EmbeddedStore:
+    """Write a :func:`random_network` spec to an empty store."""
+    nodes: list = [
+        Region(id="reg-75", code="75", name="Nouvelle-Aquitaine"),
+        Departement(id="dep-33", code="33", name="Gironde"),
+        Departement(id="dep-40", code="40", name="Landes"),
+        BassinEmploi(id="B1", code="ZE-1", name="Bordeaux"),
+        BassinEmploi(id="B2", code="ZE-2", name="Arcachon"),
+        BassinEmploi(id="B3", code="ZE-3", name="Mont-de-Marsan"),
+        Sector(id="S1", code="defense", name="Défense"),
+        Sector(id="S2", code="btp", name="BTP"),
+        Association(id="anocr", name="ANOCR", short_name="ANOCR", kind="officers_association"),
+        Association(id="ia", name="IA", short_name="IA", kind="network_association"),
+        Groupement(id="G", name="G", association_id="anocr"),
+        Groupement(id="G2", name="G2", association_id="anocr"),
+        Groupement(id="D", name="D", association_id="ia", kind="delegation"),
+        JobOffer(id="O1", title="Offre", hidden=True),
+    ]
+    rels: list = [
+        PartOf(src="dep-33", dst="reg-75"),
+        PartOf(src="dep-40", dst="reg-75"),
+        PartOf(src="B1", dst="dep-33"),
+        PartOf(src="B2", dst="dep-33"),
+        PartOf(src="B3", dst="dep-40"),
+        Covers(src="G", dst="dep-33"),
+        Covers(src="G2", dst="dep-40"),
+        Covers(src="D", dst="dep-33"),
+        Covers(src="D", dst="dep-40"),
+        Offers(src="E1", dst="O1"),
+        LocatedIn(src="O1", dst="B1"),
+    ]
+    if net["convention"]:
+        rels.append(PartnerOf(src="anocr", dst="ia", signed=date(2014, 1, 1), level="national"))
+    rels += [
+        PartnerOf(src=g, dst="D", signed=date(2020, 1, 1), level="local") for g in net["charters"]
+    ]
+    for e, (b, s) in RANDOM_EMPLOYERS.items():
+        nodes.append(Employer(id=e, name=e))
+        rels += [LocatedIn(src=e, dst=b), InSector(src=e, dst=s)]
+    spec = net["spec"]
+    for p in net["people"]:
+        x = spec[p]
+        nodes.append(random_person(p, x))
+        if x["job"]:
+            former = x["job"].endswith("-former")
+            rels.append(
+                WorksAt(
+                    src=p,
+                    dst=x["job"].removesuffix("-former"),
+                    since=date(2015, 1, 1),
+                    until=date(2020, 1, 1) if former else None,
+                )
+            )
+        rels += [Targets(src=p, dst=t) for t in x["targets"]]
+        if x["groupement"]:
+            rels.append(InGroupement(src=p, dst=x["groupement"]))
+        if x["member"]:
+            rels.append(MemberOf(src=p, dst=x["member"]))
+        rels.append(LivesIn(src=p, dst=x["lives"]))
+    rels += [Knows(src=a, dst=b, strength=0.8, source="unit") for a, b in net["ties"]]
+    rels += [Mentors(src=a, dst=b, since=date(2020, 1, 1)) for a, b in net["mentors"]]
+    rels += [ReferentOf(src=r, dst=g) for g, r in net["referents"].items() if r]
+    if net["reporter"]:
+        rels.append(Reported(src=net["reporter"], dst="O1"))
     store.write(Batch(nodes=nodes, rels=rels))
     return store

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.coverage import privacy
+from graph.coverage import service as S
 from graph.coverage.service import Scope, coverage, gaps, national_actions, what_if
 from graph.coverage.whatif import AddReferent, AddTie, SignCharter
 from graph.embedded import EmbeddedStore
@@ -66,6 +67,27 @@ def test_second_groupement_and_rollups(store):
     assert region.total.candidates == 4 and len(region.departements) == 2
     dep = coverage(store, Scope.departement("33"), AS_OF)
     assert {c.id for c in dep.groupements} == {"G", "D"}
+
+
+def test_one_groupement_from_a_cold_cache_is_focused_and_exact(tmp_path):
+    """The first look at one groupement builds a state for it alone (not the national
+    one), with the national figures and gaps of that groupement."""
+    with EmbeddedStore(tmp_path / "s") as s:
+        build(s)
+        cold = {}
+        for gid in ("G", "G2", "D"):
+            S.clear_cache(s)
+            cold[gid] = (
+                coverage(s, Scope.groupement(gid), AS_OF).total,
+                gaps(s, Scope.groupement(gid), AS_OF).gaps,
+            )
+            assert S.groupement_state(s, gid, AS_OF).focus is not None
+        S.clear_cache(s)
+        national = coverage(s, Scope.national(), AS_OF)
+        assert S.groupement_state(s, "G", AS_OF).focus is None  # the national one, now cached
+        for gid, (total, ranked) in cold.items():
+            assert total == row(national, gid)
+            assert ranked == gaps(s, Scope.groupement(gid), AS_OF).gaps
 
 
 def test_unknown_scopes_are_named(store):

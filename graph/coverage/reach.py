@@ -284,18 +284,28 @@ class Relays:
         """The relay graph of ``inputs``; from ``base`` when a few relays or ties were added."""
         relay = inputs.relay
         if base is None:
+            # This is half of what a one-groupement state costs at 1M people, so: the
+            # relays' rows are taken from the person CSR with one mask over all its
+            # entries (no per-entry position array), and compact numbers are int32.
+            ptr = inputs.index.ptr
             nodes = np.flatnonzero(relay).astype(np.int64)
             pos = np.full(inputs.n, -1, dtype=np.int64)
             pos[nodes] = np.arange(len(nodes))
-            p, owner = gather(inputs.index.ptr, nodes)
-            nbr = inputs.index.nbr[p]
-            keep = relay[nbr]
+            compact = pos.astype(np.int32)
+            at = compact[inputs.index.nbr[np.repeat(relay, np.diff(ptr))]]
+            keep = at >= 0
+            deg = ptr[nodes + 1] - ptr[nodes]
+            starts = np.cumsum(deg) - deg
+            # ties kept per relay; a sentinel gives rows without ties at the end a start
+            counts = np.add.reduceat(np.append(keep, False), starts, dtype=np.int64)
+            counts[deg == 0] = 0  # reduceat gives the element at the start for empty rows
             indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
-            np.cumsum(np.bincount(owner[keep], minlength=len(nodes)), out=indptr[1:])
-            indices = pos[nbr[keep]]
+            np.cumsum(counts, out=indptr[1:])
+            indices = at[keep]
             extra_a = extra_b = _EMPTY
         else:
-            new = np.setdiff1d(np.flatnonzero(relay), base.nodes)
+            # people who relay now and did not in the base (a mask: no sort of 360k nids)
+            new = np.flatnonzero(relay & (base.pos < 0)).astype(np.int64)
             nodes = np.concatenate([base.nodes, new])
             pos = base.pos.copy()
             pos[new] = np.arange(base.m, base.m + len(new))
@@ -337,12 +347,28 @@ class Relays:
         return out
 
     def neighbours(self, rows: np.ndarray) -> np.ndarray:
-        """Compact numbers next to any of ``rows`` (ties and hypothetical ties)."""
-        p, _ = gather(self.indptr, np.asarray(rows, dtype=np.int64))
-        found = [self.indices[p]]
+        """Compact numbers next to any of ``rows`` (ties and hypothetical ties), ascending."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if 8 * len(rows) > self.m:
+            # many rows: one pass over the whole CSR beats gathering row by row
+            asked = np.zeros(self.m, dtype=bool)
+            asked[rows] = True
+            found = self.indices[np.repeat(asked, np.diff(self.indptr))]
+        else:
+            p, _ = gather(self.indptr, rows)
+            found = self.indices[p]
         if len(self.extra_a):
-            found.append(self.extra_b[np.isin(self.extra_a, rows)])
-        return np.unique(np.concatenate(found))
+            found = np.concatenate([found, self.extra_b[np.isin(self.extra_a, rows)]])
+        return rows_of(self.m, found)
+
+
+def rows_of(m: int, found: np.ndarray) -> np.ndarray:
+    """``np.unique`` of row numbers below ``m``, by marking them (no sort of 1M entries)."""
+    if len(found) < 4096:
+        return np.unique(found).astype(np.int64)
+    seen = np.zeros(m, dtype=bool)
+    seen[found] = True
+    return np.flatnonzero(seen)
 
 
 def _or_into(out: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
@@ -396,12 +422,18 @@ class Targets:
         return out
 
     def contact_bits(self, inputs: Inputs, relays: Relays) -> np.ndarray:
-        """Per relay: the targets they are a contact of (:func:`target_pairs`)."""
-        person, target = target_pairs(inputs, self.bit)
-        out = zeros(self.words, relays.m)
-        at = relays.pos[person]
+        """Per relay: the targets they are a contact of.
+
+        Every consenting current employment, at its employer's bassin and sectors (the
+        contact set the engine builds for a set of employers,
+        :func:`graph.paths.engine.employers_target`); setting a bit twice is harmless,
+        so pairs are not made unique first (a sort of 240k pairs at 1M people).
+        """
+        idx, bits = employer_targets(inputs, inputs.contact_employer, self.bit)
+        at = relays.pos[inputs.contact_person[idx]]
         keep = at >= 0
-        set_bits(out, at[keep], target[keep])
+        out = zeros(self.words, relays.m)
+        set_bits(out, at[keep], bits[keep])
         return out
 
 
@@ -421,16 +453,6 @@ def employer_targets(
     return idx[keep], bits[keep]
 
 
-def target_pairs(inputs: Inputs, bit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(contact person, target bit) for every consenting current employment, unique."""
-    idx, bits = employer_targets(inputs, inputs.contact_employer, bit)
-    person = inputs.contact_person[idx]
-    if len(person) == 0:
-        return person, bits
-    key = np.unique(person * (int(bits.max()) + 1) + bits)
-    return key // (int(bits.max()) + 1), key % (int(bits.max()) + 1)
-
-
 # --------------------------------------------------------------------------- candidates
 
 
@@ -446,16 +468,26 @@ class Memberships:
     cand_pos: np.ndarray  # nid -> index into cand, or -1
 
     @classmethod
-    def of(cls, inputs: Inputs, cand: np.ndarray) -> Memberships:
+    def of(cls, inputs: Inputs, cand: np.ndarray, also: np.ndarray | None = None) -> Memberships:
+        """Memberships of ``cand``; with ``also``, référent pairs are kept only for the
+        groupements of these candidates and those of ``also`` (a focused state needs no
+        other: a référent only ever serves the candidates of their own groupement)."""
         rel = inputs.index.view.rel(RelType.IN_GROUPEMENT)
         pos, owner = gather(rel.out_ptr, cand)
-        order = np.lexsort((inputs.referent_person, inputs.referent_groupement))
-        pairs = np.unique(
-            np.stack([inputs.referent_groupement[order], inputs.referent_person[order]]), axis=1
-        )
+        member_group = rel.dst[pos].astype(np.int64)
+        pair_person, pair_group = referent_pairs(inputs)
+        if also is not None:
+            keep = np.isin(pair_group, np.concatenate([member_group, also]))
+            pair_person, pair_group = pair_person[keep], pair_group[keep]
         cand_pos = np.full(inputs.n, -1, dtype=np.int64)
         cand_pos[cand] = np.arange(len(cand))
-        return cls(cand, owner, rel.dst[pos].astype(np.int64), pairs[1], pairs[0], cand_pos)
+        return cls(cand, owner, member_group, pair_person, pair_group, cand_pos)
+
+
+def referent_pairs(inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """(person, groupement) of every référent, once each, sorted by groupement then person."""
+    key = np.unique(inputs.referent_groupement * inputs.n + inputs.referent_person)
+    return key % inputs.n, key // inputs.n
 
 
 def candidate_bits(inputs: Inputs, relays: Relays, y3: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -467,27 +499,36 @@ def candidate_bits(inputs: Inputs, relays: Relays, y3: np.ndarray, cand: np.ndar
 
 
 def referent_bits(
-    inputs: Inputs, relays: Relays, y2: np.ndarray, y3: np.ndarray, members: Memberships
+    inputs: Inputs,
+    relays: Relays,
+    y2: np.ndarray,
+    y3: np.ndarray,
+    members: Memberships,
+    pairs: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per référent pair (person, groupement): what a candidate reaches through them.
 
     ``Y[3]`` of the référent (hop 1 is the référent hop) and ``Y[2]`` of each bridge
     helper (hop 2 is the bridge), when the référent consented; nothing otherwise.
+    With ``pairs`` (indices into the pairs), only those, in that order (what-if
+    recomputes the few pairs a change touches).
     """
-    out = zeros(y3.shape[0], len(members.pair_person))
-    at = relays.pos[members.pair_person]
+    pairs = np.arange(len(members.pair_person)) if pairs is None else pairs
+    out = zeros(y3.shape[0], len(pairs))
+    at = relays.pos[members.pair_person[pairs]]
     ok = np.flatnonzero(at >= 0)
     if len(ok) == 0:
         return out
     out[:, ok] = y3[:, at[ok]]
-    for g in np.unique(members.pair_group[ok]).tolist():
+    groups = members.pair_group[pairs]
+    for g in np.unique(groups[ok]).tolist():
         helpers = inputs.bridges(g)
         hp = relays.pos[helpers]
         hp = hp[hp >= 0]
         if len(hp) == 0:
             continue
         reach = np.bitwise_or.reduce(y2[:, hp], axis=1)
-        cols = ok[members.pair_group[ok] == g]
+        cols = ok[groups[ok] == g]
         out[:, cols] |= reach[:, None]
     return out
 
@@ -528,26 +569,95 @@ class Backward:
     reach: np.ndarray  # per candidate: targets with a walk (see the module docstring)
     wants: np.ndarray  # per candidate: their targets
     covered: np.ndarray  # per candidate: has a valid path to one of their targets (exact)
+    #: candidates without a path whose bits show a walk to one of their targets, back to
+    #: themselves as a contact of it: the bits cannot tell when a change opens a path for
+    #: them, so what-if decides them again (indices, ascending)
+    pending: np.ndarray = field(default_factory=lambda: _EMPTY)
+    #: ``y[2]``, ``y[3]`` hold only the rows these candidates read (:func:`local_layers`)
+    local: bool = False
 
 
 def backward(
-    inputs: Inputs, cand: np.ndarray, targets: Targets | None = None, relays: Relays | None = None
+    inputs: Inputs,
+    cand: np.ndarray,
+    targets: Targets | None = None,
+    relays: Relays | None = None,
+    members: Memberships | None = None,
+    local: bool = False,
 ) -> Backward:
-    """Which candidates of ``cand`` (ascending nids) can reach one of their targets."""
+    """Which candidates of ``cand`` (ascending nids) can reach one of their targets.
+
+    Only the targets of ``cand`` get a bit. With ``local`` (a few candidates: one
+    groupement's), ``Y[2]`` and ``Y[3]`` are computed only where they are read
+    (:func:`local_layers`); such a result cannot seed a what-if (``Backward.local``).
+    """
     targets = targets or Targets.of(inputs, cand)
     relays = relays or Relays.build(inputs)
     y0 = targets.contact_bits(inputs, relays)
-    y = layers(relays, y0, [y0] * (MAX_HOPS - 1))
-    members = Memberships.of(inputs, cand)
+    members = members or Memberships.of(inputs, cand)
+    if local:
+        y = local_layers(inputs, relays, y0, cand, members)
+    else:
+        y = layers(relays, y0, [y0] * (MAX_HOPS - 1))
     ref = referent_bits(inputs, relays, y[2], y[3], members)
     everyone = np.arange(len(cand))
     reach = candidate_bits(inputs, relays, y[3], cand) | through_referents(members, ref, everyone)
     wants = targets.masks(inputs, cand)
     result = Backward(
-        targets, relays, y0, y, members, ref, reach, wants, np.zeros(len(cand), dtype=bool)
+        targets,
+        relays,
+        y0,
+        y,
+        members,
+        ref,
+        reach,
+        wants,
+        np.zeros(len(cand), dtype=bool),
+        local=local,
     )
     settle(inputs, result, everyone)
     return result
+
+
+def local_layers(
+    inputs: Inputs, relays: Relays, y0: np.ndarray, cand: np.ndarray, members: Memberships
+) -> list[np.ndarray]:
+    """``Y[0..3]`` exact where the candidates ``cand`` read them (other rows may be zero).
+
+    A candidate reads ``Y[3]`` at their relay neighbours and at their groupements'
+    référents, and ``Y[2]`` at those groupements' bridge helpers; ``Y[3]`` at a row needs
+    ``Y[2]`` at its neighbours, which needs ``Y[1]`` around those: about half the rows
+    even for a small groupement, so ``Y[1]`` is computed in full (restricting it costs
+    more than it saves), and ``Y[2]``, ``Y[3]`` on their rows only: for a groupement of
+    a few hundred candidates, a tenth and about 1% of the rows. (A délégation of 50,000
+    candidates asks for most rows: those layers are then computed in full.)
+    """
+    y1 = y0 | relays.spread(y0)
+    nbr, _ = inputs.ties_of(cand)
+    # the référent pairs of these candidates' groupements (through_referents reads no other)
+    ci = members.cand_pos[cand]
+    mine = np.isin(members.pair_group, members.member_group[np.isin(members.member_cand, ci)])
+    referents = relays.pos[members.pair_person[mine]]
+    first = np.concatenate([relays.pos[nbr], referents])
+    first = rows_of(relays.m, first[first >= 0])
+    groups = np.unique(members.pair_group[mine][referents >= 0]).tolist()
+    bridge = [relays.pos[inputs.bridges(g)] for g in groups]
+    second = np.concatenate([relays.neighbours(first), *bridge])
+    second = rows_of(relays.m, second[second >= 0])
+    y2 = _layer_at(relays, y0, y1, second)
+    y3 = _layer_at(relays, y0, y2, first)
+    return [y0, y1, y2, y3]
+
+
+def _layer_at(relays: Relays, base: np.ndarray, prev: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``base | spread(prev)`` on ``rows`` (zero elsewhere), or on every row when more than
+    three quarters are asked for (measured at 1M: gathering 40% of the rows costs 55% of a
+    full pass, 70% of them 90%)."""
+    if 4 * len(rows) > 3 * relays.m:
+        return base | relays.spread(prev)
+    out = zeros(base.shape[0], relays.m)
+    out[:, rows] = base[:, rows] | relays.spread(prev, rows)
+    return out
 
 
 def own_contact_bits(result: Backward, cand: np.ndarray) -> np.ndarray:
@@ -565,18 +675,23 @@ def settle(inputs: Inputs, result: Backward, subset: np.ndarray) -> None:
     A walk to a target the candidate is not a contact of is a path; the rest are decided
     by :func:`_resolve_ambiguous`, only for candidates not already covered otherwise.
     """
+    subset = np.asarray(subset, dtype=np.int64)
     cand = result.members.cand[subset]
     own = own_contact_bits(result, cand)
     got = result.reach[:, subset] & result.wants[:, subset]
     sure = any_bits(got & ~own)
     result.covered[subset] = sure
     doubt = np.flatnonzero(~sure & any_bits(got & own))
+    kept = result.pending[~np.isin(result.pending, subset)]
     if len(doubt) == 0:
+        result.pending = kept
         return
     unsure = got[:, doubt] & own[:, doubt]
     pairs = [(int(subset[c]), t) for j, c in enumerate(doubt.tolist()) for t in bits_of(unsure, j)]
     for (i, _), ok in zip(pairs, _resolve_ambiguous(inputs, result, pairs), strict=True):
         result.covered[i] |= ok
+    still = subset[doubt]
+    result.pending = np.union1d(kept, still[~result.covered[still]])
 
 
 def _resolve_ambiguous(
@@ -585,17 +700,25 @@ def _resolve_ambiguous(
     """For (candidate index, target bit) pairs where the candidate is a contact of the target:
     is there a path to another contact? One bit per pair, the candidate left out."""
     relays, members = result.relays, result.members
-    x0 = zeros(n_words(len(pairs)), relays.m)
+    words = n_words(len(pairs))
+    x0 = zeros(words, relays.m)
     everyone = np.arange(relays.m)
-    contacts: dict[int, np.ndarray] = {}
-    for j, (i, t) in enumerate(pairs):
-        if t not in contacts:
-            contacts[t] = np.flatnonzero(has_bit(result.contact, everyone, t))
-        cols = contacts[t][contacts[t] != relays.pos[members.cand[i]]]
-        set_bits(x0, cols, np.full(len(cols), j))
-    y = layers(relays, x0, [x0] * (MAX_HOPS - 1))
+    by_target: dict[int, list[int]] = {}
+    for j, (_, t) in enumerate(pairs):
+        by_target.setdefault(t, []).append(j)
+    for t, js in by_target.items():
+        # every pair of the target starts from its contacts (one OR per target, not per
+        # pair: a sector has tens of thousands of contacts), then each pair's own
+        # candidate is taken out of its bit
+        contacts = np.flatnonzero(has_bit(result.contact, everyone, t))
+        x0[:, contacts] |= bit_mask(words, js)[:, None]
+        for j in js:
+            own = relays.pos[members.cand[pairs[j][0]]]
+            if own >= 0:
+                x0[j >> 6, own] &= ~(_ONE << np.uint64(j & 63))
     idx = np.array(sorted({i for i, _ in pairs}), dtype=np.int64)
     cand = members.cand[idx]
+    y = local_layers(inputs, relays, x0, cand, members)
     ref = referent_bits(inputs, relays, y[2], y[3], members)
     reach = candidate_bits(inputs, relays, y[3], cand) | through_referents(members, ref, idx)
     where = {int(i): j for j, i in enumerate(idx.tolist())}
@@ -631,9 +754,17 @@ class Forward:
 
 
 def forward(
-    inputs: Inputs, members: Memberships, relays: Relays, groupements: np.ndarray
+    inputs: Inputs,
+    members: Memberships,
+    relays: Relays,
+    groupements: np.ndarray,
+    local: bool = False,
 ) -> Forward:
-    """Forward reach from every groupement's candidates at once (one bit per groupement)."""
+    """Forward reach from every groupement's candidates at once (one bit per groupement).
+
+    ``local``: for one or a few groupements, push what each row gains instead of
+    recomputing every row at every hop (:func:`monotone_layers`).
+    """
     bit = np.full(inputs.n, -1, dtype=np.int64)
     bit[groupements] = np.arange(len(groupements))
     words = n_words(len(groupements))
@@ -641,9 +772,44 @@ def forward(
     gb = bit[members.member_group]
     ok = gb >= 0
     set_bits(sources, members.member_cand[ok], gb[ok])
-    base1, base2 = forward_bases(inputs, members, relays, sources, bit, words)
-    x = layers(relays, zeros(words, relays.m), [base1] + [base1 | base2] * (MAX_HOPS - 1))
+    base1, base2 = forward_bases(inputs, members, relays, sources, bit, words, push=local)
+    bases = [base1] + [base1 | base2] * (MAX_HOPS - 1)
+    x = monotone_layers(relays, bases) if local else layers(relays, zeros(words, relays.m), bases)
     return Forward(groupements, bit, relays, sources, base1, base2, x)
+
+
+def monotone_layers(relays: Relays, bases: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """``layers(relays, 0, bases)`` when each base holds the one before (forward reach).
+
+    Then every layer holds the one before, and ``X[k] = X[k-1] | bases[k-1] | OR over
+    neighbours of what they gained at k-1``: only the rows that gained a bit pass it
+    on. With one bit (one groupement) a row passes it on once, so the work is one pass
+    over the ties instead of one per hop.
+    """
+    words, m = bases[0].shape[0], relays.m
+    out = [zeros(words, m)]
+    rows, gained = _EMPTY, zeros(words, 0)
+    # one bit in all (one groupement): every pushed value is that bit, so a plain
+    # assignment is exact even where several rows push to the same one
+    used = int(np.bitwise_or.reduce([np.bitwise_or.reduce(b[0]) for b in bases])) if words else 0
+    single = words == 1 and used & (used - 1) == 0
+    for base in bases:
+        layer = out[-1] | base
+        if len(rows):
+            p, owner = gather(relays.indptr, rows)
+            to, frm = relays.indices[p], owner
+            if len(relays.extra_a):
+                at, hit = lookup(rows, relays.extra_a)
+                to = np.concatenate([to, relays.extra_b[hit]])
+                frm = np.concatenate([frm, at[hit]])
+            if single:
+                layer[0, to] |= gained[0, frm]
+            else:
+                _or_into(layer, to, gained[:, frm])
+        rows = np.flatnonzero((layer != out[-1]).any(axis=0))
+        gained = layer[:, rows] & ~out[-1][:, rows]
+        out.append(layer)
+    return out
 
 
 def forward_bases(
@@ -653,31 +819,60 @@ def forward_bases(
     sources: np.ndarray,
     bit: np.ndarray,
     words: int,
+    push: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hop 1 (ties from candidates, référent hops) and hop 2 (bridges) per relay."""
-    nbr, owner = inputs.ties_of(relays.nodes)
-    ci = members.cand_pos[nbr]
-    is_cand = ci >= 0
-    base1 = reduce_groups(sources, np.bincount(owner[is_cand], minlength=relays.m), ci[is_cand])
+    if push:
+        # the candidates of one groupement (a focused state): push their bits to their
+        # relay neighbours rather than read every relay's ties (ties are symmetric)
+        base1 = zeros(words, relays.m)
+        nbr, owner = inputs.ties_of(members.cand)
+        at = relays.pos[nbr]
+        keep = at >= 0
+        _or_into(base1, at[keep], sources[:, owner[keep]])
+    else:
+        nbr, owner = inputs.ties_of(relays.nodes)
+        ci = members.cand_pos[nbr]
+        is_cand = ci >= 0
+        counts = np.bincount(owner[is_cand], minlength=relays.m)
+        base1 = reduce_groups(sources, counts, ci[is_cand])
     base2 = zeros(words, relays.m)
-    # groupements with a candidate other than a given référent: count candidates per group
-    n_cand = np.bincount(members.member_group, minlength=inputs.n)
-    n = inputs.n
-    member_keys = members.cand[members.member_cand] * n + members.member_group
-    self_member = np.isin(members.pair_person * n + members.pair_group, member_keys)
-    for r, g, own in zip(
-        members.pair_person.tolist(), members.pair_group.tolist(), self_member.tolist(), strict=True
+    hops = open_referent_hops(inputs, members, relays, bit)
+    for r, g in zip(
+        members.pair_person[hops].tolist(), members.pair_group[hops].tolist(), strict=True
     ):
         b = int(bit[g])
-        if b < 0:
-            continue
-        others = n_cand[g] - int(own)
-        at = int(relays.pos[r])
-        if others <= 0 or at < 0:
-            continue  # nobody to introduce, or a référent who cannot relay
         word, mask = b >> 6, _ONE << np.uint64(b & 63)
-        base1[word, at] |= mask
+        base1[word, relays.pos[r]] |= mask
         hp = relays.pos[inputs.bridges(g)]
         hp = hp[hp >= 0]
         base2[word, hp] |= mask
     return base1, base2
+
+
+def open_referent_hops(
+    inputs: Inputs, members: Memberships, relays: Relays, bit: np.ndarray
+) -> np.ndarray:
+    """Per référent pair: does the forward reach take its référent hop?
+
+    Only for a groupement with a bit, a référent who may relay, and at least one candidate
+    of the groupement other than the référent (nobody to introduce otherwise).
+    """
+    group, person = members.pair_group, members.pair_person
+    n_cand = np.bincount(members.member_group, minlength=inputs.n)[group]
+    # is the référent one of the groupement's candidates? (memberships are grouped by
+    # candidate: look at the référent's own rows only, not at all 400k memberships)
+    ci = members.cand_pos[person]
+    lo = np.searchsorted(members.member_cand, ci, side="left")
+    hi = np.searchsorted(members.member_cand, ci, side="right")
+    self_member = np.array(
+        [
+            c >= 0 and g in members.member_group[a:b]
+            for c, g, a, b in zip(
+                ci.tolist(), group.tolist(), lo.tolist(), hi.tolist(), strict=True
+            )
+        ],
+        dtype=bool,
+    )
+    others = n_cand - self_member
+    return (bit[group] >= 0) & (others > 0) & (relays.pos[person] >= 0)

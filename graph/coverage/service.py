@@ -4,7 +4,9 @@ Plain values in, dataclasses out (exact values; render them for a viewer with
 :mod:`graph.coverage.privacy`). The :class:`~graph.coverage.state.CoverageState` is
 built once per (store version, date) and cached weakly per store, on top of the path
 engine's cached index (:func:`graph.paths.path_index`), so only the first call after a
-write pays for the reachability.
+write pays for the reachability. A call about one groupement while no national state is
+cached builds a state focused on that groupement instead (same figures, a fraction of
+the cost: :func:`groupement_state`); what-if works from the national state.
 
 * :func:`coverage` – one :class:`~graph.coverage.metrics.Coverage` per groupement of the
   scope, per département and région, and the total;
@@ -25,7 +27,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -36,8 +38,9 @@ from graph.coverage.gaps import Gap, Labels, gaps_of, rank
 from graph.coverage.metrics import SCOPES, Coverage, CoverageReport
 from graph.coverage.state import CoverageState, measure
 from graph.errors import InvalidInput, NotFound
-from graph.model import Label
+from graph.model import Label, RelType
 from graph.paths.explain import display_name
+from graph.paths.index import PathIndex, into
 from graph.paths.service import path_index
 from graph.store import GraphStore
 
@@ -121,10 +124,12 @@ class RankedAction:
 class _Names:
     """Labels and codes the view does not hold, read once per version."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, full: bool = True) -> None:
         self.names: dict[str, str] = {}
         self.codes: dict[tuple[Label, str], str] = {}
         self.hidden: list[str] = []
+        if not full:
+            return  # names are then read one by one as labels ask for them
         for label in (
             Label.GROUPEMENT,
             Label.DEPARTEMENT,
@@ -133,21 +138,21 @@ class _Names:
             Label.SECTOR,
         ):
             for record in _all(store, label):
-                name = getattr(record, "name", record.id)
+                self.names[record.id] = _display(record, record.id)
                 code = getattr(record, "code", None)
-                self.names[record.id] = (
-                    f"{name} ({code})"
-                    if code
-                    and label
-                    in (
-                        Label.DEPARTEMENT,
-                        Label.BASSIN_EMPLOI,
-                    )
-                    else name
-                )
                 if code:
                     self.codes[(label, code)] = record.id
         self.hidden = [r.id for r in _all(store, Label.JOB_OFFER, {"hidden": True})]
+
+
+def _display(record: Any, node_id: str) -> str:
+    """How coverage names a node: its name (or title), with the code of a département or
+    bassin ("Bordeaux (ZE-33-1)"); the id when the record has neither."""
+    name = getattr(record, "name", None) or getattr(record, "title", None) or node_id
+    code = getattr(record, "code", None)
+    if code and getattr(record, "label", None) in (Label.DEPARTEMENT, Label.BASSIN_EMPLOI):
+        return f"{name} ({code})"
+    return name
 
 
 def _all(store: GraphStore, label: Label, where: dict[str, Any] | None = None) -> list[Any]:
@@ -164,11 +169,17 @@ class _Entry:
     state: CoverageState
     names: _Names
     labels: Labels
+    #: the national total and groupement rows, once computed (what-if reports them as
+    #: "before"; a national report computes every row)
+    national: Coverage | None = None
+    rows: dict[int, Coverage] = field(default_factory=dict)
 
 
-_STATES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[int, date], _Entry]] = (
+#: per store: national states by (version, date), focused ones by (version, date, groupement)
+_STATES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[int, ...], _Entry]] = (
     weakref.WeakKeyDictionary()
 )
+_NAMES: weakref.WeakKeyDictionary[Any, tuple[int, _Names]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
@@ -177,19 +188,80 @@ def coverage_state(store: GraphStore, as_of: date | None = None) -> CoverageStat
     return _entry(store, _date(as_of)).state
 
 
-def _entry(store: GraphStore, as_of: date) -> _Entry:
+def groupement_state(
+    store: GraphStore, groupement_id: str, as_of: date | None = None
+) -> CoverageState:
+    """A coverage state that holds ``groupement_id``: the national one when it is cached,
+    else one focused on that groupement (same figures for it, a fraction of the cost)."""
+    as_of = _date(as_of)
     view = store.view()
-    key = (view.version, as_of)
+    g = W._nid(view, groupement_id, Label.GROUPEMENT, "groupement")
+    return _entry_for(store, as_of, g).state
+
+
+def _cached(store: GraphStore, key: tuple[int, ...]) -> _Entry | None:
     with _LOCK:
         cache = _STATES.setdefault(store, OrderedDict())
         found = cache.get(key)
         if found is not None:
             cache.move_to_end(key)
-            return found
-    index = path_index(store, view)
+        return found
+
+
+def _names(store: GraphStore, version: int) -> _Names:
+    """Names and codes, read once per version and shared by national and focused states."""
+    with _LOCK:
+        found = _NAMES.get(store)
+    if found is not None and found[0] == version:
+        return found[1]
     names = _Names(store)
-    hidden = np.array([view.index[i] for i in names.hidden if i in view.index], dtype=np.int64)
-    state = CoverageState(index, as_of, hidden)
+    with _LOCK:
+        _NAMES[store] = (version, names)
+    return names
+
+
+def _entry(store: GraphStore, as_of: date) -> _Entry:
+    """The national entry (built on first use per version and date)."""
+    return _build(store, as_of, None)
+
+
+def _entry_for(store: GraphStore, as_of: date, groupement: int) -> _Entry:
+    """An entry holding ``groupement``: the cached national one, else a focused one.
+
+    A focused state computes one groupement's candidates and reach only (well under a
+    second at 1M people, against seconds for the national state): the first look at one
+    groupement after a write does not pay for the whole country.
+    """
+    view = store.view()
+    found = _cached(store, (view.version, as_of))
+    if found is not None:
+        return found
+    return _build(store, as_of, groupement)
+
+
+def _build(store: GraphStore, as_of: date, groupement: int | None) -> _Entry:
+    view = store.view()
+    key = (view.version, as_of) if groupement is None else (view.version, as_of, groupement)
+    found = _cached(store, key)
+    if found is not None:
+        return found
+    index = path_index(store, view)
+    if groupement is None:
+        names = _names(store, view.version)
+        hidden = np.array([view.index[i] for i in names.hidden if i in view.index], dtype=np.int64)
+        focus = None
+    else:
+        with _LOCK:
+            known = _NAMES.get(store)
+        if known is not None and known[0] == view.version:
+            names = known[1]
+            hidden = np.array(
+                [view.index[i] for i in names.hidden if i in view.index], dtype=np.int64
+            )
+        else:
+            names, hidden = _Names(store, full=False), _hidden_offers_of(store, index, groupement)
+        focus = np.array([groupement], dtype=np.int64)
+    state = CoverageState(index, as_of, hidden, focus=focus)
     entry = _Entry(state, names, _labels(store, state, names))
     with _LOCK:
         cache = _STATES.setdefault(store, OrderedDict())
@@ -197,6 +269,34 @@ def _entry(store: GraphStore, as_of: date) -> _Entry:
         while len(cache) > _CACHE_SIZE:
             cache.popitem(last=False)
     return entry
+
+
+def _hidden_offers_of(store: GraphStore, index: PathIndex, groupement: int) -> np.ndarray:
+    """Hidden offers located in the territory of ``groupement`` (the only ones its coverage
+    counts): a few records read, not every hidden offer of the country."""
+    view = index.view
+    depts = view.rel(RelType.COVERS).targets(groupement)
+    part_of = view.rel(RelType.PART_OF)
+    pos, _ = into(part_of, depts)
+    bassins = part_of.src[pos]
+    offers = view.nodes_with_label(Label.JOB_OFFER)
+    offers = offers[np.isin(index.bassin_of[offers], bassins)]
+    ids = [str(view.ids[o]) for o in offers.tolist()]
+    get_many = getattr(store, "get_many", None)
+    records = get_many(ids) if get_many is not None else {i: store.get(i) for i in ids}
+    hidden = [i for i in ids if getattr(records.get(i), "hidden", False)]
+    return np.array([view.index[i] for i in hidden], dtype=np.int64)
+
+
+def clear_cache(store: GraphStore | None = None) -> None:
+    """Forget cached coverage states (of ``store``, or of every store): benchmarks, tests."""
+    with _LOCK:
+        if store is None:
+            _STATES.clear()
+            _NAMES.clear()
+        else:
+            _STATES.pop(store, None)
+            _NAMES.pop(store, None)
 
 
 def _labels(store: GraphStore, state: CoverageState, names: _Names) -> Labels:
@@ -209,9 +309,7 @@ def _labels(store: GraphStore, state: CoverageState, names: _Names) -> Labels:
         i = str(ids[nid])
         if i in names.names:
             return names.names[i]
-        record = store.get(i)
-        found = getattr(record, "name", None) or getattr(record, "title", None) or i
-        names.names[i] = found
+        found = names.names[i] = _display(store.get(i), i)
         return found
 
     def person(nid: int) -> str:
@@ -263,7 +361,7 @@ def coverage(
         raise InvalidInput("scope", "must be a Scope", scope)
     scope.check()
     as_of = _date(as_of)
-    entry = _entry(store, as_of)
+    entry = _scope_entry(store, scope, as_of)
     s = entry.state
     bits, territory, scope_id, name = _resolve(entry, scope)
     rows = tuple(
@@ -279,12 +377,34 @@ def coverage(
             regions = tuple(_region_row(entry, int(r)) for r in region_nodes if r >= 0)
     if scope.kind == "groupement":
         total = rows[0]
+    elif scope.kind == "national":
+        total = _national(entry)
     else:
         total, _ = measure(s, bits, territory, scope.kind, scope_id, name)
     return CoverageReport(as_of, s.version, scope.kind, scope_id, rows, deps, regions, total)
 
 
+def _scope_entry(store: GraphStore, scope: Scope, as_of: date) -> _Entry:
+    """The national entry, or for one groupement whatever entry holds it."""
+    if scope.kind != "groupement":
+        return _entry(store, as_of)
+    g = W._nid(store.view(), scope.id, Label.GROUPEMENT, "groupement")
+    return _entry_for(store, as_of, g)
+
+
+def _national(entry: _Entry) -> Coverage:
+    """The national total of a national entry (computed once)."""
+    if entry.national is None:
+        s = entry.state
+        every = np.arange(len(s.groups))
+        entry.national = measure(s, every, s.territory(every), "national", "FR", "France")[0]
+    return entry.national
+
+
 def _groupement_row(entry: _Entry, bit: int) -> Coverage:
+    found = entry.rows.get(bit)
+    if found is not None:
+        return found
     s = entry.state
     g = int(s.groups[bit])
     cov, _ = measure(
@@ -295,6 +415,7 @@ def _groupement_row(entry: _Entry, bit: int) -> Coverage:
         str(s.view.ids[g]),
         entry.labels.name(g),
     )
+    entry.rows[bit] = cov
     return cov
 
 
@@ -330,7 +451,7 @@ def gaps(
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise InvalidInput("limit", f"must be a positive integer (got {limit!r})", limit)
     as_of = _date(as_of)
-    entry = _entry(store, as_of)
+    entry = _scope_entry(store, scope, as_of)
     bits, _, scope_id, _ = _resolve(entry, scope)
     found: list[Gap] = []
     for b in bits.tolist():
@@ -369,6 +490,8 @@ def what_if(
     ids = before.view.ids
 
     def rows(state: CoverageState) -> tuple[Coverage, ...]:
+        if state is before:
+            return tuple(_groupement_row(entry, b) for b in bits.tolist())
         out = []
         for b in bits.tolist():
             g = int(state.groups[b])
@@ -384,11 +507,16 @@ def what_if(
         return tuple(out)
 
     every = np.arange(len(before.groups))
-    national = [
-        measure(st, every, st.territory(every), "national", "FR", "France")[0]
-        for st in (before, after)
-    ]
-    return WhatIfResult(as_of, before.version, tuple(parsed), rows(before), rows(after), *national)
+    national_after = measure(after, every, after.territory(every), "national", "FR", "France")[0]
+    return WhatIfResult(
+        as_of,
+        before.version,
+        tuple(parsed),
+        rows(before),
+        rows(after),
+        _national(entry),
+        national_after,
+    )
 
 
 def national_actions(

@@ -9,10 +9,16 @@ contacts, offers, missing charters). :func:`measure` turns it into a
 :class:`Details` the gaps are made of. Pure: no I/O; the service passes in the few facts
 the view does not hold (which offers are hidden, which groupement belongs to which
 association is already in the index).
+
+A state may be *focused* on one groupement (``focus``): only its candidates, their
+targets and its forward reach are computed, a fraction of the national cost, for the
+first look at one groupement after a write. What-if derives the state after a change
+from the national one (:meth:`CoverageState.derive`).
 """
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +28,7 @@ import numpy as np
 from graph.coverage import reach as R
 from graph.coverage.metrics import Coverage
 from graph.model import GroupementKind, Label, OfferStatus, RelType
-from graph.paths.index import PathIndex, gather, in_force
+from graph.paths.index import PathIndex, gather, in_force, into
 from graph.view import LABEL_CODE, NO_DATE, GraphView, day_number
 
 _GROUPEMENT_KIND = list(GroupementKind).index(GroupementKind.GROUPEMENT)
@@ -57,8 +63,18 @@ class CSR:
         return cls(ptr, np.asarray(items)[order])
 
     def union(self, keys: np.ndarray) -> np.ndarray:
+        """Items of any of ``keys``, once each, ascending.
+
+        A national union holds ~1M items: marking them in a boolean array is several
+        times faster than sorting them (items are node or candidate numbers, ≥ 0).
+        """
         pos, _ = gather(self.ptr, np.asarray(keys, dtype=np.int64))
-        return np.unique(self.items[pos])
+        found = self.items[pos]
+        if len(found) < 50_000:
+            return np.unique(found)
+        seen = np.zeros(int(found.max()) + 1, dtype=bool)
+        seen[found] = True
+        return np.flatnonzero(seen).astype(found.dtype)
 
     def of_key(self, key: int) -> np.ndarray:
         return self.items[self.ptr[key] : self.ptr[key + 1]]
@@ -93,7 +109,14 @@ class Details:
 
 
 class CoverageState:
-    """Reachability and lookups for coverage at one version and date (see module doc)."""
+    """Reachability and lookups for coverage at one version and date (see module doc).
+
+    With ``focus`` (groupement nids), only those groupements get a bit and only their
+    candidates are measured: the targets are those of these candidates (a word or two per
+    person instead of five) and the forward reach has one bit per focused groupement.
+    :func:`measure` of a focused groupement equals its measure on the national state
+    (``tests/test_coverage_whatif.py``); other groupements are not in such a state.
+    """
 
     def __init__(
         self,
@@ -102,6 +125,7 @@ class CoverageState:
         hidden_offers: np.ndarray | None = None,
         inputs: R.Inputs | None = None,
         base: CoverageState | None = None,
+        focus: np.ndarray | None = None,
     ) -> None:
         view = index.view
         self.index = index
@@ -111,30 +135,76 @@ class CoverageState:
         self.hidden_offers = hidden_offers
         self.day = day_number(as_of)
         self.inputs = inputs or R.Inputs.build(index, self.day)
-        n = index.n
-        self.cand = np.flatnonzero(self.inputs.candidate).astype(np.int64)
-        self.groups = view.nodes_with_label(Label.GROUPEMENT).astype(np.int64)
+        self.focus = None if focus is None else np.unique(np.asarray(focus, dtype=np.int64))
+        members: R.Memberships | None = None
+        if self.focus is None:
+            self.cand = np.flatnonzero(self.inputs.candidate).astype(np.int64)
+            self.groups = view.nodes_with_label(Label.GROUPEMENT).astype(np.int64)
+        else:
+            self.groups = self.focus
+            in_grp = view.rel(RelType.IN_GROUPEMENT)
+            pos, _ = into(in_grp, self.groups)
+            people = np.unique(in_grp.src[pos]).astype(np.int64)
+            self.cand = people[self.inputs.candidate[people]]
+            members = R.Memberships.of(self.inputs, self.cand, also=self.groups)
         self.relays = R.Relays.build(self.inputs, base.relays if base is not None else None)
-        self.back = R.backward(self.inputs, self.cand, relays=self.relays)
-        members = self.members = self.back.members
-        self.fwd = R.forward(self.inputs, members, self.relays, self.groups)
+        self.back = R.backward(
+            self.inputs, self.cand, relays=self.relays, members=members, local=members is not None
+        )
+        self.members = self.back.members
+        self.fwd = R.forward(
+            self.inputs, self.members, self.relays, self.groups, local=self.focus is not None
+        )
         self.gbit = self.fwd.bit
+        self._static_lookups()
+        self._group_lookups()
+        self._contact_lookups()
+        self._offer_lookups()
+        self._reach_lookups()
+        self.partners_missing = self._partners_missing()
+
+    def derive(
+        self,
+        index: PathIndex,
+        inputs: R.Inputs,
+        back: R.Backward,
+        fwd: R.Forward,
+        *,
+        contacts: bool,
+        relays: bool,
+        helpers: bool,
+        charters: bool,
+    ) -> CoverageState:
+        """This state after additive changes whose reachability is ``back`` and ``fwd``.
+
+        What-if computes those incrementally (:mod:`graph.coverage.incremental`); the
+        lookups are shared with this state except those the changes can alter: the
+        contacts (a new job or consent), the offers' contacts (a new relay), the helpers
+        (a new helper), the charters, and always the référents, the available helpers
+        and what the groupements reach. ``self`` is left untouched.
+        """
+        new = copy.copy(self)
+        new.__dict__.pop("_thin_sectors", None)  # depends on the reach: not the base's
+        new.index, new.view, new.inputs = index, index.view, inputs
+        new.back, new.members, new.relays, new.fwd = back, back.members, back.relays, fwd
+        new._group_lookups(helpers=helpers)
+        if contacts:
+            new._contact_lookups()
+        if contacts or relays:
+            new._offer_lookups()
+        new._reach_lookups()
+        if charters:
+            new.partners_missing = new._partners_missing()
+        return new
+
+    # ------------------------------------------------------------------ lookups
+
+    def _static_lookups(self) -> None:
+        """What depends on the view only: territories, employers, sectors, offers, dates."""
+        view, index, n = self.view, self.index, self.index.n
         g_count = len(self.groups)
         kinds = view.column(Label.GROUPEMENT, "kind")[self.groups]
         self.referent_bearing = (kinds == _GROUPEMENT_KIND) | (kinds < 0)
-
-        # members by groupement bit
-        gb = self.gbit[members.member_group]
-        ok = gb >= 0
-        self.group_cand = CSR.of(gb[ok], members.member_cand[ok], g_count)
-        in_grp = view.rel(RelType.IN_GROUPEMENT)
-        helper = self.inputs.index.helper[in_grp.src]
-        hb = self.gbit[in_grp.dst[helper]]
-        self.group_helpers = CSR.of(hb, in_grp.src[helper].astype(np.int64), g_count)
-        self.available = self.inputs.relay & ~index.over_capacity
-        rb = self.gbit[members.pair_group]
-        self.group_referents = CSR.of(rb, members.pair_person, g_count)
-
         # territory: groupement -> départements -> bassins -> employers
         covers = view.rel(RelType.COVERS)
         cb = self.gbit[covers.src]
@@ -147,18 +217,55 @@ class CoverageState:
         self.dep_region[part_of.src[is_dep]] = part_of.dst[is_dep]
         self.employers = view.nodes_with_label(Label.EMPLOYER).astype(np.int64)
         self.employer_bassin = index.bassin_of[self.employers].astype(np.int64)
-
-        # contacts (one entry per person), what reaches them, their employers and sectors
-        inp = self.inputs
         self.emp_pos = np.full(n, -1, dtype=np.int64)
         self.emp_pos[self.employers] = np.arange(len(self.employers))
-        self.people, cp_person = np.unique(inp.contact_person, return_inverse=True)
-        self.cp_person = cp_person.astype(np.int64)  # per contact pair: index into people
-        self.cp_emp = self.emp_pos[inp.contact_employer]  # per contact pair: employer index
-        self.people_reach = self.fwd.reached(inp, self.people, members)
         self.sectors = view.nodes_with_label(Label.SECTOR).astype(np.int64)
         self.sec_pos = np.full(n, -1, dtype=np.int64)
         self.sec_pos[self.sectors] = np.arange(len(self.sectors))
+        # hidden open offers (a focused state keeps those of its territory: no other counts)
+        self.offers = self._offers(self.hidden_offers)
+        self.offer_bassin = index.bassin_of[self.offers].astype(np.int64)
+        if self.focus is not None:
+            bassins = self.dep_bassins.union(self.territory(np.arange(g_count)))
+            keep = np.isin(self.offer_bassin, bassins)
+            self.offers, self.offer_bassin = self.offers[keep], self.offer_bassin[keep]
+        departure = view.column(Label.PERSON, "departure_date")[self.cand]
+        until = day_number(in_twelve_months(self.as_of))
+        self.departing = (departure != NO_DATE) & (departure >= self.day) & (departure <= until)
+        # per candidate: count of each target bit, for "people affected"
+        self.target_nodes = self.back.targets.nodes
+        self.n_bassin_targets = int(self.back.targets.is_bassin.sum())
+
+    def _group_lookups(self, helpers: bool = True) -> None:
+        """Members, helpers, référents by groupement bit; helpers available."""
+        g_count = len(self.groups)
+        members = self.members
+        if not hasattr(self, "group_cand"):
+            gb = self.gbit[members.member_group]
+            ok = gb >= 0
+            self.group_cand = CSR.of(gb[ok], members.member_cand[ok], g_count)
+        if helpers:
+            in_grp = self.view.rel(RelType.IN_GROUPEMENT)
+            if self.focus is None:
+                src, dst = in_grp.src, in_grp.dst
+            else:  # the focused groupements' members only, not all memberships
+                pos, _ = into(in_grp, self.groups)
+                src, dst = in_grp.src[pos], in_grp.dst[pos]
+            helper = self.index.helper[src]
+            hb = self.gbit[dst[helper]]
+            ok = hb >= 0
+            self.group_helpers = CSR.of(hb[ok], src[helper][ok].astype(np.int64), g_count)
+        self.available = self.inputs.relay & ~self.index.over_capacity
+        rb = self.gbit[members.pair_group]
+        ok = rb >= 0
+        self.group_referents = CSR.of(rb[ok], members.pair_person[ok], g_count)
+
+    def _contact_lookups(self) -> None:
+        """Contacts (one entry per person), their employers and sectors."""
+        view, index, inp = self.view, self.index, self.inputs
+        self.people, cp_person = np.unique(inp.contact_person, return_inverse=True)
+        self.cp_person = cp_person.astype(np.int64)  # per contact pair: index into people
+        self.cp_emp = self.emp_pos[inp.contact_employer]  # per contact pair: employer index
         sectors = view.rel(RelType.IN_SECTOR)
         pos, owner = gather(sectors.out_ptr, inp.contact_employer)
         n_sec = max(len(self.sectors), 1)
@@ -179,19 +286,21 @@ class CoverageState:
         self.pss_sector = self.sec_pos[sectors.dst[pos]]
         self.pss_bassin = index.bassin_of[inp.contact_employer[owner]].astype(np.int64)
 
-        # hidden open offers and their contacts
-        self.offers = self._offers(hidden_offers)
-        self.offer_bassin = index.bassin_of[self.offers].astype(np.int64)
-        self.offer_of, self.offer_person = self._offer_contacts()
-        self.offer_reach = self.fwd.reached(inp, self.offer_person, members)
+    def _offer_lookups(self) -> None:
+        """Each offer's contacts, by offer, as indices into ``offer_people``.
 
-        self.partners_missing = self._partners_missing()
-        departure = view.column(Label.PERSON, "departure_date")[self.cand]
-        until = day_number(in_twelve_months(as_of))
-        self.departing = (departure != NO_DATE) & (departure >= self.day) & (departure <= until)
-        # per candidate: count of each target bit, for "people affected"
-        self.target_nodes = self.back.targets.nodes
-        self.n_bassin_targets = int(self.back.targets.is_bassin.sum())
+        At 1M people there are 1.3M (offer, contact) pairs but far fewer distinct people
+        (an employer's staff is the contact of each of its offers): reach is computed
+        per person, and a scope reads only the pairs of the offers in its territory.
+        """
+        of, person = self._offer_contacts()
+        self.offer_people, idx = np.unique(person, return_inverse=True)
+        self.offer_pairs = CSR.of(of, idx.astype(np.int64), len(self.offers))
+
+    def _reach_lookups(self) -> None:
+        """What the groupements reach: contacts and offers' contacts."""
+        self.people_reach = self.fwd.reached(self.inputs, self.people, self.members)
+        self.offer_reach = self.fwd.reached(self.inputs, self.offer_people, self.members)
 
     # ------------------------------------------------------------------ building
 
@@ -273,6 +382,48 @@ class CoverageState:
                 out[bit] = sorted(found)
         return out
 
+    # ------------------------------------------------------------------ what-if helpers
+
+    def bassin_groupements(self) -> np.ndarray:
+        """Per node (bassin nid): bits of the groupements whose territory holds it.
+
+        Built on first use (what-if), a (words × nodes) table of a few MB.
+        """
+        found = getattr(self, "_bassin_groupements", None)
+        if found is None:
+            words = self.fwd.x[-1].shape[0]
+            found = R.zeros(words, self.index.n)
+            for b in range(len(self.groups)):
+                bassins = self.dep_bassins.union(self.group_deps.of_key(b))
+                R.set_bits(found, bassins, np.full(len(bassins), b))
+            self._bassin_groupements = found
+        return found
+
+    def thin_sectors(self) -> np.ndarray:
+        """Per sector (index into ``sectors``): bits of the groupements that reach at most
+        one of its contacts. Only there can a newly reached contact change the sector's
+        single point of failure; elsewhere it already has two ways in and keeps them.
+        """
+        found = getattr(self, "_thin_sectors", None)
+        if found is not None:
+            return found
+        words = self.people_reach.shape[0]
+        found = np.full((words, max(len(self.sectors), 1)), ~np.uint64(0), dtype=np.uint64)
+        order = np.argsort(self.ps_sector, kind="stable")
+        sector, person = self.ps_sector[order], self.ps_person[order]
+        if len(sector):
+            starts = np.flatnonzero(np.r_[True, sector[1:] != sector[:-1]])
+            for w in range(words):
+                values = self.people_reach[w][person]
+                bits = np.unpackbits(
+                    values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little"
+                )
+                counts = np.add.reduceat(bits, starts, axis=0, dtype=np.int32)
+                thin = np.packbits(counts <= 1, axis=1, bitorder="little")
+                found[w, sector[starts]] = thin.view(np.uint64)[:, 0]
+        self._thin_sectors = found
+        return found
+
     # ------------------------------------------------------------------ scopes
 
     def bits_of(self, groupements: np.ndarray) -> np.ndarray:
@@ -351,8 +502,8 @@ def measure(
 
     # sectors targeted and sectors with no contact in the territory
     n_t = len(s.target_nodes)
-    counts = _count_bits(wants, n_t)
-    sector_bits = np.flatnonzero(counts[s.n_bassin_targets :]) + s.n_bassin_targets
+    targeted_bits = np.array(R.bits_of(np.bitwise_or.reduce(wants, axis=1)[:, None], 0))
+    sector_bits = targeted_bits[targeted_bits >= s.n_bassin_targets].astype(np.int64)
     targeted = s.target_nodes[sector_bits]
     n_sec = len(s.sectors)
     local = terr_bassin[np.maximum(s.pss_bassin, 0)] & (s.pss_bassin >= 0)
@@ -381,10 +532,12 @@ def measure(
 
     # hidden offers
     in_terr_offer = terr_bassin[np.maximum(s.offer_bassin, 0)] & (s.offer_bassin >= 0)
-    offer_reached = np.zeros(len(s.offers), dtype=bool)
-    hit = ((s.offer_reach[live] & mask[live, None]) != 0).any(axis=0)
-    offer_reached[s.offer_of[hit]] = True
-    unreached = np.flatnonzero(in_terr_offer & ~offer_reached)
+    local_offers = np.flatnonzero(in_terr_offer)
+    pos, owner = gather(s.offer_pairs.ptr, local_offers)
+    people = s.offer_pairs.items[pos]
+    hit = ((s.offer_reach[live][:, people] & mask[live, None]) != 0).any(axis=0)
+    offer_reached = np.bincount(owner[hit], minlength=len(local_offers)) > 0
+    unreached = local_offers[~offer_reached]
 
     cov = Coverage(
         scope=scope,
@@ -411,6 +564,7 @@ def measure(
     )
     if not details:
         return cov, None
+    counts = _count_bits(wants, n_t)
     wanted = {int(s.target_nodes[t]): int(c) for t, c in enumerate(counts.tolist()) if c}
     no_path: Counter[tuple[int, int]] = Counter()
     for col in np.flatnonzero(~covered & has_target).tolist():
