@@ -5,7 +5,8 @@
 1. Seeds a store with ``passerelle seed --people N --if-empty`` (or reuses
    ``--data-dir`` when it already holds people), and picks the ids the requests use
    (candidates, employers, offers, sector-and-bassin pairs) from the store.
-2. Creates an admin and a portal token with ``passerelle token create`` and starts
+2. Creates an admin, a portal, a national and a référent token (the référent holds
+   ``REFERENT_GROUPEMENTS`` groupements) with ``passerelle token create`` and starts
    ``passerelle serve --workers W`` on 127.0.0.1 and a free port; the portal token's rate
    limit is raised for the run (``PASSERELLE_API_PORTAL_RATE``), since the point is the
    server's capacity, not the limiter's.
@@ -14,15 +15,16 @@
    after a ``--warmup``. By default each client sends its next request as soon as it
    has the answer (closed loop, no think time: the server's saturation point); with
    ``--rate R`` the clients share a Poisson arrival schedule of R requests/s (open loop)
-   and latency counts from the scheduled time. The mix:
+   and latency counts from the scheduled time. The issue's mix:
 
    * 70% path queries (``POST /api/v1/paths``): 40% employer, 30% sector in bassin,
      20% job offer, 10% person targets, half with the portal token, half as admin;
-   * 30% reads: a member by id, a groupement's members (first page), an employer by id,
+   * 20% coverage: 30% national (``GET /api/v1/coverage``, national token), 40% a
+     groupement's coverage and 30% a groupement's gaps (``GET /api/v1/coverage/gaps?
+     scope=groupement&id=…&limit=20``), each half by the national token on any
+     groupement, half by the référent on one of theirs (the exact own view);
+   * 10% reads: a member by id, a groupement's members (first page), an employer by id,
      the open offers of a bassin.
-
-   The issue's mix is 70% paths, 20% coverage, 10% reads; the coverage routes do not
-   exist yet, so their 20% go to reads until they land (printed with the results).
 4. Prints throughput, p50/p95/p99 per kind and overall, errors (any non-2xx answer or
    transport failure) and the CPU time of the server and of the load generator (both
    share the machine's cores), then stops the server.
@@ -64,8 +66,12 @@ from graph.model import Label, PersonStatus, RelType  # noqa: E402
 
 HOST = "127.0.0.1"
 PATH_KINDS = {"employer": 0.40, "set": 0.30, "offer": 0.20, "person": 0.10}
+COVERAGE_KINDS = {"national": 0.30, "groupement": 0.40, "gaps": 0.30}
 READ_KINDS = {"member": 0.40, "members_page": 0.20, "employer_read": 0.20, "offers_page": 0.20}
 PATHS_SHARE = 0.70
+COVERAGE_SHARE = 0.20
+#: groupements the référent token holds (the first ones of the pool, by id)
+REFERENT_GROUPEMENTS = 8
 
 
 def passerelle(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
@@ -149,7 +155,10 @@ class Request:
 
 
 def make_request(rng: random.Random, pool: Pool, tokens: dict[str, str]) -> Request:
-    if rng.random() < PATHS_SHARE:
+    draw = rng.random()
+    if PATHS_SHARE <= draw < PATHS_SHARE + COVERAGE_SHARE:
+        return coverage_request(rng, pool, tokens)
+    if draw < PATHS_SHARE:
         kind = rng.choices(list(PATH_KINDS), weights=list(PATH_KINDS.values()))[0]
         candidate = rng.choice(pool.candidates)
         if kind == "employer":
@@ -172,6 +181,29 @@ def make_request(rng: random.Random, pool: Pool, tokens: dict[str, str]) -> Requ
             token,
             {"candidate_id": candidate, "target": target},
         )
+    return read_request(rng, pool, tokens)
+
+
+def coverage_request(rng: random.Random, pool: Pool, tokens: dict[str, str]) -> Request:
+    kind = rng.choices(list(COVERAGE_KINDS), weights=list(COVERAGE_KINDS.values()))[0]
+    if kind == "national":
+        return Request("coverage:national", "GET", "/api/v1/coverage", tokens["national"])
+    if rng.random() < 0.5:
+        token, groupement = tokens["national"], rng.choice(pool.groupements)
+    else:
+        token, groupement = tokens["referent"], rng.choice(referent_groupements(pool))
+    if kind == "groupement":
+        url = f"/api/v1/coverage/groupements/{groupement}"
+    else:
+        url = f"/api/v1/coverage/gaps?scope=groupement&id={groupement}&limit=20"
+    return Request(f"coverage:{kind}", "GET", url, token)
+
+
+def referent_groupements(pool: Pool) -> list[str]:
+    return sorted(pool.groupements)[:REFERENT_GROUPEMENTS]
+
+
+def read_request(rng: random.Random, pool: Pool, tokens: dict[str, str]) -> Request:
     kind = rng.choices(list(READ_KINDS), weights=list(READ_KINDS.values()))[0]
     if kind == "member":
         url = f"/api/v1/members/{rng.choice(pool.people)}"
@@ -357,6 +389,10 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
+def errors_of(results: Results, prefix: str) -> int:
+    return sum(v for k, v in results.errors.items() if k.split(":")[0] == prefix)
+
+
 def report(results: Results, measured: float, args: argparse.Namespace, extra: dict) -> dict:
     rows = []
     groups: dict[str, list[float]] = defaultdict(list)
@@ -368,8 +404,10 @@ def report(results: Results, measured: float, args: argparse.Namespace, extra: d
             (kind, values, results.errors.get(kind, 0))
             for kind, values in sorted(results.latencies.items())
         ),
-        ("paths (all)", groups["path"], sum(v for k, v in results.errors.items() if "path" in k)),
-        ("reads (all)", groups["read"], sum(v for k, v in results.errors.items() if "read" in k)),
+        *(
+            (f"{name} (all)", groups[prefix], errors_of(results, prefix))
+            for name, prefix in (("paths", "path"), ("coverage", "coverage"), ("reads", "read"))
+        ),
         ("all", all_values, sum(results.errors.values())),
     ):
         rows.append(
@@ -388,7 +426,7 @@ def report(results: Results, measured: float, args: argparse.Namespace, extra: d
         "seconds": round(measured, 1),
         "workers": args.workers,
         "people": extra["people"],
-        "mix": "70% paths / 30% reads (coverage routes not built yet: their 20% are reads)",
+        "mix": "70% paths / 20% coverage (national, groupement, gaps) / 10% reads",
         "load": f"open loop, {args.rate:g} requests/s offered"
         if args.rate
         else "closed loop, no think time",
@@ -464,10 +502,12 @@ def main(argv: list[str] | None = None) -> int:
     people_note = "seeded" if seeded.get("seeded") else "reused"
     print(f"store {people_note} in {time.perf_counter() - started:.1f} s: {data_dir}")
     pool = build_pool(data_dir, args.seed)
+    scoped = [a for g in referent_groupements(pool) for a in ("--groupement", g)]
     tokens = {
         role: json.loads(passerelle(data_dir, "token", "create", "--role", role, "--name",
-                                    f"api_load {role}", "--json"))["token"]
-        for role in ("admin", "portal")
+                                    f"api_load {role}", *(scoped if role == "referent" else ()),
+                                    "--json"))["token"]
+        for role in ("admin", "portal", "national", "referent")
     }  # fmt: skip
     port = free_port()
     base = f"http://{HOST}:{port}"

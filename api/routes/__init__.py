@@ -1,11 +1,12 @@
 """One router per resource. ``V1`` are mounted under ``/api/v1`` by :func:`api.app.create_app`.
 
-To add a resource (e.g. coverage): write ``api/routes/coverage.py`` with an ``APIRouter``
-whose operations take ``CoverageRead`` (and ``StoreDep``) from :mod:`api.deps`, restrict
-a référent to ``principal.groupements``, and append its router here.
+To add a resource: write ``api/routes/<resource>.py`` with an ``APIRouter`` whose
+operations take a permission alias (``CoverageRead``…) and ``StoreDep`` from
+:mod:`api.deps`, restrict a référent to ``principal.groupements`` (see ``coverage.py``),
+and append its router here.
 """
 
-from api.routes import associations, employers, groupements, members, offers, paths
+from api.routes import associations, coverage, employers, groupements, members, offers, paths
 
 V1 = [
     paths.router,
@@ -14,6 +15,7 @@ V1 = [
     groupements.router,
     employers.router,
     offers.router,
+    coverage.router,
 ]
 
 __all__ = ["V1"]

@@ -70,6 +70,16 @@ def _everyone_reads() -> dict[str, int]:
     return _expect(200, referent=200, other_referent=200, national=200, portal=200)
 
 
+def _national() -> dict[str, int]:
+    """Coverage beyond one groupement: the admin and the national cell only."""
+    return _expect(200, referent=403, other_referent=403, national=200)
+
+
+def _grp_a() -> dict[str, int]:
+    """Coverage of grp-a: also its référent, not the other one."""
+    return _expect(200, referent=200, other_referent=403, national=200)
+
+
 CASES = [
     Case("healthz", "GET", "/healthz", "/healthz", _public(200)),
     Case("readyz", "GET", "/readyz", "/readyz", _public(200)),
@@ -127,6 +137,30 @@ CASES = [
          body={"title": "Acheteur (H/F)", "employer_id": "emp-1"}),
     Case("offer update", "PATCH", "/api/v1/offers/{offer_id}", "/api/v1/offers/off-1",
          _admin_only(200), body={"status": "open"}),
+    # coverage: admin and national everywhere; a référent only their groupement's report,
+    # gaps and what-if (another groupement is 403: not personal, but not theirs)
+    Case("coverage national", "GET", "/api/v1/coverage", "/api/v1/coverage", _national()),
+    Case("coverage of a région", "GET", "/api/v1/coverage/regions/{code}",
+         "/api/v1/coverage/regions/75", _national()),
+    Case("coverage of a département", "GET", "/api/v1/coverage/departements/{code}",
+         "/api/v1/coverage/departements/33", _national()),
+    Case("coverage of grp-a", "GET", "/api/v1/coverage/groupements/{groupement_id}",
+         "/api/v1/coverage/groupements/grp-a", _grp_a()),
+    Case("coverage gaps of grp-a", "GET", "/api/v1/coverage/gaps",
+         "/api/v1/coverage/gaps?scope=groupement&id=grp-a", _grp_a()),
+    Case("coverage gaps national", "GET", "/api/v1/coverage/gaps",
+         "/api/v1/coverage/gaps?limit=5", _national()),
+    Case("coverage gaps of a département", "GET", "/api/v1/coverage/gaps",
+         "/api/v1/coverage/gaps?scope=departement&id=33", _national()),
+    Case("coverage what-if in grp-a", "POST", "/api/v1/coverage/what-if",
+         "/api/v1/coverage/what-if", _grp_a(),
+         body={"changes": [{"kind": "add_tie", "a_id": "cand-a", "b_id": "ref-a"}]}),
+    Case("coverage what-if naming grp-a", "POST", "/api/v1/coverage/what-if",
+         "/api/v1/coverage/what-if", _grp_a(),
+         body={"changes": [{"kind": "sign_charter", "groupement_id": "grp-a",
+                            "partner_id": "grp-b"}]}),
+    Case("coverage actions", "GET", "/api/v1/coverage/actions", "/api/v1/coverage/actions",
+         _national()),
 ]  # fmt: skip
 
 

@@ -89,6 +89,11 @@ KNOWN = {
     "employer_id": "emp-1",
     "offer_id": "off-1",
 }
+#: path parameters whose known value depends on the route
+KNOWN_BY_PATH = {
+    "/api/v1/coverage/regions/{code}": "75",
+    "/api/v1/coverage/departements/{code}": "33",
+}
 WITH_ID = sorted(
     (method, path) for method, path, mode in CASES
     if mode is GenerationMode.POSITIVE and "{" in path and method != "DELETE"
@@ -103,7 +108,9 @@ def test_operation_on_existing_records(
     name = path.rsplit("{", 1)[1].rstrip("}")
     headers = fuzz_world.headers("admin")
 
-    @given(case=operation.as_strategy(path_parameters={name: KNOWN[name]}))
+    known = KNOWN_BY_PATH.get(path) or KNOWN[name]
+
+    @given(case=operation.as_strategy(path_parameters={name: known}))
     @settings(
         max_examples=MAX_EXAMPLES,
         deadline=None,
@@ -164,3 +171,64 @@ def test_path_answers_conform_to_the_schema(api_schema, fuzz_world: World) -> No
 
     check()
     assert set(statuses) == {200}
+
+
+people = st.sampled_from(["cand-a", "help-a", "ref-a", "cand-b", "help-b", "work-1"])
+changes = st.one_of(
+    st.fixed_dictionaries(
+        {"kind": st.just("add_referent"), "groupement_id": st.sampled_from(["grp-a", "grp-b"]),
+         "person_id": people}
+    ),
+    st.fixed_dictionaries(
+        {"kind": st.just("add_helper"), "person_id": people, "employer_id": st.just("emp-1")}
+    ),
+    st.fixed_dictionaries({"kind": st.just("add_tie"), "a_id": people, "b_id": people}).filter(
+        lambda c: c["a_id"] != c["b_id"]
+    ),
+    st.fixed_dictionaries(
+        {"kind": st.just("sign_charter"), "groupement_id": st.just("grp-a"),
+         "partner_id": st.just("grp-b")}
+    ),
+    st.fixed_dictionaries({"kind": st.just("grant_consent"), "person_id": people}),
+)  # fmt: skip
+what_if_bodies = st.fixed_dictionaries(
+    {"changes": st.lists(changes, min_size=1, max_size=4)},
+    optional={"as_of": st.dates(date(2000, 1, 1), date(2030, 12, 31)).map(date.isoformat)},
+)
+scopes = st.sampled_from(
+    [
+        {"scope": "national"},
+        {"scope": "region", "id": "75"},
+        {"scope": "departement", "id": "33"},
+        {"scope": "groupement", "id": "grp-a"},
+        {"scope": "groupement", "id": "grp-b"},
+    ]
+)
+gap_queries = st.tuples(scopes, st.fixed_dictionaries({}, optional={"limit": st.integers(1, 500)}))
+
+
+@pytest.mark.parametrize("who", ["admin", "referent"])
+def test_coverage_answers_conform_to_the_schema(api_schema, fuzz_world: World, who: str) -> None:
+    """What-if and gaps with ids of the world: answers (200, or 403 for a référent's
+    changes outside grp-a) match their schemas, in both renderings."""
+    what = api_schema["/api/v1/coverage/what-if"]["POST"]
+    gaps = api_schema["/api/v1/coverage/gaps"]["GET"]
+    headers = fuzz_world.headers(who)
+    statuses: list[int] = []
+
+    @given(body=what_if_bodies, query=gap_queries)
+    @settings(
+        max_examples=2 * MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(body: dict, query: tuple[dict, dict]) -> None:
+        case = what.Case(body=body, media_type="application/json")
+        statuses.append(case.call_and_validate(headers=headers, checks=CHECKS).status_code)
+        case = gaps.Case(query={**query[0], **query[1]})
+        statuses.append(case.call_and_validate(headers=headers, checks=CHECKS).status_code)
+
+    check()
+    assert set(statuses) == ({200} if who == "admin" else {200, 403})
