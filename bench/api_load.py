@@ -9,7 +9,8 @@
    ``REFERENT_GROUPEMENTS`` groupements) with ``passerelle token create`` and starts
    ``passerelle serve --workers W`` on 127.0.0.1 and a free port; the portal token's rate
    limit is raised for the run (``PASSERELLE_API_PORTAL_RATE``), since the point is the
-   server's capacity, not the limiter's.
+   server's capacity, not the limiter's. Once the server is ready, waits until its
+   start-up work in the background (the dashboard's warm-up) is done.
 3. Runs ``--clients`` concurrent clients (asyncio on uvloop, one keep-alive connection
    each, a minimal HTTP/1.1 client so the load generator stays light) for ``--seconds``
    after a ``--warmup``. By default each client sends its next request as soon as it
@@ -374,6 +375,21 @@ def wait_ready(base: str, proc: subprocess.Popen, timeout_s: float) -> None:
     raise SystemExit(f"the server was not ready within {timeout_s} s")
 
 
+def wait_idle(proc: psutil.Process, timeout_s: float) -> float:
+    """Wait until the server's start-up work in the background (the dashboard's warm-up
+    of the home page's coverage, in each worker) is done: two consecutive seconds under
+    0.1 CPU-second. Returns the time waited."""
+    started = time.monotonic()
+    quiet = 0
+    last = cpu_seconds(proc)
+    while quiet < 2 and time.monotonic() - started < timeout_s:
+        time.sleep(1.0)
+        now = cpu_seconds(proc)
+        quiet = quiet + 1 if now - last < 0.1 else 0
+        last = now
+    return time.monotonic() - started
+
+
 def cpu_seconds(proc: psutil.Process) -> float:
     total = 0.0
     for p in [proc, *proc.children(recursive=True)]:
@@ -531,6 +547,8 @@ def main(argv: list[str] | None = None) -> int:
         wait_ready(base, server, timeout_s=300)
         print(f"server ready in {time.perf_counter() - t:.1f} s on {base} (log: {log_path})")
         proc = psutil.Process(server.pid)
+        idle = wait_idle(proc, timeout_s=120)
+        print(f"server's start-up work done {idle:.1f} s later")
         server_cpu0 = cpu_seconds(proc)
         client_cpu0 = time.process_time()
         machine0 = psutil.cpu_times()
