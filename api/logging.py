@@ -35,7 +35,8 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and the ``extra`` fields."""
+    """One JSON object per line: time, level, logger, process id, message and the ``extra``
+    fields."""
 
     _STANDARD = frozenset(
         logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys() | {"message", "asctime"}
@@ -47,6 +48,7 @@ class JsonFormatter(logging.Formatter):
             + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": record.process,  # which worker process (several share a port)
             "msg": record.getMessage(),
         }
         for key, value in record.__dict__.items():

@@ -16,7 +16,9 @@ Each size runs in its own child process (its own peak RSS). A store is reused fr
   ``--groupements``), and from a cold cache: every coverage cache emptied before each
   call, so the call builds a state focused on that groupement (median over the same
   groupements, and the largest délégation on its own: the path index stays warm, it is
-  shared with path queries);
+  shared with path queries, and so does the version's relay graph and contacts,
+  :func:`graph.coverage.reach.as_is`); "colder": the same with the relay graph and
+  contacts rebuilt too (``relay_graph_s`` alone);
 * **what-if**: one hypothetical change, before/after included, from the cached national
   state: a tie between two random people (median over ``--whatifs`` runs), a charter
   (the first missing one of the national gaps), consent granted by / a job and helper
@@ -49,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from graph.coverage import reach as R  # noqa: E402
 from graph.coverage import service as S  # noqa: E402
 from graph.coverage import whatif as W  # noqa: E402
 from graph.coverage.whatif import (  # noqa: E402
@@ -172,6 +175,7 @@ def run_one(people: int, seed: int, base: Path, args: argparse.Namespace) -> dic
     out["one_groupement_warm_median_s"] = statistics.median(times)
     cold: dict[str, float] = {}
     cold_cpu: dict[str, float] = {}
+    colder: dict[str, float] = {}
     largest = max(ids, key=lambda g: sizes[g])
     for gid in [*sample, largest]:
         S.clear_cache()
@@ -179,6 +183,19 @@ def run_one(people: int, seed: int, base: Path, args: argparse.Namespace) -> dic
         got = S.coverage(store, S.Scope.groupement(gid), as_of).total
         cold[gid], cold_cpu[gid] = time.perf_counter() - t0, time.process_time() - c0
         assert got == next(c for c in report.groupements if c.id == gid)
+        # colder: the relay graph and contacts of the version rebuilt too
+        S.clear_cache()
+        R.clear_as_is()
+        t0 = time.perf_counter()
+        S.coverage(store, S.Scope.groupement(gid), as_of)
+        colder[gid] = time.perf_counter() - t0
+    out["one_groupement_colder_median_s"] = statistics.median(colder[g] for g in sample)
+    out["one_groupement_colder_max_s"] = max(colder[g] for g in sample)
+    out["largest_colder_s"] = colder[largest]
+    R.clear_as_is()
+    t0 = time.perf_counter()
+    R.as_is(index, day_number(as_of))
+    out["relay_graph_s"] = time.perf_counter() - t0
     out["one_groupement_cold_median_s"] = statistics.median(cold[g] for g in sample)
     out["one_groupement_cold_median_cpu_s"] = statistics.median(cold_cpu[g] for g in sample)
     out["one_groupement_cold_max_s"] = max(cold[g] for g in sample)

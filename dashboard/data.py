@@ -28,15 +28,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-import numpy as np
-
 from api.auth import Principal
 from api.tokens import Role
 from graph.coverage import privacy
 from graph.coverage import service as coverage_service
 from graph.coverage.gaps import Gap
 from graph.coverage.metrics import Coverage, CoverageReport
-from graph.coverage.service import Scope, coverage, coverage_state, gaps
+from graph.coverage.service import Scope, coverage, gaps
 from graph.errors import NotFound
 from graph.model import Label, Person, PersonStatus, RelType
 from graph.paths.explain import UNNAMED, display_name
@@ -401,20 +399,9 @@ def groupement_data(store: GraphStore, groupement_id: str, as_of: date) -> Group
 
 
 def candidates_without_path(store: GraphStore, groupement_id: str, as_of: date) -> tuple[str, ...]:
-    """Ids of the groupement's candidates with no path (sorted), from the coverage state.
-
-    The same reachability as ``Coverage.candidates_without_path`` (tests check that the
-    counts agree); the coverage service has no public list of them yet. The state is the
-    one focused on the groupement when the service offers it (cheaper than the nation's).
-    """
-    focused = getattr(coverage_service, "groupement_state", None)
-    state = focused(store, groupement_id, as_of) if focused else coverage_state(store, as_of)
-    view = state.view
-    nid = view.nid(groupement_id, Label.GROUPEMENT, "groupement")
-    bit = int(state.gbit[nid])
-    cidx = np.unique(state.group_cand.of_key(bit))
-    uncovered = cidx[~state.back.covered[cidx]]
-    return tuple(sorted(str(view.ids[state.cand[i]]) for i in uncovered))
+    """Ids of the groupement's candidates with no path (sorted), from the coverage service
+    (a state focused on the groupement when the national one is not cached)."""
+    return coverage_service.candidates_without_path(store, groupement_id, as_of)
 
 
 def person_names(store: GraphStore, ids: Sequence[str]) -> dict[str, str]:

@@ -3,13 +3,15 @@
 Uvicorn runs ``api.app:create_app`` as a factory, so each worker process builds its own
 app and opens its own store; the settings reach the workers through the environment
 (``PASSERELLE_*``), which is where a worker's :func:`graph.settings.get_settings` reads
-them. Access logs are JSON lines on stderr (:mod:`api.logging`); uvicorn's own access
-log, which prints raw paths, is off.
+them. Several workers each listen on their own socket (:mod:`api.workers`). Access logs
+are JSON lines on stderr (:mod:`api.logging`); uvicorn's own access log, which prints
+raw paths, is off.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
@@ -37,6 +39,7 @@ def serve(
     """Serve the HTTP API (OpenAPI documentation at /docs)."""
     import uvicorn
 
+    from api import workers as workers_module
     from api.logging import log_config
     from graph.errors import InvalidInput
 
@@ -53,14 +56,15 @@ def serve(
     os.environ["PASSERELLE_DATA_DIR"] = str(settings.data_dir)
     os.environ["PASSERELLE_STORE"] = settings.store
     click.echo(f"Passerelle API on http://{host}:{port} (docs at /docs)", err=True)
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=log_config(log_level),
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "log_config": log_config(log_level),
+        "access_log": False,
+        "server_header": False,
+        "proxy_headers": False,
+    }
+    if workers > 1 and workers_module.supported():
+        # One socket per worker (SO_REUSEPORT): see api.workers for why.
+        spec = workers_module.WorkerSpec(host, port, {"app": "api.app:create_app", **options})
+        raise SystemExit(workers_module.run(spec, workers))
+    uvicorn.run("api.app:create_app", host=host, port=port, workers=workers, **options)

@@ -90,6 +90,19 @@ def test_one_groupement_from_a_cold_cache_is_focused_and_exact(tmp_path):
             assert ranked == gaps(s, Scope.groupement(gid), AS_OF).gaps
 
 
+def test_the_candidates_without_a_path_are_named_for_the_own_view(tmp_path):
+    with EmbeddedStore(tmp_path / "s") as s:
+        build(s)
+        S.clear_cache(s)
+        focused = S.candidates_without_path(s, "G", AS_OF)  # from a state focused on G
+        assert focused == ("c2", "c3")  # c1 reaches Thales; c2, c3 have no path
+        S.coverage_state(s, AS_OF)
+        assert S.candidates_without_path(s, "G", AS_OF) == focused  # from the national one
+        assert S.candidates_without_path(s, "G2", AS_OF) == ()
+        with pytest.raises(NotFound, match="groupement"):
+            S.candidates_without_path(s, "nope", AS_OF)
+
+
 def test_unknown_scopes_are_named(store):
     with pytest.raises(NotFound, match="groupement"):
         coverage(store, Scope.groupement("nope"), AS_OF)

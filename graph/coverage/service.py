@@ -199,6 +199,22 @@ def groupement_state(
     return _entry_for(store, as_of, g).state
 
 
+def candidates_without_path(
+    store: GraphStore, groupement_id: str, as_of: date | None = None
+) -> tuple[str, ...]:
+    """Ids of the groupement's candidates with no valid path to any of their targets,
+    sorted: the people behind ``Coverage.candidates_without_path``.
+
+    Personal: for the groupement's own référent (and admins) only; callers check scope.
+    """
+    state = groupement_state(store, groupement_id, as_of)
+    view = state.view
+    bit = int(state.gbit[W._nid(view, groupement_id, Label.GROUPEMENT, "groupement")])
+    cidx = np.unique(state.group_cand.of_key(bit))
+    uncovered = cidx[~state.back.covered[cidx]]
+    return tuple(sorted(str(view.ids[state.cand[i]]) for i in uncovered))
+
+
 def _cached(store: GraphStore, key: tuple[int, ...]) -> _Entry | None:
     with _LOCK:
         cache = _STATES.setdefault(store, OrderedDict())

@@ -33,6 +33,20 @@ from graph.view import LABEL_CODE, NO_DATE, GraphView, day_number
 
 _GROUPEMENT_KIND = list(GroupementKind).index(GroupementKind.GROUPEMENT)
 _OPEN = list(OfferStatus).index(OfferStatus.OPEN)
+#: what :meth:`CoverageState._build_contact_lookups` sets (shared, never written in place)
+_CONTACT_LOOKUPS = (
+    "people",
+    "cp_person",
+    "cp_emp",
+    "ps_person",
+    "ps_sector",
+    "ps_employer",
+    "ps_bassin",
+    "cp_bassin",
+    "pss_person",
+    "pss_sector",
+    "pss_bassin",
+)
 
 
 def in_twelve_months(as_of: date) -> date:
@@ -134,7 +148,8 @@ class CoverageState:
         self.as_of = as_of
         self.hidden_offers = hidden_offers
         self.day = day_number(as_of)
-        self.inputs = inputs or R.Inputs.build(index, self.day)
+        as_is = R.as_is(index, self.day) if inputs is None else None
+        self.inputs = as_is.inputs if as_is is not None else inputs
         self.focus = None if focus is None else np.unique(np.asarray(focus, dtype=np.int64))
         members: R.Memberships | None = None
         if self.focus is None:
@@ -147,7 +162,10 @@ class CoverageState:
             people = np.unique(in_grp.src[pos]).astype(np.int64)
             self.cand = people[self.inputs.candidate[people]]
             members = R.Memberships.of(self.inputs, self.cand, also=self.groups)
-        self.relays = R.Relays.build(self.inputs, base.relays if base is not None else None)
+        if as_is is not None:
+            self.relays = as_is.relays
+        else:
+            self.relays = R.Relays.build(self.inputs, base.relays if base is not None else None)
         self.back = R.backward(
             self.inputs, self.cand, relays=self.relays, members=members, local=members is not None
         )
@@ -261,7 +279,21 @@ class CoverageState:
         self.group_referents = CSR.of(rb[ok], members.pair_person[ok], g_count)
 
     def _contact_lookups(self) -> None:
-        """Contacts (one entry per person), their employers and sectors."""
+        """Contacts (one entry per person), their employers and sectors.
+
+        They depend on the inputs alone: built once for the graph as it is (national and
+        focused states share them), again for a what-if that changes contacts.
+        """
+        memo = R.as_is_memo(self.inputs)
+        found = memo.get("contacts") if memo is not None else None
+        if found is not None:
+            self.__dict__.update(found)
+            return
+        self._build_contact_lookups()
+        if memo is not None:
+            memo["contacts"] = {name: getattr(self, name) for name in _CONTACT_LOOKUPS}
+
+    def _build_contact_lookups(self) -> None:
         view, index, inp = self.view, self.index, self.inputs
         self.people, cp_person = np.unique(inp.contact_person, return_inverse=True)
         self.cp_person = cp_person.astype(np.int64)  # per contact pair: index into people

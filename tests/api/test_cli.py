@@ -82,16 +82,27 @@ def test_token_revoke_unknown(data_dir: Path) -> None:
 def test_serve_hands_settings_to_uvicorn(data_dir: Path, monkeypatch) -> None:
     import uvicorn
 
+    from api import workers
+
     seen: dict = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
     monkeypatch.delenv("PASSERELLE_DATA_DIR", raising=False)
     monkeypatch.delenv("PASSERELLE_STORE", raising=False)
-    code, _, err = run(data_dir, "serve", "--port", "8123", "--workers", "2")
+    code, _, err = run(data_dir, "serve", "--port", "8123")
     assert code == 0, err
     assert seen["app"] == "api.app:create_app" and seen["factory"] is True
-    assert (seen["host"], seen["port"], seen["workers"]) == ("127.0.0.1", 8123, 2)
+    assert (seen["host"], seen["port"], seen["workers"]) == ("127.0.0.1", 8123, 1)
     assert seen["access_log"] is False
     assert os.environ["PASSERELLE_DATA_DIR"] == str(data_dir)
+    # several workers: one socket each (api.workers), same uvicorn options
+    spawned: dict = {}
+    monkeypatch.setattr(workers, "run", lambda spec, n: spawned.update(spec=spec, n=n) or 0)
+    code, _, err = run(data_dir, "serve", "--port", "8124", "--workers", "2")
+    assert code == 0, err
+    spec = spawned["spec"]
+    assert (spec.host, spec.port, spawned["n"]) == ("127.0.0.1", 8124, 2)
+    assert spec.uvicorn["app"] == "api.app:create_app" and spec.uvicorn["factory"] is True
+    assert spec.uvicorn["access_log"] is False
     code, _, err = run(data_dir, "serve", "--workers", "0")
     assert code == 1 and "--workers" in err
 
