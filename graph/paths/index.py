@@ -33,6 +33,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from graph.model import GroupementKind, Label, PersonStatus, RelType, TieSource
@@ -53,15 +54,28 @@ def gather(ptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> gather(np.array([0, 2, 2, 5]), np.array([2, 0]))
     (array([2, 3, 4, 0, 1]), array([0, 0, 0, 1, 1]))
     """
-    nodes = np.asarray(nodes, dtype=np.int64)
-    starts = ptr[nodes]
-    counts = ptr[nodes + 1] - starts
-    total = int(counts.sum())
-    owner = np.repeat(np.arange(len(nodes)), counts)
-    if total == 0:
-        return np.empty(0, dtype=np.int64), owner
-    offsets = np.cumsum(counts) - counts
-    pos = np.arange(total, dtype=np.int64) - np.repeat(offsets - starts, counts)
+    nodes = np.ascontiguousarray(nodes, dtype=np.int64)
+    if ptr.dtype != np.int64:
+        ptr = ptr.astype(np.int64)
+    # Compiled: one pass and no temporaries (numpy needs a cumsum and two repeats); it is
+    # called for every layer of every search and every coverage propagation.
+    return _gather(ptr, nodes)
+
+
+@numba.njit(nogil=True, cache=True)
+def _gather(ptr, nodes):  # pragma: no cover - compiled
+    total = 0
+    for u in nodes:
+        total += ptr[u + 1] - ptr[u]
+    pos = np.empty(total, dtype=np.int64)
+    owner = np.empty(total, dtype=np.int64)
+    k = 0
+    for i in range(len(nodes)):
+        u = nodes[i]
+        for p in range(ptr[u], ptr[u + 1]):
+            pos[k] = p
+            owner[k] = i
+            k += 1
     return pos, owner
 
 
