@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -20,6 +18,7 @@ from graph.cli import main
 from graph.embedded import EmbeddedStore
 from graph.settings import get_settings
 from tests.api.conftest import build_world
+from tests.api.live import free_port, wait_serving
 
 
 @pytest.fixture
@@ -107,17 +106,11 @@ def test_serve_hands_settings_to_uvicorn(data_dir: Path, monkeypatch) -> None:
     assert code == 1 and "--workers" in err
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_live_server(data_dir: Path) -> None:
     """``passerelle serve`` answers on loopback, with JSON access logs on stderr."""
     _, out, _ = run(data_dir, "token", "create", "--role", "portal", "--json")
     secret = json.loads(out)["token"]
-    port = _free_port()
+    port = free_port()
     exe = Path(sys.executable).with_name("passerelle")
     env = {**os.environ, "PASSERELLE_API_WARM": "false"}
     proc = subprocess.Popen(
@@ -129,16 +122,7 @@ def test_live_server(data_dir: Path) -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            assert proc.poll() is None, "the server exited"
-            time.sleep(0.1)
+        wait_serving(base, proc, timeout_s=30)
         assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
         h = {"Authorization": f"Bearer {secret}"}
         offers = httpx.get(f"{base}/api/v1/offers", headers=h, timeout=5)

@@ -19,14 +19,9 @@ from api import workers
 from graph.embedded import EmbeddedStore
 from graph.errors import InvalidInput
 from tests.api.conftest import build_world
+from tests.api.live import free_port, wait_serving
 
 pytestmark = pytest.mark.skipif(not workers.supported(), reason="needs SO_REUSEPORT")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_a_taken_port_is_named_not_shared() -> None:
@@ -38,23 +33,10 @@ def test_a_taken_port_is_named_not_shared() -> None:
             workers.check_port("127.0.0.1", port)
         assert info.value.field == "--port" and str(port) in info.value.message
     # Two sockets with SO_REUSEPORT may share a port: that is what the workers do.
-    port = _free_port()
+    port = free_port()
     a = workers.listening_socket("127.0.0.1", port, reuse_port=True)
     b = workers.listening_socket("127.0.0.1", port, reuse_port=True)
     a.close(), b.close()
-
-
-def _wait_ready(base: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the server did not start"
-        assert proc.poll() is None, "the server exited"
-        time.sleep(0.1)
 
 
 def _children(proc: subprocess.Popen) -> list[psutil.Process]:
@@ -91,7 +73,7 @@ def _alive(pid: int) -> bool:
 def test_workers_share_the_connections_and_stop_together(tmp_path: Path) -> None:
     with EmbeddedStore(tmp_path) as store:
         build_world(store)
-    port = _free_port()
+    port = free_port()
     exe = Path(sys.executable).with_name("passerelle")
     env = {**os.environ, "PASSERELLE_API_WARM": "false"}
     proc = subprocess.Popen(
@@ -103,7 +85,7 @@ def test_workers_share_the_connections_and_stop_together(tmp_path: Path) -> None
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base, proc)
+        wait_serving(base, proc)
         # both workers listen before any is used: wait until each has its socket
         deadline = time.monotonic() + 60
         while len(_listening(proc)) < 2:
@@ -150,7 +132,7 @@ def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path) -> None:
     """SIGKILL leaves the supervisor no time to stop its workers: the kernel does."""
     with EmbeddedStore(tmp_path) as store:
         build_world(store)
-    port = _free_port()
+    port = free_port()
     exe = Path(sys.executable).with_name("passerelle")
     env = {**os.environ, "PASSERELLE_API_WARM": "false"}
     proc = subprocess.Popen(
@@ -160,7 +142,7 @@ def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path) -> None:
         env=env,
     )
     try:
-        _wait_ready(f"http://127.0.0.1:{port}", proc)
+        wait_serving(f"http://127.0.0.1:{port}", proc)
         deadline = time.monotonic() + 60
         while len(_listening(proc)) < 2:
             assert time.monotonic() < deadline, "a worker did not start"
