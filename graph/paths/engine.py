@@ -54,7 +54,8 @@ from typing import Any
 import numpy as np
 
 from graph.model import Label
-from graph.paths.index import BRIDGE, KNOWS, MENTORS, REFERENT, PathIndex, gather
+from graph.paths import kernels
+from graph.paths.index import BRIDGE, KNOWS, MENTORS, REFERENT, PathIndex
 from graph.paths.policy import PathPolicy
 from graph.view import LABEL_CODE
 
@@ -62,6 +63,8 @@ from graph.view import LABEL_CODE
 VIA_REPORTER = -1
 VIA_PERSON = -2
 _MAX_TIES = 256
+_NONE = np.empty(0, dtype=np.int64)
+_NO_EXTRA = (_NONE, _NONE, _NONE, np.empty(0, dtype=np.int8), _NONE)
 
 # reasons when there is no path
 NO_TARGET_PEOPLE = "no_target_people"
@@ -271,85 +274,54 @@ class _Query:
 
     # ------------------------------------------------------------------ layers
 
-    def _reduce(
-        self,
-        dst: np.ndarray,
-        cost: np.ndarray,
-        link: np.ndarray,
-        kind: np.ndarray,
-        aux: np.ndarray,
-        tiebreak: np.ndarray,
-    ) -> tuple[np.ndarray, ...]:
-        """Per destination, the cheapest candidate; equal costs by ``tiebreak`` then kind.
-
-        The four keys are packed into one int64 when they fit (they do unless costs are
-        huge): one argsort of integers is several times faster than a lexsort.
-        """
-        order = _sort_keys(dst, cost, tiebreak, kind)
-        d = dst[order]
-        first = np.ones(len(d), dtype=bool)
-        first[1:] = d[1:] != d[:-1]
-        sel = order[first]
-        return dst[sel], cost[sel], link[sel], kind[sel], aux[sel], tiebreak[sel]
-
     def _expand(
-        self, prev: _Layer, front: np.ndarray, extra: list[tuple[np.ndarray, ...]] | None = None
+        self,
+        prev: _Layer,
+        front: np.ndarray,
+        extra: tuple[np.ndarray, ...] = _NO_EXTRA,
+        excluded: np.ndarray = _NONE,
     ) -> tuple[np.ndarray, ...]:
-        """Candidate entries from ``prev[front]`` over ties, plus ``extra`` virtual hops."""
+        """Candidate entries from ``prev[front]`` over ties, plus ``extra`` virtual hops,
+        none to the candidate or to ``excluded`` (sorted)."""
         index = self.index
-        nodes = prev.node[front]
-        pos, owner = gather(index.ptr, nodes)
-        dst = index.nbr[pos].astype(np.int64)
-        cost = prev.cost[front][owner] + self.costs[pos]
-        link = front[owner]
-        tie = index.tie[pos].astype(np.int64)
-        kind = np.where(tie < index.n_knows, KNOWS, MENTORS).astype(np.int8)
-        parts = [(dst, cost, link, kind, tie)]
-        parts.extend(extra or [])
-        if len(parts) > 1:
-            dst, cost, link, kind, tie = (np.concatenate(col) for col in zip(*parts, strict=True))
-        keep = dst != self.c
-        return dst[keep], cost[keep], link[keep], kind[keep], tie[keep]
+        return kernels.candidates(
+            index.ptr,
+            index.nbr,
+            index.tie,
+            self.costs,
+            index.n_knows,
+            prev.node,
+            prev.cost,
+            front,
+            *extra,
+            self.c,
+            excluded,
+        )
+
+    def _layer(self, prev: _Layer, entries: tuple[np.ndarray, ...], forward: bool) -> _Layer:
+        """The layer after ``prev`` from candidate entries linking into ``prev``: per node
+        the cheapest entry, ranked for the tie-breaks (see :mod:`graph.paths.kernels`)."""
+        slots = kernels.scratch(self.index.n)
+        return _Layer(*kernels.reduce_layer(*entries, prev.order, self.index.rank, forward, slots))
 
     def forward(
         self, prev: _Layer, h: int, allowed: _Allowed, first_excluded: np.ndarray
     ) -> _Layer:
         """Layer h+1 from layer h of the candidate's side."""
-        front = np.arange(1) if h == 0 else np.flatnonzero(allowed(prev.node))
-        extra: list[tuple[np.ndarray, ...]] = []
-        if h == 0 and len(self.ref_nodes):
+        if h > 0:
+            return self._layer(prev, self._expand(prev, np.flatnonzero(allowed(prev.node))), True)
+        extra = _NO_EXTRA
+        if len(self.ref_nodes):
             n = len(self.ref_nodes)
-            extra.append(
-                (
-                    self.ref_nodes,
-                    np.full(n, self.ref_cost, dtype=np.int64),
-                    np.zeros(n, dtype=np.int64),
-                    np.full(n, REFERENT, dtype=np.int8),
-                    self.ref_groups,
-                )
+            extra = (
+                self.ref_nodes,
+                np.full(n, self.ref_cost, dtype=np.int64),
+                np.zeros(n, dtype=np.int64),
+                np.full(n, REFERENT, dtype=np.int8),
+                self.ref_groups,
             )
-        dst, cost, link, kind, aux = self._expand(prev, front, extra)
-        if h == 0 and len(first_excluded):
-            keep = ~np.isin(dst, first_excluded)
-            dst, cost, link, kind, aux = dst[keep], cost[keep], link[keep], kind[keep], aux[keep]
-        return self._forward_layer(prev, dst, cost, link, kind, aux)
-
-    def _forward_layer(
-        self,
-        prev: _Layer,
-        dst: np.ndarray,
-        cost: np.ndarray,
-        link: np.ndarray,
-        kind: np.ndarray,
-        aux: np.ndarray,
-    ) -> _Layer:
-        dst, cost, link, kind, aux, parent_order = self._reduce(
-            dst, cost, link, kind, aux, prev.order[link]
-        )
-        # Rank of each new prefix: by the parent's prefix, then by this node's id.
-        prefix = np.empty(len(dst), dtype=np.int64)
-        prefix[_sort_keys(parent_order, self.index.rank[dst])] = np.arange(len(dst))
-        return _Layer(dst, cost, link, kind, aux, prefix)
+        excluded = np.unique(first_excluded).astype(np.int64)
+        return self._layer(prev, self._expand(prev, np.zeros(1, np.int64), extra, excluded), True)
 
     def bridge_layer(self, first: _Layer, allowed: _Allowed) -> _Layer | None:
         """Hop 2 over référent bridges, kept apart from hop 2 over ties.
@@ -383,8 +355,8 @@ class _Query:
         if len(blocks) == 1:
             node, cost, link, kind, aux = blocks[0]
             return _Layer(node, cost, link, kind, aux, np.zeros(len(node), dtype=np.int64))
-        return self._forward_layer(
-            first, *(np.concatenate(col) for col in zip(*blocks, strict=True))
+        return self._layer(
+            first, tuple(np.concatenate(col) for col in zip(*blocks, strict=True)), True
         )
 
     def merge(self, prev: _Layer, a: _Layer, b: _Layer) -> _Layer:
@@ -399,13 +371,11 @@ class _Query:
                 (a.aux, b.aux),
             )
         ]
-        return self._forward_layer(prev, *cols)
+        return self._layer(prev, tuple(cols), True)
 
     def backward(self, prev: _Layer, front: np.ndarray) -> _Layer:
         """The next layer of the contacts' side, from ``prev[front]`` (``link``: the child)."""
-        dst, cost, link, kind, aux = self._expand(prev, np.flatnonzero(front))
-        dst, cost, link, kind, aux, _ = self._reduce(dst, cost, link, kind, aux, prev.order[link])
-        return _Layer(dst, cost, link, kind, aux, self.index.rank[dst].astype(np.int64))
+        return self._layer(prev, self._expand(prev, np.flatnonzero(front)), False)
 
     def backward_cached(self, bw: list[_Layer], allowed: _Allowed) -> _Layer:
         """The next backward layer, reused from the previous search when still exact.
@@ -483,7 +453,8 @@ class _Query:
         bw: list[_Layer],
         allowed: _Allowed,
     ) -> RawPath | None:
-        found: list[tuple[np.ndarray, ...]] = []
+        best: tuple[int, int] | None = None  # (cost, hops) of the cheapest meeting
+        found: list[tuple[int, int, int, np.ndarray, np.ndarray]] = []
         for which, (h1, f) in enumerate(layers):
             for h2 in range(len(bw)):
                 if h1 + h2 > self.hops:
@@ -491,37 +462,28 @@ class _Query:
                 b = bw[h2]
                 if len(f.node) == 0 or len(b.node) == 0:
                     continue
-                # Both layers are sorted by node: look the smaller one up in the larger.
-                if len(f.node) <= len(b.node):
-                    at = np.minimum(np.searchsorted(b.node, f.node), len(b.node) - 1)
-                    fi = np.flatnonzero(b.node[at] == f.node)
-                    bi = at[fi]
-                else:
-                    at = np.minimum(np.searchsorted(f.node, b.node), len(f.node) - 1)
-                    bi = np.flatnonzero(f.node[at] == b.node)
-                    fi = at[bi]
-                if h2 > 0:
-                    ok = allowed(f.node[fi])
-                    fi, bi = fi[ok], bi[ok]
-                total = f.cost[fi] + b.cost[bi]
-                n = len(fi)
-                found.append((total, np.full(n, h1), np.full(n, h2), fi, bi, np.full(n, which)))
-        if not found:
+                # Past the contacts' own layer the meeting node is an intermediary.
+                cost, fi, bi = kernels.meet(
+                    f.node, f.cost, b.node, b.cost, allowed.mask, allowed.excluded, h2 > 0
+                )
+                if len(fi) == 0:
+                    continue
+                key = (int(cost), h1 + h2)
+                if best is None or key < best:
+                    best, found = key, []
+                if key == best:
+                    found.append((which, h1, h2, fi, bi))
+        if best is None:
             return None
-        total, h1, h2, fi, bi, which = (np.concatenate(col) for col in zip(*found, strict=True))
-        if len(total) == 0:
-            return None
-        hops = h1 + h2
-        best_cost = total.min()
-        tied = total == best_cost
-        best_hops = hops[tied].min()
-        tied &= hops == best_hops
-        idx = np.flatnonzero(tied)[:_MAX_TIES]
-        paths = []
-        for i in idx.tolist():
-            h, layer = layers[int(which[i])]
+        # Equal (cost, hops): the smallest sequence of ids, among the first _MAX_TIES.
+        paths: list[RawPath] = []
+        for which, h1, h2, fi, bi in found:
+            h, layer = layers[which]
             chain = [*fw[:h], layer]  # the forward layers this join went through
-            paths.append(self._rebuild(chain, bw, int(h1[i]), int(h2[i]), int(fi[i]), int(bi[i])))
+            for f_at, b_at in zip(fi.tolist(), bi.tolist(), strict=True):
+                if len(paths) == _MAX_TIES:
+                    break
+                paths.append(self._rebuild(chain, bw, h1, h2, f_at, b_at))
         return min(paths, key=lambda p: self.index.rank[list(p.nodes)].tolist())
 
     def _rebuild(
@@ -581,18 +543,6 @@ class _Query:
             via=int(bridges.via[i]),
             anchor=int(bridges.anchor[i]),
         )
-
-
-def _sort_keys(*keys: np.ndarray) -> np.ndarray:
-    """Indices that sort by ``keys[0]``, then ``keys[1]``…; keys are non-negative integers."""
-    bits = [max(int(k.max()).bit_length(), 1) if len(k) else 1 for k in keys]
-    if sum(bits) > 63 or any(len(k) and k.min() < 0 for k in keys):
-        return np.lexsort(tuple(reversed(keys)))
-    packed = np.zeros(len(keys[0]), dtype=np.int64)
-    for key, width in zip(keys, bits, strict=True):
-        packed <<= width
-        packed |= key
-    return np.argsort(packed)
 
 
 # --------------------------------------------------------------------------- k paths

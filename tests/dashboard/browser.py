@@ -175,14 +175,29 @@ def time_to_render(
 
 def pick(driver: Any, dropdown_id: str, value: str) -> None:
     """Choose ``value`` in a Dash dropdown as a person does: open, search, click."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.find_element(By.ID, dropdown_id).click()
     opened = ".dash-dropdown-content[data-state=open]"
     search = wait_for(driver, f"{opened} input.dash-dropdown-search")
     search.send_keys(str(value))
-    option = wait_for(driver, f'{opened} input.dash-options-list-option-checkbox[value="{value}"]')
-    option.find_element(By.XPATH, "./ancestor::label").click()
+    option_css = f'{opened} input.dash-options-list-option-checkbox[value="{value}"]'
+
+    def click_option(d: Any) -> bool:
+        # The list is filtered as the search is typed: an option found before it
+        # re-renders goes stale, so find it again until the click lands.
+        option = d.find_element(By.CSS_SELECTOR, option_css)
+        option.find_element(By.XPATH, "./ancestor::label").click()
+        return True
+
+    WebDriverWait(
+        driver,
+        30,
+        poll_frequency=0.05,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    ).until(click_option)
     wait_js(
         driver,
         f"return !document.querySelector('{opened}') && "
