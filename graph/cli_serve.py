@@ -3,9 +3,9 @@
 Uvicorn runs ``api.app:create_app`` as a factory, so each worker process builds its own
 app and opens its own store; the settings reach the workers through the environment
 (``PASSERELLE_*``), which is where a worker's :func:`graph.settings.get_settings` reads
-them. Several workers each listen on their own socket (:mod:`api.workers`). Access logs
-are JSON lines on stderr (:mod:`api.logging`); uvicorn's own access log, which prints
-raw paths, is off.
+them. Several workers share one socket, each new connection going to the least busy
+(:mod:`api.workers`). Access logs are JSON lines on stderr (:mod:`api.logging`);
+uvicorn's own access log, which prints raw paths, is off.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def serve(
         "proxy_headers": False,
     }
     if workers > 1 and workers_module.supported():
-        # One socket per worker (SO_REUSEPORT): see api.workers for why.
+        # Connections balanced over the workers: see api.workers for why.
         spec = workers_module.WorkerSpec(host, port, {"app": "api.app:create_app", **options})
         raise SystemExit(workers_module.run(spec, workers))
     uvicorn.run("api.app:create_app", host=host, port=port, workers=workers, **options)

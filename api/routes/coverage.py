@@ -49,7 +49,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -654,6 +654,32 @@ def _coverage(
     return compute
 
 
+async def _serve_json(
+    request: Request,
+    store: GraphStore,
+    what: tuple,
+    compute: Callable[[], tuple[int, Any, int]],
+    model: type[BaseModel],
+    body: Callable[[Any], dict[str, Any]] = lambda value: value,
+    view: tuple = (),
+) -> Response:
+    """The answer for ``what`` as ``model`` JSON, rendered once per store version.
+
+    Answers are read far more often than the store changes: validating and encoding the
+    same report on every read cost more than looking it up. The JSON is kept under the
+    version the lookup saw; ``view`` names what else shapes it (a page size). If a write
+    lands while it is computed, it may hold the newer figures, never older ones.
+    """
+    json_what = ("json", *what, *view)
+    key, hit = await anyio.to_thread.run_sync(_lookup, store, json_what)
+    if hit is None:
+        value = await _serve(request, store, what, compute)
+        hit = model.model_validate(body(value)).model_dump_json(by_alias=True).encode()
+        with _LOCK:
+            _CACHE[store].put(key, hit, 1 + len(hit) // 1024)
+    return Response(content=hit, media_type="application/json")
+
+
 async def _coverage_answer(
     request: Request,
     store: GraphStore,
@@ -661,16 +687,17 @@ async def _coverage_answer(
     as_of: date | None,
     own: bool,
     names: dict[str, str],
-) -> dict[str, Any]:
+) -> Response:
     day = as_of or date.today()
     what = ("coverage", day, scope.kind, scope.id, own)
-    return await _serve(request, store, what, _coverage(store, scope, day, own, names))
+    compute = _coverage(store, scope, day, own, names)
+    return await _serve_json(request, store, what, compute, CoverageReportOut)
 
 
 @router.get("", response_model=CoverageReportOut, summary="National coverage")
 async def national_coverage(
     principal: CoverageRead, store: StoreDep, request: Request, as_of: AsOf = None
-) -> dict[str, Any]:
+) -> Response:
     """Every groupement, département and région, and the national total (admin, national).
 
     Counts of people under 5 read "< 5".
@@ -686,7 +713,7 @@ async def region_coverage(
     store: StoreDep,
     request: Request,
     as_of: AsOf = None,
-) -> dict[str, Any]:
+) -> Response:
     """The groupements covering a région, its départements and its total (admin,
     national). 404 for an unknown région."""
     _national_only(principal)
@@ -703,7 +730,7 @@ async def departement_coverage(
     store: StoreDep,
     request: Request,
     as_of: AsOf = None,
-) -> dict[str, Any]:
+) -> Response:
     """The groupements covering a département and its total (admin, national). 404 for an
     unknown département."""
     _national_only(principal)
@@ -723,7 +750,7 @@ async def groupement_coverage(
     store: StoreDep,
     request: Request,
     as_of: AsOf = None,
-) -> dict[str, Any]:
+) -> Response:
     """One groupement. Its own référent gets exact counts; the admin and the national cell
     get "< 5" for small counts of people; another référent gets 403."""
     own = _own(principal, groupement_id, "groupement_id")
@@ -765,7 +792,7 @@ async def coverage_gaps(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_GAPS, description="most gaps returned")] = 50,
     as_of: AsOf = None,
-) -> dict[str, Any]:
+) -> Response:
     """The gaps of every groupement of the scope, most candidates affected first, each
     with a suggested action. A référent: ``scope=groupement`` and one of their own
     groupements only (exact counts); others get "< 5" for small counts of people."""
@@ -785,15 +812,20 @@ async def coverage_gaps(
     target = Scope(scope, scope_id)
     day = as_of or date.today()
     what = ("gaps", day, scope, scope_id, own)
-    report, rendered = await _serve(request, store, what, _gaps(store, target, day, own))
-    return {
-        "as_of": report.as_of,
-        "version": report.version,
-        "scope": report.scope,
-        "scope_id": report.scope_id,
-        "total": len(rendered),
-        "gaps": rendered[:limit],
-    }
+
+    def body(value: tuple[GapReport, list[dict[str, Any]]]) -> dict[str, Any]:
+        report, rendered = value
+        return {
+            "as_of": report.as_of,
+            "version": report.version,
+            "scope": report.scope,
+            "scope_id": report.scope_id,
+            "total": len(rendered),
+            "gaps": rendered[:limit],
+        }
+
+    compute = _gaps(store, target, day, own)
+    return await _serve_json(request, store, what, compute, GapReportOut, body, (limit,))
 
 
 def _actions(store: GraphStore, day: date) -> Callable[[], tuple[int, Any, int]]:
@@ -812,13 +844,17 @@ async def coverage_actions(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_GAPS, description="most actions returned")] = 50,
     as_of: AsOf = None,
-) -> dict[str, Any]:
+) -> Response:
     """Per groupement, the single action that would give a path to the most candidates
     (else its first gap), ranked nationally (admin, national)."""
     _national_only(principal)
     day = as_of or date.today()
-    rendered = await _serve(request, store, ("actions", day), _actions(store, day))
-    return {"as_of": day, "total": len(rendered), "actions": rendered[:limit]}
+
+    def body(rendered: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"as_of": day, "total": len(rendered), "actions": rendered[:limit]}
+
+    compute = _actions(store, day)
+    return await _serve_json(request, store, ("actions", day), compute, ActionsOut, body, (limit,))
 
 
 def _what_if_answer(store: GraphStore, principal: Principal, body: WhatIfIn) -> dict[str, Any]:

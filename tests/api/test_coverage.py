@@ -123,6 +123,10 @@ def test_gaps_own_view_and_national_view(cov: World) -> None:
     assert [g["affected"] for g in national_b] == ["< 5"] * len(own_b)
     one = get(cov, "admin", "/gaps?limit=1")
     assert len(one["gaps"]) == 1 and one["total"] > 1 and one["gaps"][0]["rank"] == 1
+    # answers are kept rendered, one per page size: each size keeps its own
+    every = get(cov, "admin", "/gaps?limit=50")
+    assert len(every["gaps"]) == every["total"] > 1 and every["gaps"][0] == one["gaps"][0]
+    assert get(cov, "admin", "/gaps?limit=1") == one
 
 
 def test_actions_are_ranked_for_the_national_cell(cov: World) -> None:
@@ -131,6 +135,7 @@ def test_actions_are_ranked_for_the_national_cell(cov: World) -> None:
     assert {a["groupement_id"] for a in out["actions"]} <= {"grp-a", "grp-b"}
     assert all(a["candidates_with_path"] == "< 5" for a in out["actions"])
     assert len(get(cov, "admin", "/actions?limit=1")["actions"]) == 1
+    assert get(cov, "national", "/actions") == out
 
 
 def test_as_of_is_used(cov: World) -> None:

@@ -1,13 +1,15 @@
-"""``passerelle serve --workers N``: one socket per worker on the same port (SO_REUSEPORT)."""
+"""``passerelle serve --workers N``: workers share the port, each connection to the least busy."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from graph.errors import InvalidInput
 from tests.api.conftest import build_world
 from tests.api.live import free_port, wait_serving
 
-pytestmark = pytest.mark.skipif(not workers.supported(), reason="needs SO_REUSEPORT")
+pytestmark = pytest.mark.skipif(not workers.supported(), reason="needs POSIX sockets")
 
 
 def test_a_taken_port_is_named_not_shared() -> None:
@@ -30,13 +32,24 @@ def test_a_taken_port_is_named_not_shared() -> None:
         other.listen()
         port = other.getsockname()[1]
         with pytest.raises(InvalidInput) as info:
-            workers.check_port("127.0.0.1", port)
+            workers.bind("127.0.0.1", port)
         assert info.value.field == "--port" and str(port) in info.value.message
-    # Two sockets with SO_REUSEPORT may share a port: that is what the workers do.
-    port = free_port()
-    a = workers.listening_socket("127.0.0.1", port, reuse_port=True)
-    b = workers.listening_socket("127.0.0.1", port, reuse_port=True)
-    a.close(), b.close()
+    workers.bind("127.0.0.1", free_port()).close()
+
+
+def test_the_least_busy_worker_takes_the_connection() -> None:
+    board = workers.Board.create(multiprocessing.get_context("spawn"), 3)
+    assert not board.should_defer(0)  # nobody else accepts yet
+    board.publish(0, 5)
+    board.publish(1, 3)
+    assert board.should_defer(0) and not board.should_defer(1)
+    board.publish(2, 3)
+    board.accepted(2)  # now 4 connections, 1 accepted
+    assert not board.should_defer(1) and board.should_defer(2)
+    board.publish(2, 3)  # as many connections as worker 1, but more accepted so far
+    assert board.should_defer(2) and not board.should_defer(1)
+    board.leave(1)  # a worker that stops accepting is not waited for
+    assert not board.should_defer(2) and board.should_defer(0)
 
 
 def _children(proc: subprocess.Popen) -> list[psutil.Process]:
@@ -83,18 +96,41 @@ def test_workers_share_the_connections_and_stop_together(tmp_path: Path) -> None
         env=env,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+    reader.start()
     base = f"http://127.0.0.1:{port}"
     try:
         wait_serving(base, proc)
-        # both workers listen before any is used: wait until each has its socket
+        # both workers accept before any is used: wait until each has started its app
         deadline = time.monotonic() + 60
-        while len(_listening(proc)) < 2:
+        while len({_pid(line) for line in list(lines) if "startup complete" in line}) < 2:
             assert time.monotonic() < deadline, "a worker did not start"
             time.sleep(0.2)
-        # 24 separate connections: the kernel spreads them over the two sockets
+        first = len(lines)
+        # 24 connections, one after the other: they alternate between the workers
         for _ in range(24):
             with httpx.Client(base_url=base, timeout=5) as client:
                 assert client.get("/healthz").status_code == 200
+        deadline = time.monotonic() + 10
+        while len(_served(lines[first:])) < 24:
+            assert time.monotonic() < deadline, "the access log misses requests"
+            time.sleep(0.1)
+        spread = _served(lines[first:])
+        assert min(spread.count(p) for p in set(spread)) >= 6 and len(set(spread)) == 2, spread
+        # many at once, kept open: half each
+        clients = [httpx.Client(base_url=base, timeout=5) for _ in range(16)]
+        first = len(lines)
+        for client in clients:
+            assert client.get("/healthz").status_code == 200
+        deadline = time.monotonic() + 10
+        while len(_served(lines[first:])) < 16:
+            assert time.monotonic() < deadline, "the access log misses requests"
+            time.sleep(0.1)
+        held = _served(lines[first:])
+        assert sorted(held.count(p) for p in set(held)) == [8, 8], held
+        for client in clients:
+            client.close()
         pids = {k.pid for k in _children(proc)}
         assert len(pids) == 2
         # a worker that dies is replaced, and the port keeps answering
@@ -116,16 +152,26 @@ def test_workers_share_the_connections_and_stop_together(tmp_path: Path) -> None
     finally:
         if proc.poll() is None:
             proc.kill()  # the workers follow it (they die with their parent)
-        _, err = proc.communicate(timeout=60)
-    assert code == 0, err[-2000:]
+        proc.wait(timeout=60)
+        reader.join(timeout=10)
+    assert code == 0, "".join(lines)[-2000:]
     assert not any(_alive(p) for p in every)
-    served = [
+
+
+def _pid(line: str) -> int | None:
+    try:
+        return json.loads(line).get("pid")
+    except ValueError:
+        return None
+
+
+def _served(lines: list[str]) -> list[int]:
+    """The worker pid of each /healthz request in these log lines."""
+    return [
         json.loads(line)["pid"]
-        for line in err.splitlines()
+        for line in lines
         if line.startswith("{") and '"passerelle.access"' in line and '"/healthz"' in line
     ]
-    spread = served[-32:-8]  # the 24 connections (before them: the readiness probe)
-    assert len(served) >= 32 and len(set(spread)) == 2, "one worker took every connection"
 
 
 def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path) -> None:
