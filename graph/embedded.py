@@ -340,6 +340,23 @@ class EmbeddedStore:
                 mem.view = self._build_view(mem)
             return mem.view
 
+    def view_if_current(self) -> GraphView | None:
+        """The view, only if it is ready now: None when the store is busy (a write or a
+        reload under way), when another process has written, or when the view must be
+        rebuilt. For callers on an event loop, which must not wait for those (a reload
+        takes seconds on a large store): they call :meth:`view` in a worker thread."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            mem = self._mem
+            if self._closed or self._stale or mem.view is None or mem.view.version != mem.version:
+                return None
+            return mem.view if self._disk_version() == mem.version else None
+        except sqlite3.Error:
+            return None
+        finally:
+            self._lock.release()
+
     def _build_view(self, mem: _Memory) -> GraphView:
         n = mem.n_slots
         for rel_type in RelType:

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, create_model
 from api.catalog import create_node, get_node, linked, patch_node
 from api.deps import OrganisationsRead, OrganisationsWrite, PageDep, StoreDep
 from api.problems import problem_responses
+from api.runtime import light
 from api.schemas import Page, input_model, output_fields
 from graph.model import ID_PATTERN, Association, AssociationKind, Label, RelType
 
@@ -56,6 +57,7 @@ def _out(record: Association, store: Any) -> dict[str, Any]:
 
 
 @router.get("", response_model=Page[AssociationOut], summary="List associations")
+@light
 def list_associations(
     principal: OrganisationsRead,
     store: StoreDep,
@@ -73,6 +75,7 @@ def list_associations(
 
 
 @router.get("/{association_id}", response_model=AssociationOut, summary="Read an association")
+@light
 def get_association(
     association_id: AssociationId, principal: OrganisationsRead, store: StoreDep
 ) -> dict[str, Any]:

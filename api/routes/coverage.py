@@ -62,6 +62,7 @@ from pydantic import (
 from api.auth import Principal
 from api.deps import CoverageRead, StoreDep, groupements_of
 from api.problems import Forbidden, problem_responses
+from api.runtime import on_loop_or_thread
 from api.schemas import IdStr
 from api.tokens import Role
 from graph.coverage import privacy
@@ -633,10 +634,11 @@ async def _serve(
 ) -> Any:
     """The answer kept for ``what`` at the store's version, else ``compute``'s.
 
-    The lookup (the store's version: a short read) runs in the default thread pool like
-    the catalogue reads; only a computation takes a place within the coverage limit.
+    The lookup (the store's version: a short read) runs on the event loop when the
+    store is current (:func:`api.runtime.on_loop_or_thread`); only a computation takes a
+    place within the coverage limit.
     """
-    key, hit = await anyio.to_thread.run_sync(_lookup, store, what)
+    key, hit = await on_loop_or_thread(request, store, _lookup, store, what)
     if hit is not None:
         return hit
     return await _run(request, _fill, store, key, what, compute)
@@ -671,7 +673,7 @@ async def _serve_json(
     lands while it is computed, it may hold the newer figures, never older ones.
     """
     json_what = ("json", *what, *view)
-    key, hit = await anyio.to_thread.run_sync(_lookup, store, json_what)
+    key, hit = await on_loop_or_thread(request, store, _lookup, store, json_what)
     if hit is None:
         value = await _serve(request, store, what, compute)
         hit = model.model_validate(body(value)).model_dump_json(by_alias=True).encode()

@@ -14,6 +14,7 @@ from api.catalog import create_node, ends_in, get_node, linked, patch_node, requ
 from api.deps import EmployersRead, EmployersWrite, PageDep, StoreDep
 from api.listing import page_of
 from api.problems import problem_responses
+from api.runtime import light
 from api.schemas import Page, input_model, output_fields
 from graph.model import ID_PATTERN, Employer, InSector, Label, LocatedIn, RelType
 from graph.store import GraphStore
@@ -74,6 +75,7 @@ def _out(record: Employer, store: GraphStore) -> dict[str, Any]:
 
 
 @router.get("", response_model=Page[EmployerOut], summary="List employers")
+@light
 def list_employers(
     principal: EmployersRead,
     store: StoreDep,
@@ -103,6 +105,7 @@ def list_employers(
 
 
 @router.get("/{employer_id}", response_model=EmployerOut, summary="Read an employer")
+@light
 def get_employer(
     employer_id: EmployerId, principal: EmployersRead, store: StoreDep
 ) -> dict[str, Any]:

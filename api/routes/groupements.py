@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from api.catalog import create_node, get_node, linked, patch_node, require_nodes
 from api.deps import OrganisationsRead, OrganisationsWrite, PageDep, StoreDep
 from api.problems import problem_responses
+from api.runtime import light
 from api.schemas import Page, input_model, output_fields
 from graph.model import ID_PATTERN, Covers, Groupement, GroupementKind, Label, RelType
 from graph.stats import GroupementCounts, groupement_counts
@@ -119,6 +120,7 @@ def _out(record: Groupement, store: GraphStore) -> dict[str, Any]:
 
 
 @router.get("", response_model=Page[GroupementOut], summary="List groupements")
+@light
 def list_groupements(
     principal: OrganisationsRead,
     store: StoreDep,
@@ -144,6 +146,7 @@ def list_groupements(
 
 
 @router.get("/{groupement_id}", response_model=GroupementOut, summary="Read a groupement")
+@light
 def get_groupement(
     groupement_id: GroupementId, principal: OrganisationsRead, store: StoreDep
 ) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from api.deps import (
 )
 from api.listing import page_of
 from api.problems import Forbidden, problem_responses
+from api.runtime import light
 from api.schemas import Deleted, Page, input_model, output_fields
 from graph.errors import InvalidInput, NotFound
 from graph.model import (
@@ -156,6 +157,7 @@ def member_out(person: Person, view: GraphView, principal: Principal) -> dict[st
 
 
 @router.get("", response_model=Page[MemberOut], summary="List members")
+@light
 def list_members(
     principal: MembersRead,
     store: StoreDep,
@@ -196,6 +198,7 @@ def list_members(
 
 
 @router.get("/{person_id}", response_model=MemberOut, summary="Read a member")
+@light
 def get_member(person_id: PersonId, principal: MembersRead, store: StoreDep) -> dict[str, Any]:
     """One member; a person outside a référent's groupements answers 404."""
     view = store.view()

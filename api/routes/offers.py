@@ -16,6 +16,7 @@ from api.catalog import create_node, ends_in, get_node, linked, patch_node, requ
 from api.deps import OffersRead, OffersWrite, PageDep, StoreDep
 from api.listing import page_of
 from api.problems import problem_responses
+from api.runtime import light
 from api.schemas import Page, input_model, output_fields
 from graph.model import ID_PATTERN, JobOffer, Label, LocatedIn, Offers, OfferStatus, RelType
 from graph.store import GraphStore
@@ -83,6 +84,7 @@ def _out(record: JobOffer, store: GraphStore) -> dict[str, Any]:
 
 
 @router.get("", response_model=Page[OfferOut], summary="List job offers")
+@light
 def list_offers(
     principal: OffersRead,
     store: StoreDep,
@@ -118,6 +120,7 @@ def list_offers(
 
 
 @router.get("/{offer_id}", response_model=OfferOut, summary="Read a job offer")
+@light
 def get_offer(offer_id: OfferId, principal: OffersRead, store: StoreDep) -> dict[str, Any]:
     return _out(get_node(store, Label.JOB_OFFER, offer_id, "offer_id"), store)  # type: ignore[arg-type]
 

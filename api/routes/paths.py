@@ -11,16 +11,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-import anyio.to_thread
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Principal
 from api.deps import PathsQuery, StoreDep, person_in_scope
 from api.problems import problem_responses
+from api.runtime import on_loop_or_thread
 from api.schemas import IdStr
 from graph.errors import InvalidInput, NotFound
 from graph.paths import HopCosts, PathPolicy, Target, find_paths
+from graph.paths.service import index_ready
 from graph.store import GraphStore
 
 router = APIRouter(
@@ -245,11 +246,18 @@ async def query_paths(
     the target. 404 when the candidate or the target does not exist, or (for a référent)
     when the candidate is not in their groupements.
     """
-    # The search is CPU-bound Python and numpy: it runs in worker threads, at most
-    # ``api_path_threads`` at once. More threads would only fight for the GIL and starve
-    # the event loop that reads and writes every other request.
-    return await anyio.to_thread.run_sync(
-        _answer, store, principal, query, limiter=request.app.state.path_limiter
+    # A search takes a few milliseconds of CPU once the index is built: on the event
+    # loop when that is safe, else in a worker thread, at most ``api_path_threads`` at
+    # once (more would only fight for the GIL).
+    return await on_loop_or_thread(
+        request,
+        store,
+        _answer,
+        store,
+        principal,
+        query,
+        ready=index_ready,
+        limiter=request.app.state.path_limiter,
     )
 
 

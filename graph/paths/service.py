@@ -112,6 +112,12 @@ def path_index(store: GraphStore, view: GraphView | None = None) -> PathIndex:
     return index
 
 
+def index_ready(store: GraphStore, view: GraphView) -> bool:
+    """Whether the search index of ``view``'s version is built (a query will not build it)."""
+    index = _INDEXES.get(store)
+    return index is not None and index.version == view.version
+
+
 def _groupement_associations(store: GraphStore) -> dict[str, str]:
     out: dict[str, str] = {}
     offset = 0
