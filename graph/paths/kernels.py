@@ -38,16 +38,23 @@ def scratch(n: int) -> np.ndarray:
 
 
 @numba.njit(nogil=True, cache=True)
-def _is_excluded(excluded, node):  # pragma: no cover - compiled
-    # ``excluded`` is sorted and short (the candidate's used first hops)
-    lo, hi = 0, len(excluded)
+def _search(values, x, lo):  # pragma: no cover - compiled
+    """First position at or after ``lo`` where sorted ``values`` is >= ``x``."""
+    hi = len(values)
     while lo < hi:
         mid = (lo + hi) // 2
-        if excluded[mid] < node:
+        if values[mid] < x:
             lo = mid + 1
         else:
             hi = mid
-    return lo < len(excluded) and excluded[lo] == node
+    return lo
+
+
+@numba.njit(nogil=True, cache=True)
+def _is_excluded(excluded, node):  # pragma: no cover - compiled
+    # ``excluded`` is sorted and short (the candidate's used first hops)
+    at = _search(excluded, node, 0)
+    return at < len(excluded) and excluded[at] == node
 
 
 @numba.njit(nogil=True, cache=True)
@@ -196,19 +203,6 @@ def reduce_layer(
         for j in range(m):
             order[j] = rank[nodes[j]]
     return nodes, out_cost, out_link, out_kind, out_aux, order
-
-
-@numba.njit(nogil=True, cache=True)
-def _search(values, x, lo):  # pragma: no cover - compiled
-    """First position at or after ``lo`` where sorted ``values`` is >= ``x``."""
-    hi = len(values)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if values[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 @numba.njit(nogil=True, cache=True)
