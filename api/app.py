@@ -31,7 +31,7 @@ from api.logging import AccessLog
 from api.problems import Problem
 from api.ratelimit import RateLimiter
 from api.routes import V1, health
-from api.runtime import StoreHolder
+from api.runtime import StoreHolder, settle_heap
 from api.tokens import TokenStore
 from dashboard import mount as mount_dashboard
 from dashboard.settings import DashboardSettings
@@ -68,12 +68,16 @@ def create_app(
     *,
     dashboard: DashboardSettings | None = None,
     warm_dashboard: bool | None = None,
+    settle: bool = False,
 ) -> FastAPI:
     """The API application with the dashboard under ``/dashboard/``.
 
     ``store`` and ``tokens`` are opened from ``settings`` unless given; ``dashboard``
-    overrides the dashboard's own settings (tests fix its date this way).
+    overrides the dashboard's own settings (tests fix its date this way). ``settle``:
+    after each warm-up, exempt what it built from garbage collection
+    (:func:`api.runtime.settle_heap`), for a server process (:func:`server_app`).
     """
+    after_warm = settle_heap if settle else None
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -87,6 +91,8 @@ def create_app(
         app.state.path_limiter = anyio.CapacityLimiter(settings.api_path_threads)
         if settings.api_warm:
             await anyio.to_thread.run_sync(_warm, holder)
+            if after_warm is not None:
+                after_warm()
         try:
             yield
         finally:
@@ -117,12 +123,19 @@ def create_app(
         tokens=lambda: app.state.tokens,
         options=dashboard,
         warm_on_start=warm_dashboard,
+        after_warm=after_warm,
     )
     # Added last = outermost: the access log wraps the body limit.
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(AccessLog)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def server_app() -> FastAPI:
+    """The app of a ``passerelle serve`` worker (a uvicorn factory): settings from the
+    environment, long-lived start-up objects settled out of the collector's way."""
+    return create_app(settle=True)
 
 
 def _warm(holder: StoreHolder) -> None:

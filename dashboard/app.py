@@ -200,13 +200,15 @@ def mount(
     path: str = PREFIX,
     options: DashboardSettings | None = None,
     warm_on_start: bool | None = None,
+    after_warm: Callable[[], None] | None = None,
 ) -> Dash:
     """Serve the dashboard under ``path`` of a FastAPI (Starlette) app, in the same process.
 
     Dash is a Flask (WSGI) app: it is mounted through :class:`a2wsgi.WSGIMiddleware`,
     which runs it in a thread pool. ``path`` without its slash redirects to ``path/``.
     When ``warm_on_start`` (default: ``settings.api_warm``) the home page's coverage is
-    computed in a background thread once the app has started.
+    computed in a background thread once the app has started, then ``after_warm()`` is
+    called in that thread.
     """
     from a2wsgi import WSGIMiddleware
     from starlette.responses import RedirectResponse
@@ -225,12 +227,15 @@ def mount(
     routes = app.router.routes
     routes.insert(0, routes.pop())
     if settings.api_warm if warm_on_start is None else warm_on_start:
-        _warm_after_start(app, store, options)
+        _warm_after_start(app, store, options, after_warm)
     return dash_app
 
 
 def _warm_after_start(
-    app: Any, store: Callable[[], GraphStore], options: DashboardSettings
+    app: Any,
+    store: Callable[[], GraphStore],
+    options: DashboardSettings,
+    after_warm: Callable[[], None] | None,
 ) -> None:
     inner = app.router.lifespan_context
 
@@ -249,6 +254,8 @@ def _warm_after_start(
                     )
                     return
                 warm(s, options.as_of or date.today())
+                if after_warm is not None:
+                    after_warm()
 
             threading.Thread(target=run, name="dashboard-warm", daemon=True).start()
             yield state

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from graph.coverage import privacy
@@ -10,6 +12,7 @@ from graph.coverage.service import Scope, coverage, gaps, national_actions, what
 from graph.coverage.whatif import AddReferent, AddTie, SignCharter
 from graph.embedded import EmbeddedStore
 from graph.errors import InvalidInput, NotFound
+from graph.model import Person
 from tests.coverage_net import AS_OF, build
 
 
@@ -88,6 +91,41 @@ def test_one_groupement_from_a_cold_cache_is_focused_and_exact(tmp_path):
         for gid, (total, ranked) in cold.items():
             assert total == row(national, gid)
             assert ranked == gaps(s, Scope.groupement(gid), AS_OF).gaps
+
+
+def test_a_groupement_is_at_hand_once_the_national_report_holds_it(tmp_path):
+    """``at_hand``: the API answers a groupement's coverage and gaps on its event loop
+    only when they are lookups in the national state of the current version."""
+    with EmbeddedStore(tmp_path / "s") as s:
+        build(s)
+        S.clear_cache(s)
+
+        def at_hand(gid: str, kind: str = "groupement", as_of=AS_OF) -> bool:
+            return S.at_hand(s, s.view(), Scope(kind, gid), as_of)
+
+        assert not at_hand("G")  # cold
+        coverage(s, Scope.groupement("G"), AS_OF)
+        assert not at_hand("G")  # a state focused on G is not the national one
+        coverage(s, Scope.national(), AS_OF)
+        assert not at_hand("G")  # rows, but no gaps yet
+        ranked = gaps(s, Scope.national(), AS_OF).gaps
+        assert at_hand("G") and at_hand("G2")
+        assert not at_hand("G", as_of=AS_OF.replace(year=AS_OF.year + 1))  # another date
+        assert not at_hand("nope") and not at_hand("c1")  # unknown id, not a groupement
+        assert not at_hand("33", "departement")  # only groupements
+        # the memoized gaps are the ones a cold computation gives
+        memo = gaps(s, Scope.groupement("G"), AS_OF).gaps
+        unranked = [replace(g, rank=0) for g in memo]
+        assert unranked and unranked == [
+            replace(g, rank=0) for g in ranked if g.groupement_id == "G"
+        ]
+        S.clear_cache(s)
+        assert gaps(s, Scope.groupement("G"), AS_OF).gaps == memo
+        coverage(s, Scope.national(), AS_OF)
+        gaps(s, Scope.national(), AS_OF)
+        assert at_hand("G")
+        s.upsert_nodes([Person(id="p-new", first_name="A", last_name="B")])
+        assert not at_hand("G")  # a write: another version
 
 
 def test_the_candidates_without_a_path_are_named_for_the_own_view(tmp_path):

@@ -43,6 +43,7 @@ from graph.paths.explain import display_name
 from graph.paths.index import PathIndex, into
 from graph.paths.service import path_index
 from graph.store import GraphStore
+from graph.view import LABEL_CODE, GraphView
 
 _PAGE = 10_000
 _CACHE_SIZE = 4
@@ -173,6 +174,9 @@ class _Entry:
     #: "before"; a national report computes every row)
     national: Coverage | None = None
     rows: dict[int, Coverage] = field(default_factory=dict)
+    #: each groupement's gaps, unranked, once computed (the national report computes them
+    #: all; a groupement's gaps are then a lookup, not a 15 ms measure)
+    gaps: dict[int, list[Gap]] = field(default_factory=dict)
 
 
 #: per store: national states by (version, date), focused ones by (version, date, groupement)
@@ -285,6 +289,23 @@ def _build(store: GraphStore, as_of: date, groupement: int | None) -> _Entry:
         while len(cache) > _CACHE_SIZE:
             cache.popitem(last=False)
     return entry
+
+
+def at_hand(store: GraphStore, view: GraphView, scope: Scope, as_of: date) -> bool:
+    """Whether the coverage and the gaps of ``scope`` at ``as_of`` are already computed
+    for ``view``'s version: a groupement whose row and gaps the national state holds (the
+    dashboard's national report computes them all). Answering is then a lookup, no
+    measure; anything else (another scope, an unknown id, a cold state) is ``False``."""
+    if scope.kind != "groupement" or not isinstance(as_of, date):
+        return False
+    entry = _cached(store, (view.version, as_of))
+    if entry is None:
+        return False
+    nid = view.index.get(scope.id) if isinstance(scope.id, str) else None
+    if nid is None or view.labels[nid] != LABEL_CODE[Label.GROUPEMENT]:
+        return False
+    bit = int(entry.state.gbit[nid])
+    return bit in entry.rows and bit in entry.gaps
 
 
 def _hidden_offers_of(store: GraphStore, index: PathIndex, groupement: int) -> np.ndarray:
@@ -475,13 +496,26 @@ def gaps(
     return GapReport(as_of, entry.state.version, scope.kind, scope_id, rank(found, limit))
 
 
-def _gaps_of(entry: _Entry, bit: int, state: CoverageState | None = None) -> list[Gap]:
-    s = state or entry.state
-    cov, details = measure(
-        s, np.array([bit]), s.territory(np.array([bit])), "groupement", "", "", details=True
-    )
-    assert details is not None
-    return gaps_of(s, details, cov.candidates, entry.labels)
+def _gaps_of(entry: _Entry, bit: int) -> list[Gap]:
+    """The gaps of groupement ``bit`` in the entry's state (computed once per entry; two
+    threads racing compute the same list)."""
+    found = entry.gaps.get(bit)
+    if found is None:
+        s = entry.state
+        g = int(s.groups[bit])
+        cov, details = measure(
+            s,
+            np.array([bit]),
+            s.territory(np.array([bit])),
+            "groupement",
+            str(s.view.ids[g]),
+            entry.labels.name(g),
+            details=True,
+        )
+        assert details is not None
+        entry.rows.setdefault(bit, cov)
+        found = entry.gaps[bit] = gaps_of(s, details, cov.candidates, entry.labels)
+    return found
 
 
 # --------------------------------------------------------------------------- what-if
@@ -551,17 +585,8 @@ def national_actions(
     best: list[tuple[int, int, Gap, int, Coverage]] = []
     for b in range(len(s.groups)):
         g = int(s.groups[b])
-        cov, details = measure(
-            s,
-            np.array([b]),
-            s.territory(np.array([b])),
-            "groupement",
-            str(view.ids[g]),
-            entry.labels.name(g),
-            details=True,
-        )
-        assert details is not None
-        ranked = rank(gaps_of(s, details, cov.candidates, entry.labels))
+        ranked = rank(_gaps_of(entry, b))
+        cov = _groupement_row(entry, b)
         if not ranked:
             continue
         scored = []

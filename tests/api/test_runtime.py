@@ -74,3 +74,81 @@ def test_short_calls_run_on_the_loop_only_when_the_store_is_current(tmp_path: Pa
         assert _where(store, ready=index_ready) == "loop"
     # a store without an in-process view (Neo4j) always goes to a thread
     assert _where(SimpleNamespace()) == "thread"
+
+
+def test_coverage_figures_at_hand_are_computed_on_the_loop(tmp_path: Path) -> None:
+    """A coverage answer that is a lookup in computed figures (``ready``) is made on the
+    loop; any other computation goes to a thread. Either way it is kept for the version."""
+    from api.routes import coverage as routes
+
+    with EmbeddedStore(tmp_path) as store:
+        build_world(store)
+        store.view()
+
+        def serve(what: tuple, ready) -> tuple[str, list[str]]:
+            calls: list[str] = []
+
+            async def main() -> str:
+                loop_thread = threading.get_ident()
+
+                def compute() -> tuple[int, str, int]:
+                    calls.append("loop" if threading.get_ident() == loop_thread else "thread")
+                    return store.view().version, "answer", 1
+
+                return await routes._serve(_request(), store, what, compute, ready)
+
+            return anyio.run(main), calls
+
+        assert serve(("t", 1), lambda s, v: True) == ("answer", ["loop"])
+        assert serve(("t", 1), lambda s, v: True) == ("answer", [])  # kept
+        assert serve(("t", 2), lambda s, v: False) == ("answer", ["thread"])
+        assert serve(("t", 3), None) == ("answer", ["thread"])
+        assert serve(("t", 3), None) == ("answer", [])
+
+
+def test_a_server_settles_its_heap_after_each_warm_up(tmp_path: Path, monkeypatch) -> None:
+    """``passerelle serve``'s app (``settle=True``) settles the heap once the API's warm-up
+    and once the dashboard's are done; an app made for tests or embedding does not."""
+    from fastapi.testclient import TestClient
+
+    import api.app as app_module
+    from api.tokens import TokenStore
+    from graph.settings import Settings
+
+    calls: list[str] = []
+    done = threading.Event()
+
+    def record() -> None:
+        calls.append(threading.current_thread().name)
+        if len(calls) == 2:
+            done.set()
+
+    monkeypatch.setattr(app_module, "settle_heap", record)
+    settings = Settings(data_dir=tmp_path, api_warm=True)
+    tokens = TokenStore(settings.auth_db_path)
+    with EmbeddedStore(tmp_path) as store:
+        build_world(store)
+        for settle in (False, True):
+            app = app_module.create_app(settings, store=store, tokens=tokens, settle=settle)
+            with TestClient(app):
+                for thread in threading.enumerate():
+                    if thread.name == "dashboard-warm":
+                        thread.join(30)
+            if not settle:
+                assert calls == []
+    tokens.close()
+    assert done.is_set() and len(calls) == 2
+    assert "dashboard-warm" in calls  # one from the dashboard's warm-up thread
+
+
+def test_settle_heap_freezes_what_is_alive() -> None:
+    import gc
+
+    from api.runtime import settle_heap
+
+    assert gc.get_freeze_count() == 0
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
