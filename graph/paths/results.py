@@ -7,27 +7,28 @@ details: no record here has a field for them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass
+import functools
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pydantic import TypeAdapter
 
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+
+@functools.cache
+def _adapter(cls: type) -> TypeAdapter[Any]:
+    return TypeAdapter(cls)
 
 
 class _ToDict:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values (dates as ISO text, tuples as lists)."""
-        return _plain(self)
+        return _adapter(type(self)).dump_python(self, mode="json")
+
+    def to_json(self) -> bytes:
+        """The JSON of :meth:`to_dict`, encoded in one pass (pydantic-core): what the API
+        sends, at a fraction of the cost of building the dict and encoding it."""
+        return _adapter(type(self)).dump_json(self)
 
 
 @dataclass(frozen=True)

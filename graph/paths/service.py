@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.errors import InvalidInput, NotFound
 from graph.model import Label, NodeRecord, RelRecord, RelType
@@ -40,6 +41,7 @@ from graph.store import GraphStore
 from graph.view import LABELS, GraphView, day_number
 
 TARGET_KINDS = ("person", "employer", "offer", "set")
+T = TypeVar("T")
 _PAGE = 10_000
 
 
@@ -94,6 +96,10 @@ class Target:
 # --------------------------------------------------------------------------- index cache
 
 _INDEXES: weakref.WeakKeyDictionary[Any, PathIndex] = weakref.WeakKeyDictionary()
+_RECORDS: weakref.WeakKeyDictionary[PathIndex, KeptRecords] = weakref.WeakKeyDictionary()
+_CODES: weakref.WeakKeyDictionary[PathIndex, dict[tuple[Label, str], str]] = (
+    weakref.WeakKeyDictionary()
+)
 _LOCK = threading.Lock()
 
 
@@ -119,13 +125,17 @@ def index_ready(store: GraphStore, view: GraphView) -> bool:
 
 
 def _groupement_associations(store: GraphStore) -> dict[str, str]:
-    out: dict[str, str] = {}
+    return {g.id: g.association_id for g in _every(store, Label.GROUPEMENT)}  # type: ignore[attr-defined]
+
+
+def _every(store: GraphStore, label: Label) -> Iterator[NodeRecord]:
+    """Every ``label`` node, by id, a page at a time."""
     offset = 0
     while True:
-        page = store.find(Label.GROUPEMENT, limit=_PAGE, offset=offset)
-        out.update({g.id: g.association_id for g in page})  # type: ignore[attr-defined]
+        page = store.find(label, limit=_PAGE, offset=offset)
+        yield from page
         if len(page) < _PAGE:
-            return out
+            return
         offset += _PAGE
 
 
@@ -144,6 +154,93 @@ class StoreRecords:
 
     def rel(self, rel_type: RelType, src: str, dst: str) -> RelRecord | None:
         return self.store.get_relationship(rel_type, src, dst)
+
+
+class KeptRecords:
+    """The :class:`~graph.paths.explain.Records` lookup of one search index (one store
+    version), keeping the records it read, least recently used dropped first.
+
+    The same candidates, contacts and ties come back query after query, and reading and
+    validating a record cost as much as a search (measured: about 10 reads a query, a
+    third of the service's time). Records are frozen; the lookup lives and dies with its
+    index, so a write (a new version) starts afresh and a deleted person is never shown.
+    """
+
+    def __init__(self, store: GraphStore, size: int = 20_000) -> None:
+        self._store = StoreRecords(store)
+        self._size = size
+        self._nodes: OrderedDict[str, NodeRecord | None] = OrderedDict()
+        self._rels: OrderedDict[tuple[RelType, str, str], RelRecord | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def nodes(self, ids: Sequence[str]) -> Mapping[str, NodeRecord]:
+        out: dict[str, NodeRecord] = {}
+        missing: list[str] = []
+        with self._lock:
+            for i in ids:
+                if i in self._nodes:
+                    self._nodes.move_to_end(i)
+                    record = self._nodes[i]
+                    if record is not None:
+                        out[i] = record
+                else:
+                    missing.append(i)
+        if missing:
+            found = self._store.nodes(missing)
+            with self._lock:
+                for i in missing:
+                    record = found.get(i)
+                    self._keep(self._nodes, i, record)
+                    if record is not None:
+                        out[i] = record
+        return out
+
+    def rel(self, rel_type: RelType, src: str, dst: str) -> RelRecord | None:
+        key = (rel_type, src, dst)
+        with self._lock:
+            if key in self._rels:
+                self._rels.move_to_end(key)
+                return self._rels[key]
+        record = self._store.rel(rel_type, src, dst)
+        with self._lock:
+            self._keep(self._rels, key, record)
+        return record
+
+    def _keep(self, kept: OrderedDict[Any, Any], key: Any, record: Any) -> None:
+        kept[key] = record
+        if len(kept) > self._size:
+            kept.popitem(last=False)
+
+
+def records_of(store: GraphStore, index: PathIndex) -> KeptRecords:
+    """The kept records of ``index`` (made on first use)."""
+    return _of_index(_RECORDS, index, lambda: KeptRecords(store))
+
+
+def codes_of(store: GraphStore, index: PathIndex) -> dict[tuple[Label, str], str]:
+    """Sector and bassin ids by (label, code) at ``index``'s version (read once: a
+    query by code is a scan of the node properties, for a few hundred nodes)."""
+
+    def read() -> dict[tuple[Label, str], str]:
+        codes: dict[tuple[Label, str], str] = {}
+        for label in (Label.SECTOR, Label.BASSIN_EMPLOI):
+            for record in _every(store, label):
+                codes.setdefault((label, record.code), record.id)  # type: ignore[attr-defined]
+        return codes
+
+    return _of_index(_CODES, index, read)
+
+
+def _of_index(
+    kept: weakref.WeakKeyDictionary[PathIndex, T], index: PathIndex, make: Callable[[], T]
+) -> T:
+    found = kept.get(index)
+    if found is None:
+        with _LOCK:
+            found = kept.get(index)
+            if found is None:
+                found = kept[index] = make()
+    return found
 
 
 # --------------------------------------------------------------------------- the service
@@ -195,9 +292,10 @@ def find_paths(
     index = path_index(store, view)
     day = day_number(as_of)
     candidate = _node(view, candidate_id, Label.PERSON, "candidate")
-    target_set = _target_set(store, view, index, target, candidate, day)
+    codes = codes_of(store, index)
+    target_set = _target_set(store, view, index, target, candidate, day, codes)
     outcome = engine.find(index, candidate, target_set, policy, day)
-    explainer = Explainer(index, StoreRecords(store), candidate, target_set, as_of)
+    explainer = Explainer(index, records_of(store, index), candidate, target_set, as_of)
     paths = tuple(explainer.path(p, rank) for rank, p in enumerate(outcome.paths, start=1))
     return PathResult(
         candidate=explainer.person(candidate),
@@ -230,15 +328,34 @@ def _a(word: str) -> str:
     return f"{'an' if word[0] in 'AEIOU' else 'a'} {word}"
 
 
-def _by_code(store: GraphStore, view: GraphView, code: str, label: Label, field: str) -> int:
-    found = store.find(label, {"code": code}, limit=1)
-    if found:
-        return view.nid(found[0].id)
+def _by_code(
+    store: GraphStore,
+    view: GraphView,
+    code: str,
+    label: Label,
+    field: str,
+    codes: Mapping[tuple[Label, str], str] | None,
+) -> int:
+    """The node of a sector or bassin given by code (or by id), from ``codes`` when
+    given (:func:`codes_of`), else from the store."""
+    if codes is not None:
+        node_id = codes.get((label, code))
+    else:
+        found = store.find(label, {"code": code}, limit=1)
+        node_id = found[0].id if found else None
+    if node_id is not None and node_id in view.index:
+        return view.nid(node_id)
     return _node(view, code, label, field)
 
 
 def _target_set(
-    store: GraphStore, view: GraphView, index: PathIndex, target: Target, candidate: int, day: int
+    store: GraphStore,
+    view: GraphView,
+    index: PathIndex,
+    target: Target,
+    candidate: int,
+    day: int,
+    codes: Mapping[tuple[Label, str], str] | None = None,
 ) -> engine.TargetSet:
     if target.kind == "person":
         person = _node(view, target.id, Label.PERSON, "person")
@@ -251,6 +368,6 @@ def _target_set(
         )
     if target.kind == "offer":
         return engine.offer_target(index, _node(view, target.id, Label.JOB_OFFER, "offer"), day)
-    sector = _by_code(store, view, target.sector, Label.SECTOR, "sector")  # type: ignore[arg-type]
-    bassin = _by_code(store, view, target.bassin, Label.BASSIN_EMPLOI, "bassin")  # type: ignore[arg-type]
+    sector = _by_code(store, view, target.sector, Label.SECTOR, "sector", codes)  # type: ignore[arg-type]
+    bassin = _by_code(store, view, target.bassin, Label.BASSIN_EMPLOI, "bassin", codes)  # type: ignore[arg-type]
     return engine.set_target(index, sector, bassin, day)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import date
 
 import pytest
 
 from api.logging import JsonFormatter
+from api.routes.paths import PathQuery, PathResultOut, _target
 from graph.model import Label, RelType
+from graph.paths import find_paths
 from tests.api.conftest import PATH_BODY, PERSONAL, World
 
 # --------------------------------------------------------------------------- health
@@ -50,6 +53,12 @@ def test_paths_for_every_target_kind(world: World, target: dict) -> None:
     assert first["contact"]["id"] == "work-1"
     assert all(h["explanation"] for h in first["hops"])
     assert "email" not in response.text and "example.org" not in response.text
+    # encoded straight from the service's result: the document the response model gives
+    assert response.headers["content-type"] == "application/json"
+    assert result == PathResultOut.model_validate_json(response.content).model_dump(mode="json")
+    query = PathQuery.model_validate({"candidate_id": "cand-a", "target": target})
+    expected = find_paths(world.store, "cand-a", _target(query.target), as_of=date(2025, 6, 1))
+    assert result == expected.to_dict()
 
 
 def test_paths_policy_options_reach_the_engine(world: World) -> None:
@@ -78,6 +87,7 @@ def test_no_path_is_an_answer_not_an_error(world: World) -> None:
     assert response.status_code == 200
     result = response.json()
     assert result["paths"] == [] and result["no_path"]["code"]
+    assert result == PathResultOut.model_validate_json(response.content).model_dump(mode="json")
 
 
 # --------------------------------------------------------------------------- members
