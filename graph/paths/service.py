@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -96,7 +95,6 @@ class Target:
 # --------------------------------------------------------------------------- index cache
 
 _INDEXES: weakref.WeakKeyDictionary[Any, PathIndex] = weakref.WeakKeyDictionary()
-_RECORDS: weakref.WeakKeyDictionary[PathIndex, KeptRecords] = weakref.WeakKeyDictionary()
 _CODES: weakref.WeakKeyDictionary[PathIndex, dict[tuple[Label, str], str]] = (
     weakref.WeakKeyDictionary()
 )
@@ -154,67 +152,6 @@ class StoreRecords:
 
     def rel(self, rel_type: RelType, src: str, dst: str) -> RelRecord | None:
         return self.store.get_relationship(rel_type, src, dst)
-
-
-class KeptRecords:
-    """The :class:`~graph.paths.explain.Records` lookup of one search index (one store
-    version), keeping the records it read, least recently used dropped first.
-
-    The same candidates, contacts and ties come back query after query, and reading and
-    validating a record cost as much as a search (measured: about 10 reads a query, a
-    third of the service's time). Records are frozen; the lookup lives and dies with its
-    index, so a write (a new version) starts afresh and a deleted person is never shown.
-    """
-
-    def __init__(self, store: GraphStore, size: int = 20_000) -> None:
-        self._store = StoreRecords(store)
-        self._size = size
-        self._nodes: OrderedDict[str, NodeRecord | None] = OrderedDict()
-        self._rels: OrderedDict[tuple[RelType, str, str], RelRecord | None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def nodes(self, ids: Sequence[str]) -> Mapping[str, NodeRecord]:
-        out: dict[str, NodeRecord] = {}
-        missing: list[str] = []
-        with self._lock:
-            for i in ids:
-                if i in self._nodes:
-                    self._nodes.move_to_end(i)
-                    record = self._nodes[i]
-                    if record is not None:
-                        out[i] = record
-                else:
-                    missing.append(i)
-        if missing:
-            found = self._store.nodes(missing)
-            with self._lock:
-                for i in missing:
-                    record = found.get(i)
-                    self._keep(self._nodes, i, record)
-                    if record is not None:
-                        out[i] = record
-        return out
-
-    def rel(self, rel_type: RelType, src: str, dst: str) -> RelRecord | None:
-        key = (rel_type, src, dst)
-        with self._lock:
-            if key in self._rels:
-                self._rels.move_to_end(key)
-                return self._rels[key]
-        record = self._store.rel(rel_type, src, dst)
-        with self._lock:
-            self._keep(self._rels, key, record)
-        return record
-
-    def _keep(self, kept: OrderedDict[Any, Any], key: Any, record: Any) -> None:
-        kept[key] = record
-        if len(kept) > self._size:
-            kept.popitem(last=False)
-
-
-def records_of(store: GraphStore, index: PathIndex) -> KeptRecords:
-    """The kept records of ``index`` (made on first use)."""
-    return _of_index(_RECORDS, index, lambda: KeptRecords(store))
 
 
 def codes_of(store: GraphStore, index: PathIndex) -> dict[tuple[Label, str], str]:
@@ -295,7 +232,7 @@ def find_paths(
     codes = codes_of(store, index)
     target_set = _target_set(store, view, index, target, candidate, day, codes)
     outcome = engine.find(index, candidate, target_set, policy, day)
-    explainer = Explainer(index, records_of(store, index), candidate, target_set, as_of)
+    explainer = Explainer(index, StoreRecords(store), candidate, target_set, as_of)
     paths = tuple(explainer.path(p, rank) for rank, p in enumerate(outcome.paths, start=1))
     return PathResult(
         candidate=explainer.person(candidate),
