@@ -750,3 +750,44 @@ def test_explanations_follow_the_store_version(net):
     assert run(store).paths[0].intermediaries[0].name == "M. Leroy"
     store.delete_person("h")
     assert run(store).paths == ()
+
+
+def test_a_repeated_query_reads_no_record_and_says_the_same(net):
+    """What explanations read is kept with the search index (``Kept``): asked again, the
+    same query reads nothing from the store and gives the same answer, notes, capacity
+    warnings, mentoring and employment dates included."""
+    net.person("c", "Martin", status="neither")
+    net.person("busy", "Durand", capacity=0)
+    net.person("free", "Petit")
+    net.person("e", "Leroy")
+    net.employer("E", "Thales")
+    net.rels.append(WorksAt(src="e", dst="E", since=date(2019, 3, 1)))
+    net.chain("c", "busy", "e")
+    net.rels.append(Mentors(src="free", dst="c", since=date(2015, 1, 1)))
+    net.knows("free", "e", strength=0.5, source="promotion", context="Saint-Cyr 2004")
+    store = net.write()
+    reads: list[str] = []
+    get_many, get_relationship = store.get_many, store.get_relationship
+    store.get_many = lambda ids: reads.extend(ids) or get_many(ids)  # type: ignore[method-assign]
+    store.get_relationship = lambda t, a, b: reads.append(f"{a}-{b}") or get_relationship(t, a, b)  # type: ignore[method-assign]
+    first = run(store, k=2)
+    assert reads and len(first.paths) == 2
+    text = " ".join(r for p in first.paths for r in p.reasons)
+    assert "capacité mensuelle" in text and "depuis 2019" in text
+    assert "parraine" in text and "depuis 2015" in text and "Saint-Cyr 2004" in text
+    assert any("n'est pas enregistré comme candidat" in n for n in first.notes)
+    reads.clear()
+    again = run(store, k=2)
+    assert again == first
+    # the capacity warning reads the helper's record (its load): nothing else is read
+    assert reads == ["busy"]
+
+
+def test_kept_facts_are_bounded():
+    from graph.paths.explain import Kept
+
+    kept = Kept(size=2)
+    for i in range(5):
+        kept.keep(kept.ties, i, ("knows", 2020, "unit", ""))
+        assert len(kept.ties) <= 2
+    assert 4 in kept.ties

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -72,6 +72,38 @@ class Records(Protocol):
     def nodes(self, ids: Sequence[str]) -> Mapping[str, NodeRecord]: ...
 
     def rel(self, rel_type: RelType, src: str, dst: str) -> RelRecord | None: ...
+
+
+class Kept:
+    """What explanations read, kept for one search index (one store version).
+
+    The same people, employers and ties come back query after query, and reading a
+    record (a store read and a pydantic validation) cost a quarter of a query. Kept here:
+    each person's id, display name and whether they may be named; each tie's and
+    employment's dates and source; the records of places (employers, bassins, groupements,
+    associations, sectors, offers: few, shared by many queries). People and ties are kept
+    as tuples of strings and numbers, which the garbage collector does not walk: keeping
+    their records instead made full collections walk 100,000 more objects (115 ms pauses
+    under load). The lookup lives and dies with its index: a write (a new version) starts
+    afresh, and a renamed or deleted person is seen at once. Past ``size`` entries of a
+    kind, that kind starts afresh.
+    """
+
+    def __init__(self, size: int = 200_000) -> None:
+        self.size = size
+        #: person nid -> (id, display name, consented to be named, status)
+        self.people: dict[int, tuple[str, str, bool, str]] = {}
+        #: place nid -> its record
+        self.places: dict[int, NodeRecord] = {}
+        #: tie number -> (type, year or 0, source or "", context or "")
+        self.ties: dict[int, tuple[str, int, str, str]] = {}
+        #: (person nid, employer nid) -> year employment began, 0 if unknown, -1 no record
+        self.works: dict[tuple[int, int], int] = {}
+
+    def keep(self, kept: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(kept) >= self.size:
+            kept.clear()
+        kept[key] = value
 
 
 def display_name(person: NodeRecord | None) -> str:
@@ -129,9 +161,11 @@ class Explainer:
         target: TargetSet,
         as_of: date,
         named: frozenset[int] = frozenset(),
+        kept: Kept | None = None,
     ) -> None:
         self.index = index
         self.records = records
+        self.kept = Kept() if kept is None else kept
         self.candidate = candidate
         self.target = target
         self.as_of = as_of
@@ -144,28 +178,51 @@ class Explainer:
     # ------------------------------------------------------------------ records
 
     def load(self, nids: Sequence[int]) -> None:
-        """Fetch the records of ``nids`` (and what explaining them needs) in one go."""
-        wanted = [self.ids[n] for n in nids if n >= 0 and self.ids[n] is not None]
-        missing = [i for i in dict.fromkeys(wanted) if i not in self._cache]
-        if missing:
-            self._cache.update(self.records.nodes(missing))
+        """Fetch the records of ``nids`` not kept yet (see :class:`Kept`) in one go."""
+        kept, is_person = self.kept, self.index.is_person
+        wanted = {
+            self.ids[n]: n
+            for n in nids
+            if n >= 0
+            and self.ids[n] is not None
+            and self.ids[n] not in self._cache
+            and (n not in kept.people if is_person[n] else n not in kept.places)
+        }
+        if not wanted:
+            return
+        found = self.records.nodes(list(wanted))
+        self._cache.update(found)
+        for node_id, record in found.items():
+            nid = wanted[node_id]
+            if isinstance(record, Person):
+                named = bool(record.consent_introducer or record.consent_directory)
+                facts = (record.id, display_name(record), named, record.status.value)
+                kept.keep(kept.people, nid, facts)
+            elif not is_person[nid]:
+                kept.keep(kept.places, nid, record)
 
     def node(self, nid: int) -> NodeRecord | None:
         if nid < 0:
             return None
+        place = self.kept.places.get(nid)
+        if place is not None:
+            return place
         node_id = self.ids[nid]
         if node_id is None:
             return None
         if node_id not in self._cache:
+            # a kept person's facts are not a record: read it (warnings and notes only)
+            self._cache.update(self.records.nodes([node_id]))
             self.load([nid])
         return self._cache.get(node_id)
 
     def person(self, nid: int) -> PersonRef:
-        record = self.node(nid)
-        if isinstance(record, Person) and (
-            nid in self._named or record.consent_introducer or record.consent_directory
-        ):
-            return PersonRef(record.id, display_name(record))
+        facts = self.kept.people.get(nid) if nid >= 0 else None
+        if facts is None and nid >= 0 and self.index.is_person[nid]:
+            self.load([nid])
+            facts = self.kept.people.get(nid)
+        if facts is not None and (nid in self._named or facts[2]):
+            return PersonRef(facts[0], facts[1])
         return PersonRef(None, UNNAMED)
 
     def place(self, employer: int) -> str:
@@ -216,30 +273,44 @@ class Explainer:
             text = f"{a.name} et {b.name} sont liés"
         return Hop(a.id, b.id, HOP_KINDS[raw.kind], raw.cost / COST_SCALE, text)
 
+    def tie_facts(self, tie: int) -> tuple[str, int, str, str]:
+        """(``mentors``, year since, "", "") or (``knows``, year confirmed, source,
+        context), 0 for no year, "" for none; ("", 0, "", "") without a record."""
+        facts = self.kept.ties.get(tie)
+        if facts is None:
+            rel_type, src, dst = self.index.tie_of(tie)
+            record = self.records.rel(rel_type, self.ids[src], self.ids[dst])  # type: ignore[arg-type]
+            if isinstance(record, Mentors):
+                facts = ("mentors", record.since.year if record.since else 0, "", "")
+            elif isinstance(record, Knows):
+                year = record.confirmed_at.year if record.confirmed_at else 0
+                facts = ("knows", year, record.source.value, record.context or "")
+            else:
+                facts = ("", 0, "", "")
+            self.kept.keep(self.kept.ties, tie, facts)
+        return facts
+
     def tie_sentence(self, raw: RawHop, a: PersonRef, b: PersonRef) -> str:
-        rel_type, src, dst = self.index.tie_of(raw.tie)
-        record = self.records.rel(rel_type, self.ids[src], self.ids[dst])  # type: ignore[arg-type]
-        if isinstance(record, Mentors):
+        kind, year, source_value, context = self.tie_facts(raw.tie)
+        if kind == "mentors":
             # MENTORS points from the sponsor to the person sponsored.
+            _, src, _ = self.index.tie_of(raw.tie)
             sponsor, mentee = (a, b) if src == raw.src else (b, a)
-            since = f" depuis {record.since.year}" if record.since else ""
+            since = f" depuis {year}" if year else ""
             return (
                 f"{a.name} et {b.name} se connaissent : parrainage ({sponsor.name} parraine "
                 f"{mentee.name}{since})"
             )
-        if not isinstance(record, Knows):
+        if kind != "knows":
             return f"{a.name} et {b.name} se connaissent"
-        confirmed = (
-            f"lien confirmé en {record.confirmed_at.year}"
-            if record.confirmed_at
-            else "lien jamais confirmé"
-        )
-        if record.source == TieSource.DECLARED:
-            context = f" : {record.context}" if record.context else ""
-            return f"{a.name} et {b.name} se connaissent (déclaré{context}), {confirmed}"
-        phrase = _SOURCE_PHRASE[record.source]
-        if record.context and record.source in _WITH_CONTEXT:
-            phrase = f"{phrase} ({record.context})"
+        confirmed = f"lien confirmé en {year}" if year else "lien jamais confirmé"
+        source = TieSource(source_value)
+        if source == TieSource.DECLARED:
+            said = f" : {context}" if context else ""
+            return f"{a.name} et {b.name} se connaissent (déclaré{said}), {confirmed}"
+        phrase = _SOURCE_PHRASE[source]
+        if context and source in _WITH_CONTEXT:
+            phrase = f"{phrase} ({context})"
         return f"{a.name} et {b.name} se connaissent : {phrase}, {confirmed}"
 
     def referent_sentence(self, raw: RawHop, a: PersonRef, b: PersonRef) -> str:
@@ -303,10 +374,12 @@ class Explainer:
             employers = self.index.employer_of_offer(target.node)
             at = f" chez {self.place(int(employers[0]))}" if len(employers) else ""
             return f"{who.name} a signalé l'offre{title}{at}"
-        record = self.records.rel(RelType.WORKS_AT, self.ids[contact], self.ids[via])  # type: ignore[arg-type]
-        since = (
-            f" depuis {record.since.year}" if isinstance(record, WorksAt) and record.since else ""
-        )
+        year = self.kept.works.get((contact, via))
+        if year is None:
+            record = self.records.rel(RelType.WORKS_AT, self.ids[contact], self.ids[via])  # type: ignore[arg-type]
+            year = (record.since.year if record.since else 0) if isinstance(record, WorksAt) else -1
+            self.kept.keep(self.kept.works, (contact, via), year)
+        since = f" depuis {year}" if year > 0 else ""
         return f"{who.name} travaille chez {self.place(via)}{since}"
 
     # ------------------------------------------------------------------ target and no path
@@ -391,21 +464,21 @@ class Explainer:
             np.array([raw.employer]),
             np.array([raw.employer]),
         )
-        explainer = Explainer(self.index, self.records, self.candidate, target, self.as_of)
+        explainer = Explainer(
+            self.index, self.records, self.candidate, target, self.as_of, kept=self.kept
+        )
         explainer._cache = self._cache
         employer_id = self.ids[raw.employer] or ""
         return Alternative(employer_id, explainer.place(raw.employer), explainer.path(raw.path, 1))
 
     def notes(self) -> tuple[str, ...]:
         out = []
-        record = self.node(self.candidate)
-        if isinstance(record, Person) and record.status not in (
-            PersonStatus.CANDIDATE,
-            PersonStatus.BOTH,
-        ):
+        self.person(self.candidate)  # its facts kept
+        facts = self.kept.people.get(self.candidate)
+        if facts is not None and facts[3] not in (PersonStatus.CANDIDATE, PersonStatus.BOTH):
             out.append(
-                f"{display_name(record)} n'est pas enregistré comme candidat (statut : "
-                f"{record.status.value}) : la recherche est faite quand même"
+                f"{facts[1]} n'est pas enregistré comme candidat (statut : "
+                f"{facts[3]}) : la recherche est faite quand même"
             )
         if self.target.kind == "offer":
             offer = self.node(self.target.node)

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 from graph.errors import InvalidInput, NotFound
 from graph.model import Label, NodeRecord, RelRecord, RelType
 from graph.paths import engine
-from graph.paths.explain import Explainer
+from graph.paths.explain import Explainer, Kept
 from graph.paths.index import PathIndex
 from graph.paths.policy import PathPolicy
 from graph.paths.results import PathResult
@@ -95,6 +95,7 @@ class Target:
 # --------------------------------------------------------------------------- index cache
 
 _INDEXES: weakref.WeakKeyDictionary[Any, PathIndex] = weakref.WeakKeyDictionary()
+_KEPT: weakref.WeakKeyDictionary[PathIndex, Kept] = weakref.WeakKeyDictionary()
 _CODES: weakref.WeakKeyDictionary[PathIndex, dict[tuple[Label, str], str]] = (
     weakref.WeakKeyDictionary()
 )
@@ -152,6 +153,11 @@ class StoreRecords:
 
     def rel(self, rel_type: RelType, src: str, dst: str) -> RelRecord | None:
         return self.store.get_relationship(rel_type, src, dst)
+
+
+def kept_of(index: PathIndex) -> Kept:
+    """What explanations keep for ``index`` (:class:`~graph.paths.explain.Kept`)."""
+    return _of_index(_KEPT, index, Kept)
 
 
 def codes_of(store: GraphStore, index: PathIndex) -> dict[tuple[Label, str], str]:
@@ -232,7 +238,9 @@ def find_paths(
     codes = codes_of(store, index)
     target_set = _target_set(store, view, index, target, candidate, day, codes)
     outcome = engine.find(index, candidate, target_set, policy, day)
-    explainer = Explainer(index, StoreRecords(store), candidate, target_set, as_of)
+    explainer = Explainer(
+        index, StoreRecords(store), candidate, target_set, as_of, kept=kept_of(index)
+    )
     paths = tuple(explainer.path(p, rank) for rank, p in enumerate(outcome.paths, start=1))
     return PathResult(
         candidate=explainer.person(candidate),
