@@ -89,7 +89,7 @@ class Kept:
     kind, that kind starts afresh.
     """
 
-    def __init__(self, size: int = 200_000) -> None:
+    def __init__(self, size: int = 100_000) -> None:
         self.size = size
         #: person nid -> (id, display name, consented to be named, status)
         self.people: dict[int, tuple[str, str, bool, str]] = {}
