@@ -438,22 +438,22 @@ def _national(entry: _Entry) -> Coverage:
     return entry.national
 
 
+def _measure_one(
+    entry: _Entry, bit: int, state: CoverageState | None = None, details: bool = False
+) -> tuple[Coverage, Any]:
+    """Coverage of groupement ``bit`` in ``state`` (default: the entry's own)."""
+    s = entry.state if state is None else state
+    g = int(s.groups[bit])
+    one = np.array([bit])
+    name = entry.labels.name(g)
+    return measure(s, one, s.territory(one), "groupement", str(s.view.ids[g]), name, details)
+
+
 def _groupement_row(entry: _Entry, bit: int) -> Coverage:
     found = entry.rows.get(bit)
-    if found is not None:
-        return found
-    s = entry.state
-    g = int(s.groups[bit])
-    cov, _ = measure(
-        s,
-        np.array([bit]),
-        s.territory(np.array([bit])),
-        "groupement",
-        str(s.view.ids[g]),
-        entry.labels.name(g),
-    )
-    entry.rows[bit] = cov
-    return cov
+    if found is None:
+        found = entry.rows[bit] = _measure_one(entry, bit)[0]
+    return found
 
 
 def _dep_row(entry: _Entry, dep: int) -> Coverage:
@@ -501,20 +501,10 @@ def _gaps_of(entry: _Entry, bit: int) -> list[Gap]:
     threads racing compute the same list)."""
     found = entry.gaps.get(bit)
     if found is None:
-        s = entry.state
-        g = int(s.groups[bit])
-        cov, details = measure(
-            s,
-            np.array([bit]),
-            s.territory(np.array([bit])),
-            "groupement",
-            str(s.view.ids[g]),
-            entry.labels.name(g),
-            details=True,
-        )
+        cov, details = _measure_one(entry, bit, details=True)
         assert details is not None
         entry.rows.setdefault(bit, cov)
-        found = entry.gaps[bit] = gaps_of(s, details, cov.candidates, entry.labels)
+        found = entry.gaps[bit] = gaps_of(entry.state, details, cov.candidates, entry.labels)
     return found
 
 
@@ -537,24 +527,11 @@ def what_if(
     before = entry.state
     after = W.apply(before, parsed)
     bits = W.affected_bits(before, after, parsed)
-    ids = before.view.ids
 
     def rows(state: CoverageState) -> tuple[Coverage, ...]:
         if state is before:
             return tuple(_groupement_row(entry, b) for b in bits.tolist())
-        out = []
-        for b in bits.tolist():
-            g = int(state.groups[b])
-            cov, _ = measure(
-                state,
-                np.array([b]),
-                state.territory(np.array([b])),
-                "groupement",
-                str(ids[g]),
-                entry.labels.name(g),
-            )
-            out.append(cov)
-        return tuple(out)
+        return tuple(_measure_one(entry, b, state)[0] for b in bits.tolist())
 
     every = np.arange(len(before.groups))
     national_after = measure(after, every, after.territory(every), "national", "FR", "France")[0]
