@@ -104,8 +104,8 @@ async def on_loop_or_thread(
     in-process view (Neo4j: network calls), a worker thread.
 
     The price, paid only when a worker is saturated: work left to threads (a coverage
-    computation, a write, the dashboard) gets the GIL only in the gaps of a loop that is
-    never idle, so it takes several times its CPU time. Two remedies were measured and
+    computation not at hand, a write, the dashboard) gets the GIL only in the gaps of a
+    loop that is never idle, so it takes several times its CPU time. Two remedies were measured and
     dropped: sending the short calls to threads whenever some thread is busy (the mix
     of both modes had the worst tail of all), and pausing the loop 1 ms before each
     short call while a thread works (idle CPU, no faster computations).

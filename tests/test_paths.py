@@ -791,3 +791,21 @@ def test_kept_facts_are_bounded():
         kept.keep(kept.ties, i, ("knows", 2020, "unit", ""))
         assert len(kept.ties) <= 2
     assert 4 in kept.ties
+
+
+def test_a_record_read_alone_keeps_its_person_facts(net):
+    """Reading a person's record outside a path's batch (a capacity warning) keeps their
+    facts too: the next explanation names them without reading again."""
+    from graph.paths import engine
+    from graph.paths.explain import Explainer
+    from graph.paths.service import StoreRecords, path_index
+
+    net.person("c", status="candidate")
+    net.person("h", "Durand")
+    store = net.write()
+    index = path_index(store)
+    c, h = index.view.nid("c"), index.view.nid("h")
+    explainer = Explainer(index, StoreRecords(store), c, engine.person_target(index, h), AS_OF)
+    assert explainer.node(h).last_name == "Durand"
+    assert explainer.kept.people[h][:3] == ("h", "M. Durand", True)
+    assert explainer.person(h).name == "M. Durand"

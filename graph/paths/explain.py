@@ -180,16 +180,22 @@ class Explainer:
     def load(self, nids: Sequence[int]) -> None:
         """Fetch the records of ``nids`` not kept yet (see :class:`Kept`) in one go."""
         kept, is_person = self.kept, self.index.is_person
-        wanted = {
-            self.ids[n]: n
-            for n in nids
-            if n >= 0
-            and self.ids[n] is not None
-            and self.ids[n] not in self._cache
-            and (n not in kept.people if is_person[n] else n not in kept.places)
-        }
+        self._fetch(
+            {
+                self.ids[n]: n
+                for n in nids
+                if n >= 0
+                and self.ids[n] is not None
+                and self.ids[n] not in self._cache
+                and (n not in kept.people if is_person[n] else n not in kept.places)
+            }
+        )
+
+    def _fetch(self, wanted: dict[str, int]) -> None:
+        """Read the records of ``wanted`` (node id → nid) and keep what they show."""
         if not wanted:
             return
+        kept = self.kept
         found = self.records.nodes(list(wanted))
         self._cache.update(found)
         for node_id, record in found.items():
@@ -198,7 +204,7 @@ class Explainer:
                 named = bool(record.consent_introducer or record.consent_directory)
                 facts = (record.id, display_name(record), named, record.status.value)
                 kept.keep(kept.people, nid, facts)
-            elif not is_person[nid]:
+            elif not self.index.is_person[nid]:
                 kept.keep(kept.places, nid, record)
 
     def node(self, nid: int) -> NodeRecord | None:
@@ -211,9 +217,8 @@ class Explainer:
         if node_id is None:
             return None
         if node_id not in self._cache:
-            # a kept person's facts are not a record: read it (warnings and notes only)
-            self._cache.update(self.records.nodes([node_id]))
-            self.load([nid])
+            # a kept person's facts are not a record: read it (capacity warnings only)
+            self._fetch({node_id: nid})
         return self._cache.get(node_id)
 
     def person(self, nid: int) -> PersonRef:
