@@ -809,3 +809,30 @@ def test_a_record_read_alone_keeps_its_person_facts(net):
     assert explainer.node(h).last_name == "Durand"
     assert explainer.kept.people[h][:3] == ("h", "M. Durand", True)
     assert explainer.person(h).name == "M. Durand"
+
+
+def test_people_are_named_even_when_their_kept_facts_are_dropped(net):
+    """A kind of kept facts starts afresh past its bound (maybe in another query's
+    thread): explanations then fall back to the records, and say the same."""
+    from graph.paths import engine
+    from graph.paths.explain import Explainer, Kept
+    from graph.paths.service import StoreRecords, path_index
+    from graph.view import day_number
+
+    net.person("c", status="neither")
+    net.person("h", "Durand")
+    net.person("e", "Petit")
+    net.employer("E", "Thales")
+    net.works("e", "E")
+    net.chain("c", "h", "e")
+    store = net.write()
+    expected = run(store)
+    index = path_index(store)
+    day = day_number(AS_OF)
+    target = engine.employer_target(index, index.view.nid("E"), day)
+    c = index.view.nid("c")
+    outcome = engine.find(index, c, target, PathPolicy(), day)
+    explainer = Explainer(index, StoreRecords(store), c, target, AS_OF, kept=Kept(size=1))
+    path = explainer.path(outcome.paths[0], 1)
+    assert path == expected.paths[0]
+    assert explainer.notes() == expected.notes and expected.notes

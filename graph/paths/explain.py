@@ -106,6 +106,12 @@ class Kept:
         kept[key] = value
 
 
+def _person_facts(person: Person) -> tuple[str, str, bool, str]:
+    """What :class:`Kept` keeps of a person."""
+    named = bool(person.consent_introducer or person.consent_directory)
+    return (person.id, display_name(person), named, person.status.value)
+
+
 def display_name(person: NodeRecord | None) -> str:
     """How a référent names someone.
 
@@ -201,9 +207,7 @@ class Explainer:
         for node_id, record in found.items():
             nid = wanted[node_id]
             if isinstance(record, Person):
-                named = bool(record.consent_introducer or record.consent_directory)
-                facts = (record.id, display_name(record), named, record.status.value)
-                kept.keep(kept.people, nid, facts)
+                kept.keep(kept.people, nid, _person_facts(record))
             elif not self.index.is_person[nid]:
                 kept.keep(kept.places, nid, record)
 
@@ -221,11 +225,17 @@ class Explainer:
             self._fetch({node_id: nid})
         return self._cache.get(node_id)
 
-    def person(self, nid: int) -> PersonRef:
+    def person_facts(self, nid: int) -> tuple[str, str, bool, str] | None:
+        """What :class:`Kept` keeps of person ``nid`` (None if not a person)."""
         facts = self.kept.people.get(nid) if nid >= 0 else None
-        if facts is None and nid >= 0 and self.index.is_person[nid]:
-            self.load([nid])
-            facts = self.kept.people.get(nid)
+        if facts is None:
+            # not kept (yet, or no longer: another query may have started the kind afresh)
+            record = self.node(nid)
+            facts = _person_facts(record) if isinstance(record, Person) else None
+        return facts
+
+    def person(self, nid: int) -> PersonRef:
+        facts = self.person_facts(nid)
         if facts is not None and (nid in self._named or facts[2]):
             return PersonRef(facts[0], facts[1])
         return PersonRef(None, UNNAMED)
@@ -478,8 +488,7 @@ class Explainer:
 
     def notes(self) -> tuple[str, ...]:
         out = []
-        self.person(self.candidate)  # its facts kept
-        facts = self.kept.people.get(self.candidate)
+        facts = self.person_facts(self.candidate)
         if facts is not None and facts[3] not in (PersonStatus.CANDIDATE, PersonStatus.BOTH):
             out.append(
                 f"{facts[1]} n'est pas enregistré comme candidat (statut : "
