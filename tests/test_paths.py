@@ -735,15 +735,20 @@ def test_index_follows_the_store_version(net):
     assert paths_of(run(store)) == [["c", "e"]]
 
 
-def test_explanations_follow_the_store_version(net):
-    """A rename or a deletion is seen by the next query."""
-    net.person("c", status="candidate")
+def through_durand(net: Net, status: str = "candidate") -> EmbeddedStore:
+    """c knows h (M. Durand) who knows e, at Thales (E)."""
+    net.person("c", status=status)
     net.person("h", "Durand")
     net.person("e", "Petit")
     net.employer("E", "Thales")
     net.works("e", "E")
     net.chain("c", "h", "e")
-    store = net.write()
+    return net.write()
+
+
+def test_explanations_follow_the_store_version(net):
+    """A rename or a deletion is seen by the next query."""
+    store = through_durand(net)
     assert run(store).paths[0].intermediaries[0].name == "M. Durand"
     store.upsert_nodes([Person(id="h", first_name="Prénom", last_name="Leroy", civility="M.",
                                status="helper", consent_introducer=True)])  # fmt: skip
@@ -819,13 +824,7 @@ def test_people_are_named_even_when_their_kept_facts_are_dropped(net):
     from graph.paths.service import StoreRecords, path_index
     from graph.view import day_number
 
-    net.person("c", status="neither")
-    net.person("h", "Durand")
-    net.person("e", "Petit")
-    net.employer("E", "Thales")
-    net.works("e", "E")
-    net.chain("c", "h", "e")
-    store = net.write()
+    store = through_durand(net, status="neither")
     expected = run(store)
     index = path_index(store)
     day = day_number(AS_OF)
