@@ -83,7 +83,8 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_workers_share_the_connections_and_stop_together(tmp_path: Path) -> None:
+def _serve_two_workers(tmp_path: Path, stderr: int) -> tuple[subprocess.Popen, int]:
+    """``passerelle serve --workers 2`` on a free port over the test world."""
     with EmbeddedStore(tmp_path) as store:
         build_world(store)
     port = free_port()
@@ -92,10 +93,15 @@ def test_workers_share_the_connections_and_stop_together(tmp_path: Path) -> None
     proc = subprocess.Popen(
         [str(exe), "--data-dir", str(tmp_path), "serve", "--port", str(port), "--workers", "2"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         env=env,
         text=True,
     )
+    return proc, port
+
+
+def test_workers_share_the_connections_and_stop_together(tmp_path: Path) -> None:
+    proc, port = _serve_two_workers(tmp_path, subprocess.PIPE)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
     reader.start()
@@ -176,17 +182,7 @@ def _served(lines: list[str]) -> list[int]:
 
 def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path) -> None:
     """SIGKILL leaves the supervisor no time to stop its workers: the kernel does."""
-    with EmbeddedStore(tmp_path) as store:
-        build_world(store)
-    port = free_port()
-    exe = Path(sys.executable).with_name("passerelle")
-    env = {**os.environ, "PASSERELLE_API_WARM": "false"}
-    proc = subprocess.Popen(
-        [str(exe), "--data-dir", str(tmp_path), "serve", "--port", str(port), "--workers", "2"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
+    proc, port = _serve_two_workers(tmp_path, subprocess.DEVNULL)
     try:
         wait_serving(f"http://127.0.0.1:{port}", proc)
         deadline = time.monotonic() + 60
