@@ -80,6 +80,11 @@ def _bad(where: str, row: int, name: str, message: str, value: Any = None) -> In
     return InvalidInput(f"{where}[{row}].{name}", message, value)
 
 
+def _shown(value: Any) -> str:
+    """A rejected value as the caller wrote it: ``1.5``, not ``np.float64(1.5)``."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _first(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
@@ -148,7 +153,9 @@ def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[
             num = np.asarray(filled, dtype=np.float64)
         except (ValueError, TypeError):
             bad = next(i for i, v in enumerate(np.asarray(filled).tolist()) if not _is_number(v))
-            raise _bad(where, bad, spec.name, f"expected a number, got {filled[bad]!r}") from None
+            raise _bad(
+                where, bad, spec.name, f"expected a number, got {_shown(filled[bad])}"
+            ) from None
         if not spec.nullable and null.any():
             raise _bad(where, _first(null), spec.name, "is required")
         bad_mask = ~np.isfinite(num) & ~null
@@ -163,7 +170,7 @@ def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[
             bounds = (
                 f" in [{spec.ge}, {spec.le}]" if spec.ge is not None or spec.le is not None else ""
             )
-            raise _bad(where, i, spec.name, f"expected a {spec.kind}{bounds}, got {num[i]!r}")
+            raise _bad(where, i, spec.name, f"expected a {spec.kind}{bounds}, got {_shown(num[i])}")
         cast = num.astype(np.int64) if spec.kind == "int" else num
         out = cast.astype(object)
         out[null] = None
@@ -216,7 +223,7 @@ def _validate_text_array(spec: FieldSpec, values: np.ndarray, where: str) -> lis
         if bad.any():
             i = _first(bad)
             choices = ", ".join(sorted(allowed.tolist()))
-            raise _bad(where, i, spec.name, f"expected one of {choices}, got {values[i]!r}")
+            raise _bad(where, i, spec.name, f"expected one of {choices}, got {_shown(values[i])}")
         return values.tolist()
     stripped = np.strings.strip(values, WHITESPACE)
     lengths = np.strings.str_len(stripped)

@@ -537,3 +537,20 @@ def test_doctests_of_graph_module(name: str) -> None:
         pytest.skip(f"graph.{name} does not import yet: {exc}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
     assert result.failed == 0, f"{result.failed} doctest(s) failed in graph.{name}"
+
+
+@pytest.mark.parametrize(
+    ("columns", "shown"),
+    [
+        ({"strength": np.array([0.5, 1.5]), "source": ["unit", "unit"]}, "got 1.5"),
+        ({"strength": [0.5, "x"], "source": ["unit", "unit"]}, "got 'x'"),
+        ({"strength": [0.5, 0.5], "source": np.array(["unit", "ufo"])}, "got 'ufo'"),
+    ],
+)
+def test_frame_errors_show_values_as_written(columns: dict, shown: str) -> None:
+    """Values read from numpy columns are shown as plain values, not ``np.float64(1.5)``."""
+    frame = RelFrame(RelType.KNOWS, ["p-1", "p-3"], ["p-2", "p-4"], columns)
+    with pytest.raises(InvalidInput) as info:
+        validate_rel_frame(frame)
+    assert info.value.message.endswith(shown), info.value.message
+    assert "np." not in str(info.value)
