@@ -7,49 +7,18 @@ printed as one line on stderr with a non-zero exit code, never as a traceback.
 from __future__ import annotations
 
 import functools
-import json
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 
+from graph.cli_context import AppContext
 from graph.errors import InvalidInput, NotFound, PasserelleError
-from graph.settings import Settings, get_settings
-from graph.store import GraphStore
+from graph.settings import get_settings
 
 EXIT_USER_ERROR = 1
 EXIT_UNAVAILABLE = 3
-
-
-@dataclass
-class AppContext:
-    """What every command needs: settings and a lazily opened store."""
-
-    settings: Settings
-    _store: GraphStore | None = field(default=None, repr=False)
-
-    def store(self) -> GraphStore:
-        if self._store is None:
-            from graph.bootstrap import open_store
-
-            self._store = open_store(self.settings)
-        return self._store
-
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
-
-
-def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
-    """Print ``data`` as JSON or through ``render`` for people."""
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    else:
-        render(data)
 
 
 class _Group(click.Group):

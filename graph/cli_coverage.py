@@ -23,7 +23,7 @@ from graph.coverage.service import Scope, coverage, gaps
 from graph.errors import InvalidInput
 
 if TYPE_CHECKING:  # graph.cli imports this module to register the command
-    from graph.cli import AppContext
+    from graph.cli_context import AppContext
 
 COLUMNS = (
     ("id", "Groupement"),

@@ -32,7 +32,7 @@ from graph.settings import Settings
 from graph.store import Batch, Counts, GraphStore
 
 if TYPE_CHECKING:  # graph.cli imports this module to register the command
-    from graph.cli import AppContext
+    from graph.cli_context import AppContext
 
 STORES = ("embedded", "neo4j")
 
@@ -240,7 +240,7 @@ def migrate(
     The embedded store is the one of --data-dir; Neo4j is the one of NEO4J_URI,
     NEO4J_USER, NEO4J_PASSWORD and NEO4J_DATABASE.
     """
-    from graph.cli import emit
+    from graph.cli_context import emit
 
     if source_kind == target_kind:
         raise InvalidInput("--to", f"must differ from --from (both {source_kind})", target_kind)

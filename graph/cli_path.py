@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import click
 
-from graph.cli import AppContext, emit
+from graph.cli_context import AppContext, emit
 from graph.errors import InvalidInput
 from graph.paths import PathPolicy, PathResult, Target, find_paths
 from graph.paths.results import Path

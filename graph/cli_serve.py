@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from graph.cli import AppContext
+from graph.cli_context import AppContext
 
 
 @click.command()

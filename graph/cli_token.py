@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from graph.cli import AppContext, emit
+from graph.cli_context import AppContext, emit
 from graph.errors import InvalidInput
 from graph.model import Label
 

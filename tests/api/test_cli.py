@@ -144,3 +144,14 @@ def test_live_server(data_dir: Path) -> None:
     routes = {(a["route"], a["status"]) for a in access}
     assert ("/api/v1/members/{person_id}", 403) in routes and ("/api/v1/offers", 200) in routes
     assert "cand-a" not in err
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["cli_seed", "cli_path", "cli_token", "cli_serve", "cli_coverage", "cli_migrate"],
+)
+def test_each_command_module_imports_on_its_own(module: str) -> None:
+    """A command's module needs no prior import of the registry (no import cycle)."""
+    code = f"import graph.{module}"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
