@@ -8,7 +8,7 @@ role table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import Depends, Query, Request
@@ -60,6 +60,10 @@ MAX_OFFSET = 1_000_000
 class PageParams:
     limit: int
     offset: int
+
+    def answer(self, items: list[Any], total: int) -> dict[str, Any]:
+        """A list's answer: this page's items, how many there are in all, the page."""
+        return {"items": items, "total": total, "limit": self.limit, "offset": self.offset}
 
 
 async def page_params(

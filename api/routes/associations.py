@@ -66,12 +66,7 @@ def list_associations(
 ) -> dict[str, Any]:
     records = store.find(Label.ASSOCIATION, {"kind": kind} if kind else None, limit=10_000)
     chosen = records[page.offset : page.offset + page.limit]
-    return {
-        "items": [_out(r, store) for r in chosen],  # type: ignore[arg-type]
-        "total": len(records),
-        "limit": page.limit,
-        "offset": page.offset,
-    }
+    return page.answer([_out(r, store) for r in chosen], len(records))  # type: ignore[arg-type]
 
 
 @router.get("/{association_id}", response_model=AssociationOut, summary="Read an association")

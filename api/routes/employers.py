@@ -96,12 +96,7 @@ def list_employers(
     if sector_id is not None:
         nids = ends_in(view, nids, RelType.IN_SECTOR, sector_id, True, Label.SECTOR, "sector_id")
     records, total = page_of(store, view, nids, page)
-    return {
-        "items": [_out(r, store) for r in records],  # type: ignore[arg-type]
-        "total": total,
-        "limit": page.limit,
-        "offset": page.offset,
-    }
+    return page.answer([_out(r, store) for r in records], total)  # type: ignore[arg-type]
 
 
 @router.get("/{employer_id}", response_model=EmployerOut, summary="Read an employer")

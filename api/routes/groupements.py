@@ -137,12 +137,7 @@ def list_groupements(
         where["kind"] = kind
     records = store.find(Label.GROUPEMENT, where or None, limit=10_000)
     chosen = records[page.offset : page.offset + page.limit]
-    return {
-        "items": [_out(r, store) for r in chosen],  # type: ignore[arg-type]
-        "total": len(records),
-        "limit": page.limit,
-        "offset": page.offset,
-    }
+    return page.answer([_out(r, store) for r in chosen], len(records))  # type: ignore[arg-type]
 
 
 @router.get("/{groupement_id}", response_model=GroupementOut, summary="Read a groupement")

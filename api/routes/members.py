@@ -194,7 +194,7 @@ def list_members(
         nids = nids[codes[nids] == list(PersonStatus).index(status_)]
     records, total = page_of(store, view, nids, page)
     items = [member_out(p, view, principal) for p in records if isinstance(p, Person)]
-    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+    return page.answer(items, total)
 
 
 @router.get("/{person_id}", response_model=MemberOut, summary="Read a member")

@@ -111,12 +111,7 @@ def list_offers(
             view, nids, RelType.LOCATED_IN, bassin_id, True, Label.BASSIN_EMPLOI, "bassin_id"
         )
     records, total = page_of(store, view, nids, page)
-    return {
-        "items": [_out(r, store) for r in records],  # type: ignore[arg-type]
-        "total": total,
-        "limit": page.limit,
-        "offset": page.offset,
-    }
+    return page.answer([_out(r, store) for r in records], total)  # type: ignore[arg-type]
 
 
 @router.get("/{offer_id}", response_model=OfferOut, summary="Read a job offer")
