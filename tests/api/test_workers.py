@@ -118,22 +118,14 @@ def test_workers_share_the_connections_and_stop_together(tmp_path: Path) -> None
         for _ in range(24):
             with httpx.Client(base_url=base, timeout=5) as client:
                 assert client.get("/healthz").status_code == 200
-        deadline = time.monotonic() + 10
-        while len(_served(lines[first:])) < 24:
-            assert time.monotonic() < deadline, "the access log misses requests"
-            time.sleep(0.1)
-        spread = _served(lines[first:])
+        spread = _served_soon(lines, first, 24)
         assert min(spread.count(p) for p in set(spread)) >= 6 and len(set(spread)) == 2, spread
         # many at once, kept open: half each
         clients = [httpx.Client(base_url=base, timeout=5) for _ in range(16)]
         first = len(lines)
         for client in clients:
             assert client.get("/healthz").status_code == 200
-        deadline = time.monotonic() + 10
-        while len(_served(lines[first:])) < 16:
-            assert time.monotonic() < deadline, "the access log misses requests"
-            time.sleep(0.1)
-        held = _served(lines[first:])
+        held = _served_soon(lines, first, 16)
         assert sorted(held.count(p) for p in set(held)) == [8, 8], held
         for client in clients:
             client.close()
@@ -178,6 +170,16 @@ def _served(lines: list[str]) -> list[int]:
         for line in lines
         if line.startswith("{") and '"passerelle.access"' in line and '"/healthz"' in line
     ]
+
+
+def _served_soon(lines: list[str], first: int, count: int) -> list[int]:
+    """The pids that served the ``count`` requests logged from line ``first`` on, once
+    they are all in the access log (10 s at most)."""
+    deadline = time.monotonic() + 10
+    while len(_served(lines[first:])) < count:
+        assert time.monotonic() < deadline, "the access log misses requests"
+        time.sleep(0.1)
+    return _served(lines[first:])
 
 
 def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path) -> None:
