@@ -8,11 +8,7 @@ field; undirected ties have one canonical order; and the columnar path
 
 from __future__ import annotations
 
-import doctest
-import importlib
-import pkgutil
 from datetime import date
-from types import ModuleType
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -20,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import graph
 from graph.errors import InvalidInput
 from graph.frames import RelFrame, ValidRels, frames_from_records, validate_rel_frame
 from graph.model import (
@@ -511,32 +506,6 @@ def test_random_knows_row_either_way_round_is_one_record(row: dict[str, Any]) ->
     assert isinstance(fa, InvalidInput) == isinstance(fb, InvalidInput)
     if not isinstance(fa, InvalidInput):
         assert fa == fb
-
-
-# --------------------------------------------------------------------------- doctests
-
-#: the core modules of issue 2: their doctests must import and pass
-CORE_MODULES = ("errors", "model", "schema", "frames", "view", "store", "embedded")
-
-
-def _graph_modules() -> list[str]:
-    """Every module of the graph package, sub-packages included, by its name under graph."""
-    walk = pkgutil.walk_packages(graph.__path__, "graph.", onerror=lambda _: None)
-    found = {m.name.removeprefix("graph.") for m in walk}
-    return sorted(found | set(CORE_MODULES))
-
-
-@pytest.mark.parametrize("name", _graph_modules())
-def test_doctests_of_graph_module(name: str) -> None:
-    """Every example in graph's docstrings runs and gives the documented output."""
-    try:
-        module: ModuleType = importlib.import_module(f"graph.{name}")
-    except ImportError as exc:
-        if name in CORE_MODULES:
-            raise
-        pytest.skip(f"graph.{name} does not import yet: {exc}")
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
-    assert result.failed == 0, f"{result.failed} doctest(s) failed in graph.{name}"
 
 
 @pytest.mark.parametrize(

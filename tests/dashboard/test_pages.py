@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import json
 from typing import Any
 
@@ -20,29 +18,6 @@ from graph.coverage.service import Scope, coverage
 from graph.paths.service import Target
 from tests.dashboard.conftest import AS_OF, context
 from tests.dashboard.test_figures import a_result_with_paths
-
-MODULES = [
-    "dashboard.app",
-    "dashboard.auth",
-    "dashboard.components",
-    "dashboard.data",
-    "dashboard.figures",
-    "dashboard.geo",
-    "dashboard.geo.convert",
-    "dashboard.i18n",
-    "dashboard.pages.groupement",
-    "dashboard.pages.login",
-    "dashboard.pages.national",
-    "dashboard.pages.paths",
-    "dashboard.runtime",
-    "dashboard.settings",
-]
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name: str) -> None:
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
 
 
 def find(component: Any, id_: str) -> Any:

@@ -1,0 +1,1 @@
+"""Tests of the seed package: reference data, reference graph and the demo generator."""
