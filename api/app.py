@@ -32,9 +32,9 @@ from api.problems import Problem
 from api.ratelimit import RateLimiter
 from api.routes import V1, health
 from api.runtime import StoreHolder, settle_heap
-from api.tokens import TokenStore
 from dashboard import mount as mount_dashboard
 from dashboard.settings import DashboardSettings
+from graph.access.tokens import TokenStore
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 from graph.view import day_number

@@ -27,10 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.app import create_app  # noqa: E402
-from api.tokens import Role, TokenStore  # noqa: E402
 from dashboard import data as D  # noqa: E402
 from dashboard.app import mount  # noqa: E402
 from dashboard.settings import DashboardSettings  # noqa: E402
+from graph.access.roles import Role  # noqa: E402
+from graph.access.tokens import TokenStore  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.settings import Settings  # noqa: E402
 from seed.demo import DEFAULT_AS_OF, generate  # noqa: E402

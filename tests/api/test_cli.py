@@ -13,7 +13,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from api.tokens import TokenStore, digest
+from graph.access.tokens import TokenStore, digest
 from graph.cli import main
 from graph.embedded import EmbeddedStore
 from graph.settings import get_settings

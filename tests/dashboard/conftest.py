@@ -11,12 +11,12 @@ import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.auth import Principal
-from api.tokens import Role, TokenStore
 from dashboard import data as D
 from dashboard.app import create_dash
 from dashboard.runtime import PageContext, Runtime
 from dashboard.settings import DashboardSettings
+from graph.access.roles import Principal, Role
+from graph.access.tokens import TokenStore
 from graph.embedded import EmbeddedStore
 from graph.settings import Settings
 from seed.demo import generate
