@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["api.app", "api.auth", "api.logging", "api.ratelimit"]
+MODULES = ["api.app", "api.auth", "api.logging", "api.ratelimit", "cli.wiring"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -112,6 +112,7 @@ def test_a_server_settles_its_heap_after_each_warm_up(tmp_path: Path, monkeypatc
     from fastapi.testclient import TestClient
 
     import api.app as app_module
+    from cli.wiring import create_server
     from graph.access.tokens import TokenStore
     from graph.settings import Settings
 
@@ -129,7 +130,7 @@ def test_a_server_settles_its_heap_after_each_warm_up(tmp_path: Path, monkeypatc
     with EmbeddedStore(tmp_path) as store:
         build_world(store)
         for settle in (False, True):
-            app = app_module.create_app(settings, store=store, tokens=tokens, settle=settle)
+            app = create_server(settings, store=store, tokens=tokens, settle=settle)
             with TestClient(app):
                 for thread in threading.enumerate():
                     if thread.name == "dashboard-warm":
