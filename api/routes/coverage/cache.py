@@ -24,29 +24,33 @@ from typing import Any
 
 from graph.store import GraphStore
 
+#: what an answer is kept under: (store version, what was asked…)
+Key = tuple[Any, ...]
+#: computes an answer: (store version it was computed on, value, rows against the budget)
+Compute = Callable[[], tuple[int, Any, int]]
 #: most rendered rows (coverage rows, gaps, actions) kept per store, about 1 KiB each:
 #: every report of a day at national scale is a few thousand
 CACHE_ROWS = 50_000
 _LOCK = threading.Lock()
 _CACHE: weakref.WeakKeyDictionary[Any, Entries] = weakref.WeakKeyDictionary()
-_FLIGHTS: dict[tuple, threading.Lock] = {}
+_FLIGHTS: dict[Key, threading.Lock] = {}
 
 
 class Entries:
     """Rendered answers of one store, least recently used first, with their row counts."""
 
     def __init__(self) -> None:
-        self.items: OrderedDict[tuple, tuple[int, Any]] = OrderedDict()
+        self.items: OrderedDict[Key, tuple[int, Any]] = OrderedDict()
         self.rows = 0
 
-    def get(self, key: tuple) -> Any:
+    def get(self, key: Key) -> Any:
         hit = self.items.get(key)
         if hit is None:
             return None
         self.items.move_to_end(key)
         return hit[1]
 
-    def put(self, key: tuple, value: Any, rows: int) -> None:
+    def put(self, key: Key, value: Any, rows: int) -> None:
         old = self.items.pop(key, None)
         self.rows += rows - (old[0] if old else 0)
         self.items[key] = (rows, value)
@@ -55,16 +59,14 @@ class Entries:
             self.rows -= dropped
 
 
-def lookup(store: GraphStore, what: tuple) -> tuple[tuple, Any]:
+def lookup(store: GraphStore, what: Key) -> tuple[Key, Any]:
     """(key, the answer kept for the store's current version, or None)."""
     key = (store.view().version, *what)
     with _LOCK:
         return key, _entries(store).get(key)
 
 
-def fill(
-    store: GraphStore, key: tuple, what: tuple, compute: Callable[[], tuple[int, Any, int]]
-) -> Any:
+def fill(store: GraphStore, key: Key, what: Key, compute: Compute) -> Any:
     """``compute()`` → (store version, value, rows), kept under (version, ``what``).
 
     One computation per key at a time: concurrent callers wait for the first one.
@@ -84,7 +86,7 @@ def fill(
                 _FLIGHTS.pop((id(store), key), None)
 
 
-def keep(store: GraphStore, what: tuple, compute: Callable[[], tuple[int, Any, int]]) -> Any:
+def keep(store: GraphStore, what: Key, compute: Compute) -> Any:
     """``compute()``'s value, kept under (its store version, ``what``)."""
     version, value, rows = compute()
     with _LOCK:
@@ -92,7 +94,7 @@ def keep(store: GraphStore, what: tuple, compute: Callable[[], tuple[int, Any, i
     return value
 
 
-def put(store: GraphStore, key: tuple, value: Any, rows: int) -> None:
+def put(store: GraphStore, key: Key, value: Any, rows: int) -> None:
     """Keep ``value`` under ``key`` (a key of :func:`lookup`) for ``store``."""
     with _LOCK:
         _entries(store).put(key, value, rows)

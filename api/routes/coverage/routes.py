@@ -32,6 +32,7 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response
 from api.deps import CoverageRead, StoreDep
 from api.problems import Forbidden, problem_responses
 from api.routes.coverage import render
+from api.routes.coverage.cache import Compute
 from api.routes.coverage.models import (
     MAX_DATE,
     MIN_DATE,
@@ -42,7 +43,7 @@ from api.routes.coverage.models import (
     WhatIfIn,
     WhatIfOut,
 )
-from api.routes.coverage.serving import Compute, Ready, run, serve_json
+from api.routes.coverage.serving import Ready, run, serve_json
 from graph.access.coverage import (
     ScopeKind,
     check_changes,

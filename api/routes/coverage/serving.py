@@ -11,7 +11,7 @@ coverage is CPU-bound numpy and Python too.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -19,6 +19,7 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 
 from api.routes.coverage import cache
+from api.routes.coverage.cache import Compute, Key
 from api.runtime import fits_on_loop, on_loop_or_thread
 from graph.store import GraphStore
 from graph.view import GraphView
@@ -26,9 +27,8 @@ from graph.view import GraphView
 #: coverage computations one worker runs at once, beside the path searches
 COVERAGE_THREADS = 1
 
-#: (store version, value, rows to count against the cache's budget)
-Compute = Callable[[], tuple[int, Any, int]]
 Ready = Callable[[GraphStore, GraphView], bool]
+T = TypeVar("T")
 
 
 def _limiter(request: Request) -> anyio.CapacityLimiter:
@@ -39,7 +39,7 @@ def _limiter(request: Request) -> anyio.CapacityLimiter:
     return limiter
 
 
-async def run(request: Request, fn: Callable[..., Any], *args: Any) -> Any:
+async def run(request: Request, fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` in a worker thread, at most ``COVERAGE_THREADS`` at once: coverage is
     CPU-bound numpy and Python, and more threads would only fight for the GIL with the
     path searches (which have their own limit, ``api_path_threads``). A computation does
@@ -50,7 +50,7 @@ async def run(request: Request, fn: Callable[..., Any], *args: Any) -> Any:
 async def serve(
     request: Request,
     store: GraphStore,
-    what: tuple,
+    what: Key,
     compute: Compute,
     ready: Ready | None = None,
 ) -> Any:
@@ -74,11 +74,11 @@ async def serve(
 async def serve_json(
     request: Request,
     store: GraphStore,
-    what: tuple,
+    what: Key,
     compute: Compute,
     model: type[BaseModel],
     body: Callable[[Any], dict[str, Any]] = lambda value: value,
-    view: tuple = (),
+    view: Key = (),
     ready: Ready | None = None,
 ) -> Response:
     """The answer for ``what`` as ``model`` JSON, rendered once per store version.
