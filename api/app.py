@@ -1,10 +1,16 @@
-"""The one place that wires the HTTP API: ``create_app(settings=None, store=None)``.
+"""The HTTP API as an app: ``create_app(settings=None, store=None, tokens=None, mounts=())``.
 
 Nothing happens at import. The store is opened in the lifespan from the settings (or
 injected, for tests), the token database beside it (``<data_dir>/auth.sqlite3``), and
 the path index is warmed in a worker thread so the first query does not pay for it.
-``passerelle serve`` runs ``api.app:create_app`` as a uvicorn factory, so every worker
-process builds its own app. The dashboard will be mounted on the app built here.
+
+Decisions:
+
+* The API knows no other entry point. What is served beside it in the same process
+  (the dashboard) is handed in as ``mounts``: each is called with the app and what it
+  shares (:class:`Shared`: the same store and token database, opened in the lifespan).
+  The process itself is wired in one place, :mod:`cli.wiring`, whose ``server_app`` is
+  the uvicorn factory ``passerelle serve`` runs in every worker.
 
 >>> from graph.settings import Settings
 >>> app = create_app(Settings(data_dir="/nonexistent/never-opened"))
@@ -15,8 +21,9 @@ process builds its own app. The dashboard will be mounted on the app built here.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -32,9 +39,7 @@ from api.problems import Problem
 from api.ratelimit import RateLimiter
 from api.routes import V1, health
 from api.runtime import StoreHolder, settle_heap
-from api.tokens import TokenStore
-from dashboard import mount as mount_dashboard
-from dashboard.settings import DashboardSettings
+from graph.access.tokens import TokenStore
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 from graph.view import day_number
@@ -61,21 +66,35 @@ give the `total`.
 """
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What the API app shares with an app mounted into it: the same settings, store and
+    token database (providers, valid once the app has started), and what to call after
+    a warm-up (None, or :func:`api.runtime.settle_heap` for a server process)."""
+
+    settings: Settings
+    store: Callable[[], GraphStore]
+    tokens: Callable[[], TokenStore]
+    after_warm: Callable[[], None] | None
+
+
+#: serves something beside the API in the same app (e.g. the dashboard under /dashboard)
+Mount = Callable[[FastAPI, Shared], object]
+
+
 def create_app(
     settings: Settings | None = None,
     store: GraphStore | None = None,
     tokens: TokenStore | None = None,
     *,
-    dashboard: DashboardSettings | None = None,
-    warm_dashboard: bool | None = None,
+    mounts: Sequence[Mount] = (),
     settle: bool = False,
 ) -> FastAPI:
-    """The API application with the dashboard under ``/dashboard/``.
+    """The API application, with each of ``mounts`` served beside it.
 
-    ``store`` and ``tokens`` are opened from ``settings`` unless given; ``dashboard``
-    overrides the dashboard's own settings (tests fix its date this way). ``settle``:
-    after each warm-up, exempt what it built from garbage collection
-    (:func:`api.runtime.settle_heap`), for a server process (:func:`server_app`).
+    ``store`` and ``tokens`` are opened from ``settings`` unless given. ``settle``: after
+    each warm-up, exempt what it built from garbage collection
+    (:func:`api.runtime.settle_heap`), for a server process (:func:`cli.wiring.server_app`).
     """
     after_warm = settle_heap if settle else None
     settings = settings or get_settings()
@@ -113,29 +132,19 @@ def create_app(
     app.include_router(health.router)
     for router in V1:
         app.include_router(router, prefix=API_PREFIX)
-    # The Dash dashboard, served by the same process under /dashboard/, with the same
-    # store and token database.
-
-    mount_dashboard(
-        app,
+    shared = Shared(
         settings,
         store=lambda: app.state.store_holder.get(),
         tokens=lambda: app.state.tokens,
-        options=dashboard,
-        warm_on_start=warm_dashboard,
         after_warm=after_warm,
     )
+    for mount in mounts:
+        mount(app, shared)
     # Added last = outermost: the access log wraps the body limit.
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(AccessLog)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def server_app() -> FastAPI:
-    """The app of a ``passerelle serve`` worker (a uvicorn factory): settings from the
-    environment, long-lived start-up objects settled out of the collector's way."""
-    return create_app(settle=True)
 
 
 def _warm(holder: StoreHolder) -> None:

@@ -1,8 +1,8 @@
 """The API's dependencies, declared once as ``Annotated`` aliases.
 
 Routes take ``store: StoreDep``, ``page: PageDep`` and a principal alias naming the
-permission they need (``MembersRead``, ``PathsQuery``…); see :mod:`api.auth` for the
-role table.
+permission they need (``MembersRead``, ``PathsQuery``…); the role table is
+:mod:`graph.access.roles`, the scope rules :mod:`graph.access.scope`.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import Depends, Query, Request
 
-from api.auth import Permission, Principal, authenticate, require
-from graph.errors import NotFound
-from graph.model import Label, RelType
+from api.auth import authenticate, require
+from graph.access.roles import Permission, Principal
 from graph.settings import Settings
 from graph.store import GraphStore
-from graph.view import LABEL_CODE, GraphView
 
 # The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in the thread
 # pool, a hop per request that these trivial lookups do not need.
@@ -74,28 +72,3 @@ async def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
-
-
-# --------------------------------------------------------------------------- scope
-
-
-def groupements_of(view: GraphView, nid: int) -> list[str]:
-    """Ids of the groupements a person is ``IN_GROUPEMENT``."""
-    return [view.ids[g] for g in view.rel(RelType.IN_GROUPEMENT).targets(nid)]  # type: ignore[misc]
-
-
-def person_in_scope(view: GraphView, principal: Principal, person_id: str, field: str) -> int:
-    """The number of a person the caller may see, else :class:`NotFound`.
-
-    A person outside a référent's groupements raises exactly the error an unknown id
-    raises (same status, same body): the référent cannot tell "not yours" from "does not
-    exist", so the API does not leak who is in the network.
-    """
-    nid = view.index.get(person_id)
-    if (
-        nid is None
-        or view.labels[nid] != LABEL_CODE[Label.PERSON]
-        or not principal.covers(groupements_of(view, nid))
-    ):
-        raise NotFound(Label.PERSON.value, person_id, field)
-    return nid

@@ -9,7 +9,8 @@ Every error the API returns has the same shape::
 ``instance`` names the request (its id is also in the ``X-Request-ID`` header and the
 access log), never the path, which may hold a person's id. Domain errors map to statuses
 here and nowhere else: :class:`~graph.errors.InvalidInput` → 422,
-:class:`~graph.errors.NotFound` → 404, :class:`~graph.errors.Conflict` → 409,
+:class:`~graph.errors.NotFound` → 404, :class:`~graph.errors.AccessDenied` → 403,
+:class:`~graph.errors.Conflict` → 409,
 :class:`~graph.errors.StoreUnavailable` → 503; pydantic's request errors → 422 naming the
 field (400 when the body is not JSON at all); anything unexpected → a 500 problem without
 a trace, logged with the request id and the exception's type only (see
@@ -29,7 +30,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
+from graph.errors import AccessDenied, Conflict, InvalidInput, NotFound, StoreUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:passerelle:problem:"
@@ -184,6 +185,14 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _access_denied(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AccessDenied)
+    errors = [] if exc.field is None else [(exc.field, exc.message)]
+    return problem_response(
+        Forbidden.status, Forbidden.slug, Forbidden.title, str(exc), errors, _rid(request)
+    )
+
+
 async def _conflict(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Conflict)
     return problem_response(
@@ -264,6 +273,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(InvalidInput, _invalid_input)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(AccessDenied, _access_denied)
     app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(StoreUnavailable, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation)

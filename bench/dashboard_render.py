@@ -1,10 +1,10 @@
 """Time to first full render of the dashboard's home page, measured in headless Chromium.
 
 Seeds the demo network (or reuses ``--data-dir``), serves the API with the dashboard
-mounted (as ``api/app.py`` wires it) with uvicorn on 127.0.0.1, logs in with a national
-token and loads ``/dashboard/`` ``--loads`` times. Each load is timed in the page itself:
-from navigation start (``performance.timeOrigin``) until the map has every département
-drawn and the groupements grid has its rows (the condition in
+mounted (as the composition root ``cli/wiring.py`` wires it) with uvicorn on 127.0.0.1,
+logs in with a national token and loads ``/dashboard/`` ``--loads`` times. Each load is
+timed in the page itself: from navigation start (``performance.timeOrigin``) until the
+map has every département drawn and the groupements grid has its rows (the condition in
 ``tests/dashboard/browser.py``). Two series: a fresh browser profile per load (nothing
 cached: every script is fetched and parsed again) and the same browser reloading (scripts
 cached, as for someone who comes back). The server's coverage is computed once at start
@@ -26,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from api.app import create_app  # noqa: E402
-from api.tokens import Role, TokenStore  # noqa: E402
+from cli.wiring import create_server  # noqa: E402
 from dashboard import data as D  # noqa: E402
-from dashboard.app import mount  # noqa: E402
 from dashboard.settings import DashboardSettings  # noqa: E402
+from graph.access.roles import Role  # noqa: E402
+from graph.access.tokens import TokenStore  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.settings import Settings  # noqa: E402
 from seed.demo import DEFAULT_AS_OF, generate  # noqa: E402
@@ -72,9 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     store = EmbeddedStore(data_dir)
     tokens = TokenStore(settings.auth_db_path)
     secret = tokens.create(Role.NATIONAL, name="bench").secret
-    app = create_app(settings, store=store, tokens=tokens)
     options = DashboardSettings(as_of=as_of)
-    mount(app, settings, store=lambda: store, tokens=lambda: tokens, options=options)
+    app = create_server(settings, store=store, tokens=tokens, dashboard=options)
     people = store.counts().nodes
     with B.ServerThread(app) as server:
         url = server.base + "/dashboard/"

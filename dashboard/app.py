@@ -24,13 +24,13 @@ from urllib.parse import parse_qs
 import flask
 from dash import Dash, Input, Output, dcc, html
 
-from api.tokens import TokenStore
 from dashboard import auth
 from dashboard import data as D
 from dashboard.components import not_found, top_bar
 from dashboard.pages import groupement, login, national, paths
-from dashboard.runtime import EXTENSION, PageContext, Runtime, current_context, current_runtime
+from dashboard.runtime import EXTENSION, PageContext, Runtime, current_runtime
 from dashboard.settings import DashboardSettings
+from graph.access.tokens import TokenStore
 from graph.settings import Settings
 from graph.store import GraphStore
 
@@ -175,7 +175,7 @@ def create_dash(
 
     @app.callback(Output("page", "children"), Input("url", "pathname"), Input("url", "search"))
     def route(pathname: str | None, search: str | None) -> Any:
-        return render(current_runtime(), current_context(), pathname, search)
+        return render(current_runtime(), auth.current_context(), pathname, search)
 
     national.register(app)
     groupement.register(app)

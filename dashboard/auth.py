@@ -1,18 +1,20 @@
 """Logging in to the dashboard with an API token, and who is looking on every request.
 
-The dashboard uses the API's tokens and roles (:mod:`api.tokens`, :mod:`api.auth`): a
-person pastes their token once on the login page; the server checks it against the same
-token database and answers with a signed session cookie (:mod:`itsdangerous`, key from
-``PASSERELLE_DASHBOARD_SECRET`` or generated once in ``<data_dir>/dashboard.secret``).
-The cookie holds the token id, never the secret. Every request (page or callback) checks
-the signature and age of the cookie *and* that the token is still active in the database,
-taking its role and groupements from there: a revoked token logs its sessions out on
-their next click, as it stops the API's next request.
+The dashboard uses the same tokens and roles as the API (:mod:`graph.access.tokens`,
+:mod:`graph.access.roles`): a person pastes their token once on the login page; the
+server checks it against the same token database and answers with a signed session
+cookie (:mod:`itsdangerous`, key from ``PASSERELLE_DASHBOARD_SECRET`` or generated once
+in ``<data_dir>/dashboard.secret``). The cookie holds the token id, never the secret.
+Every request (page or callback) checks the signature and age of the cookie *and* that
+the token is still active in the database, taking its role and groupements from there:
+a revoked token logs its sessions out on their next click, as it stops the API's next
+request.
 
 Decisions:
 
-* Roles allowed: those that may read coverage (``admin``, ``national``, ``referent``);
-  a ``portal`` token is a machine's and is refused with a message.
+* Roles allowed: those that may read coverage (``admin``, ``national``, ``referent``:
+  :func:`graph.access.roles.may_open_dashboard`); a ``portal`` token is a machine's and
+  is refused with a message.
 * Cookie: ``HttpOnly``, ``SameSite=Lax``, scoped to the dashboard's path; ``Secure`` with
   ``PASSERELLE_DASHBOARD_SECURE_COOKIE=true``. Callbacks are also protected by a
   double-submit CSRF token (Dash sends the ``_csrf_token`` cookie back in ``X-CSRFToken``).
@@ -31,9 +33,9 @@ from urllib.parse import urlsplit
 import flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from api.auth import Permission, Principal
-from api.tokens import TokenInfo
-from dashboard.runtime import Runtime, current_runtime
+from dashboard.runtime import PageContext, Runtime, current_runtime
+from graph.access.roles import Principal, may_open_dashboard
+from graph.access.tokens import TokenInfo
 from graph.errors import ConfigError, StoreUnavailable
 
 SESSION_COOKIE = "passerelle_session"
@@ -83,7 +85,7 @@ def _serializer(runtime: Runtime) -> URLSafeTimedSerializer:
 
 def allowed(info: TokenInfo) -> bool:
     """Whether a token may open the dashboard (its role may read coverage)."""
-    return Principal(info.id, info.role).can(Permission.COVERAGE_READ)
+    return may_open_dashboard(info.role)
 
 
 def session_value(runtime: Runtime, info: TokenInfo) -> str:
@@ -109,7 +111,7 @@ def principal_from_request(runtime: Runtime) -> Principal | None:
     info = next((t for t in active if t.id == token_id), None)
     if info is None or not allowed(info):
         return None
-    return Principal(info.id, info.role, frozenset(info.groupements))
+    return info.principal()
 
 
 def safe_next(runtime: Runtime, target: str | None) -> str:
@@ -201,3 +203,12 @@ def install(server: flask.Flask, runtime: Runtime, routes_prefix: str) -> None:
 def runtime_principal() -> Principal | None:
     """The viewer of the current request (for callbacks)."""
     return principal_from_request(current_runtime())
+
+
+def current_context() -> PageContext | None:
+    """The page context of this request, or None when nobody valid is logged in."""
+    runtime = current_runtime()
+    principal = principal_from_request(runtime)
+    if principal is None:
+        return None
+    return PageContext(runtime, principal, runtime.as_of())

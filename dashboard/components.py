@@ -6,10 +6,9 @@ from typing import Any
 
 from dash import dcc, html
 
-from api.auth import Principal
-from api.tokens import Role
 from dashboard import i18n
 from dashboard.runtime import PageContext
+from graph.access.roles import Principal, Role
 
 DROPDOWN_LABELS = {
     "select_all": "Tout sélectionner",

@@ -8,12 +8,13 @@ them for a viewer with :mod:`graph.coverage.privacy`. The few direct reads of th
 are listings for pickers (a groupement's members, a bassin's employers), as the API's
 list routes do.
 
-Who sees what (:func:`view_kind`):
+Who sees what is the core's access policy, asked here and never decided here: how a
+viewer sees a groupement (:func:`graph.access.scope.groupement_view`):
 
 * ``own``: the référent of the groupement: exact counts, names of its candidates;
 * ``national``: the national cell and the administrators: small counts of people as
-  "< 5", names only of people who consented to introduce or to be listed (the path
-  engine's rule), never a list of candidates;
+  "< 5" (:mod:`graph.access.counts`), names only of people who consented to introduce
+  or to be listed (:mod:`graph.access.visibility`), never a list of candidates;
 * ``other``: a référent looking at another groupement: as ``national``, and every person
   named in a gap is replaced by "une personne (nom non communiqué)".
 """
@@ -28,8 +29,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from api.auth import Principal
-from api.tokens import Role
+from graph.access.counts import share
+from graph.access.roles import Principal
+from graph.access.scope import GroupementView, groupement_view
+from graph.access.visibility import named_in_lists, names_in_gaps
 from graph.coverage import privacy
 from graph.coverage import service as coverage_service
 from graph.coverage.gaps import Gap
@@ -86,23 +89,6 @@ def _all(store: GraphStore, label: Label) -> list[Any]:
         out.extend(page)
         if len(page) < _PAGE:
             return out
-
-
-# --------------------------------------------------------------------------- viewers
-
-
-def view_kind(principal: Principal, groupement_id: str) -> str:
-    """``own``, ``national`` or ``other``: how ``principal`` sees ``groupement_id``.
-
-    >>> ref = Principal("tok-1", Role.REFERENT, frozenset({"grp-a"}))
-    >>> view_kind(ref, "grp-a"), view_kind(ref, "grp-b")
-    ('own', 'other')
-    >>> view_kind(Principal("tok-2", Role.NATIONAL), "grp-a")
-    'national'
-    """
-    if principal.role is Role.REFERENT:
-        return "own" if groupement_id in principal.groupements else "other"
-    return "national"
 
 
 # --------------------------------------------------------------------------- groupements
@@ -201,7 +187,7 @@ def coverage_score(cov: Coverage) -> float | None:
     one who agreed to introduce (1 or 0); the share of the territory's employers with a
     reachable contact; the share of targeted sectors with a contact in the territory; no
     partner without a local charter (1 or 0); and the share of candidates with a path when
-    it may be shown (:func:`graph.coverage.privacy.share`, else left out, so a score never
+    it may be shown (:func:`graph.access.counts.share`, else left out, so a score never
     reveals a withheld count).
 
     >>> coverage_score(Coverage(scope="departement", id="33", name="Gironde", employers=10,
@@ -217,7 +203,7 @@ def coverage_score(cov: Coverage) -> float | None:
     if cov.sectors_targeted:
         parts.append(1 - cov.sectors_without_helper / cov.sectors_targeted)
     parts.append(0.0 if cov.partners_without_charter else 1.0)
-    shown = privacy.share(cov.candidates_with_path, cov.candidates, own_groupement=False)
+    shown = share(cov.candidates_with_path, cov.candidates, own_groupement=False)
     if shown is not None:
         parts.append(shown)
     return round(100 * sum(parts) / len(parts), 1)
@@ -257,7 +243,7 @@ def highlights(data: NationalData, principal: Principal, n: int = 5) -> list[Hig
     for rank, gid in enumerate(data.ranking[:n], start=1):
         info = data.infos.get(gid)
         first = data.gaps_of(gid)
-        kind = view_kind(principal, gid)
+        kind = groupement_view(principal, gid)
         title = render_gap(first[0], kind, data.names)["title"] if first else ""
         name = info.name if info else gid
         out.append(Highlight(rank, gid, name, info.departements if info else (), title))
@@ -276,12 +262,12 @@ def table_rows(data: NationalData, principal: Principal) -> list[dict[str, Any]]
         cov = by_id.get(gid)
         if cov is None:
             continue
-        kind = view_kind(principal, gid)
-        shown = privacy.render_coverage(cov, own_groupement=kind == "own")
+        kind = groupement_view(principal, gid)
+        shown = privacy.render_coverage(cov, own_groupement=kind is GroupementView.OWN)
         info = data.infos.get(gid)
         found = data.gaps_of(gid)
         top = render_gap(found[0], kind, data.names) if found else None
-        share = shown["share_with_path"]
+        with_path = shown["share_with_path"]
         rows.append(
             {
                 "rang": rank,
@@ -292,14 +278,14 @@ def table_rows(data: NationalData, principal: Principal) -> list[dict[str, Any]]
                 "referent": referent_word(cov, info.kind if info else "groupement"),
                 "candidats": _num(shown["candidates"]),
                 "aidants": _num(shown["helpers_available"]),
-                "avec_chemin": None if share is None else round(100 * share),
+                "avec_chemin": None if with_path is None else round(100 * with_path),
                 "sans_chemin": _num(shown["candidates_without_path"]),
                 "employeurs_sans_contact": cov.employers_without_contact,
                 "lacunes": len(found),
                 "lacune": top["title"] if top else "",
                 "concernes": _num(top["affected"]) if top else 0,
                 "action": top["action"]["text"] if top else "",
-                "propre": kind == "own",
+                "propre": kind is GroupementView.OWN,
             }
         )
     return rows
@@ -328,22 +314,23 @@ def referent_word(cov: Coverage, kind: str = "groupement") -> str:
 # --------------------------------------------------------------------------- gaps
 
 
-def render_gap(gap: Gap, kind: str, names: dict[str, str]) -> dict[str, Any]:
-    """A gap for a viewer: small counts withheld outside ``own``; for ``other`` the
-    people named in it (``names``: id -> display name, from :func:`gap_people`) are
-    replaced by "une personne (nom non communiqué)".
+def render_gap(gap: Gap, kind: GroupementView, names: dict[str, str]) -> dict[str, Any]:
+    """A gap for a viewer: small counts withheld outside ``own``; where the viewer may
+    not see the names in gaps (``other``) the people named in it (``names``: id ->
+    display name, from :func:`gap_people`) are replaced by "une personne (nom non
+    communiqué)".
 
     >>> from graph.coverage.gaps import Action
     >>> gap = Gap("no_referent", "grp-b", "ANOCR B", "Pas de référent reconversion", 1,
     ...     "référent", 3, Action("name_referent", {"person": "p-9"},
     ...     "Nommer un référent (par exemple Mme Roux, aidant disponible)"))
-    >>> render_gap(gap, "other", {"p-9": "Mme Roux"})["action"]["text"]
+    >>> render_gap(gap, GroupementView.OTHER, {"p-9": "Mme Roux"})["action"]["text"]
     'Nommer un référent (par exemple une personne (nom non communiqué), aidant disponible)'
-    >>> render_gap(gap, "own", {"p-9": "Mme Roux"})["affected"]
+    >>> render_gap(gap, GroupementView.OWN, {"p-9": "Mme Roux"})["affected"]
     3
     """
-    out = privacy.render_gap(gap, own_groupement=kind == "own")
-    if kind == "other":
+    out = privacy.render_gap(gap, own_groupement=kind == GroupementView.OWN)
+    if not names_in_gaps(kind):
         for key, pid in gap.action.params.items():
             name = names.get(pid) if key in ("person", "helper") and pid else None
             if name:
@@ -409,11 +396,6 @@ def person_names(store: GraphStore, ids: Sequence[str]) -> dict[str, str]:
     return {i: display_name(r) for i, r in store.get_many(list(ids)).items()}
 
 
-def may_be_named(person: Person) -> bool:
-    """Whether someone outside the person's groupement may see their name (engine rule)."""
-    return bool(person.consent_introducer or person.consent_directory)
-
-
 def members(store: GraphStore, groupement_id: str) -> tuple[Person, ...]:
     """The people attached to a groupement, ordered by id."""
 
@@ -432,19 +414,21 @@ def helpers_of(store: GraphStore, groupement_id: str) -> tuple[Person, ...]:
     return tuple(p for p in members(store, groupement_id) if p.status in _HELPER_STATUSES)
 
 
-def person_option(person: Person, kind: str) -> dict[str, str]:
-    """A picker option for a person: named in the own view; elsewhere only helpers who
-    consented are named, and a candidate never is (by id only).
+def person_option(person: Person, kind: GroupementView) -> dict[str, str]:
+    """A picker option for a person: named as :func:`graph.access.visibility.named_in_lists`
+    allows (in the own view; elsewhere only helpers who consented, a candidate never),
+    else by id only.
 
     >>> p = Person(id="p-1", first_name="Anne", last_name="Roux", civility="Mme",
     ...            status="candidate", consent_directory=True)
-    >>> person_option(p, "own")["label"], person_option(p, "national")["label"]
+    >>> own, national = GroupementView.OWN, GroupementView.NATIONAL
+    >>> person_option(p, own)["label"], person_option(p, national)["label"]
     ('Mme Roux · candidat · p-1', 'p-1 · candidat')
     """
     status = {"candidate": "candidat", "helper": "aidant", "both": "candidat et aidant"}.get(
         person.status.value, "membre"
     )
-    if kind == "own" or (may_be_named(person) and person.status not in _CANDIDATE_STATUSES):
+    if named_in_lists(person, kind):
         label = f"{display_name(person)} · {status} · {person.id}"
     else:
         label = f"{person.id} · {status}"

@@ -3,7 +3,7 @@
 Thousands are separated by a narrow no-break space (U+202F) and decimals by a comma, as
 the French typographic rules and the CLDR ``fr`` locale write them; a percentage keeps a
 narrow no-break space before ``%``. A count withheld by the small-count rule
-(:data:`graph.coverage.privacy.SUPPRESSED`, "< 5") is shown as it is.
+(:data:`graph.access.counts.SUPPRESSED`, "< 5") is shown as it is.
 
 >>> number(12345), number(3), number("< 5"), number(None)
 ('12\u202f345', '3', '< 5', '–')
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from graph.coverage.privacy import SUPPRESSED
+from graph.access.counts import SUPPRESSED
 
 NNBSP = "\u202f"
 #: what a share withheld or undefined is shown as ("non communiqué")

@@ -2,7 +2,9 @@
 
 The store and the token database are *providers* (functions called per request), so the
 dashboard uses exactly the objects the API opened in its lifespan, and nothing is opened
-when the app is built or imported.
+when the app is built or imported. Who is looking (the session) is :mod:`dashboard.auth`,
+which builds a :class:`PageContext` per request (:func:`dashboard.auth.current_context`);
+this module knows nothing of sessions, so the two do not import each other.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from datetime import date
 
 import flask
 
-from api.auth import Principal
-from api.tokens import TokenStore
 from dashboard.settings import DashboardSettings
+from graph.access.roles import Principal
+from graph.access.tokens import TokenStore
 from graph.settings import Settings
 from graph.store import GraphStore
 
@@ -69,14 +71,3 @@ class PageContext:
 def current_runtime() -> Runtime:
     """The runtime of the Dash app serving this request."""
     return flask.current_app.extensions[EXTENSION]
-
-
-def current_context() -> PageContext | None:
-    """The page context of this request, or None when nobody valid is logged in."""
-    from dashboard.auth import principal_from_request
-
-    runtime = current_runtime()
-    principal = principal_from_request(runtime)
-    if principal is None:
-        return None
-    return PageContext(runtime, principal, runtime.as_of())

@@ -1,6 +1,6 @@
 """``passerelle serve``: run the HTTP API with uvicorn.
 
-Uvicorn runs ``api.app:server_app`` as a factory, so each worker process builds its own
+Uvicorn runs ``cli.wiring:server_app`` as a factory, so each worker process builds its own
 app and opens its own store; the settings reach the workers through the environment
 (``PASSERELLE_*``), which is where a worker's :func:`graph.settings.get_settings` reads
 them. Several workers share one socket, each new connection going to the least busy
@@ -65,6 +65,6 @@ def serve(
     }
     if workers > 1 and workers_module.supported():
         # Connections balanced over the workers: see api.workers for why.
-        spec = workers_module.WorkerSpec(host, port, {"app": "api.app:server_app", **options})
+        spec = workers_module.WorkerSpec(host, port, {"app": "cli.wiring:server_app", **options})
         raise SystemExit(workers_module.run(spec, workers))
-    uvicorn.run("api.app:server_app", host=host, port=port, workers=workers, **options)
+    uvicorn.run("cli.wiring:server_app", host=host, port=port, workers=workers, **options)

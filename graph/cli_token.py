@@ -14,7 +14,7 @@ from graph.model import Label
 
 
 def _tokens(app: AppContext):  # type: ignore[no-untyped-def]
-    from api.tokens import TokenStore
+    from graph.access.tokens import TokenStore
 
     return TokenStore(app.settings.auth_db_path)
 
@@ -44,7 +44,7 @@ def create(
     app: AppContext, role: str, groupements: tuple[str, ...], name: str | None, as_json: bool
 ) -> None:
     """Create a token and print its secret (shown this once only)."""
-    from api.tokens import check_grant
+    from graph.access.tokens import check_grant
 
     _, scope = check_grant(role, groupements)
     if scope:

@@ -37,6 +37,19 @@ class NotFound(PasserelleError):
         super().__init__(f"{field}: no {kind} with id {id!r}")
 
 
+class AccessDenied(PasserelleError):
+    """The caller's role or scope does not allow this (:mod:`graph.access`).
+
+    ``field`` names what is out of the caller's reach when one field is (e.g.
+    ``changes[0].person_id``), else None.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(message if field is None else f"{field}: {message}")
+
+
 class Conflict(PasserelleError):
     """The request contradicts what is stored (e.g. an id reused with another label)."""
 

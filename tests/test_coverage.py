@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from graph.access import counts
 from graph.coverage import privacy
 from graph.coverage import service as S
 from graph.coverage.service import Scope, coverage, gaps, national_actions, what_if
@@ -200,7 +201,7 @@ def test_small_counts_hidden_outside_the_own_view(store):
     assert hidden["affected"] == "< 5" and hidden["size"] == "< 5"
     assert "1" not in hidden["title"] and "< 5" in hidden["title"]
     assert privacy.render_gap(gap, own_groupement=True)["affected"] == 1
-    assert privacy.count(5, False) == 5 and privacy.count(0, False) == "< 5"
+    assert counts.count(5, False) == 5 and counts.count(0, False) == "< 5"
 
 
 def test_what_if_is_exact_and_writes_nothing(store):

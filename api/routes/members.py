@@ -5,7 +5,7 @@ only people ``IN_GROUPEMENT`` one of their token's groupements (others answer 40
 they did not exist). Contact details (``contact``: e-mail and phone) are given to the
 admin and to the référent of one of the person's groupements, to nobody else; today only
 those two roles read members at all, and the rule is kept in one place
-(:meth:`api.auth.Principal.sees_contact`) for the routes to come.
+(:meth:`graph.access.roles.Principal.sees_contact`) for the routes to come.
 
 A person created by a référent joins the given groupement (``IN_GROUPEMENT``) and its
 association (``MEMBER_OF``); only an admin may choose the new person's id (a référent
@@ -21,20 +21,14 @@ import numpy as np
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from api.auth import Principal
 from api.catalog import create_node, get_node, patch_node, require_nodes
-from api.deps import (
-    MembersRead,
-    MembersWrite,
-    PageDep,
-    StoreDep,
-    groupements_of,
-    person_in_scope,
-)
+from api.deps import MembersRead, MembersWrite, PageDep, StoreDep
 from api.listing import page_of
 from api.problems import Forbidden, problem_responses
 from api.runtime import light
 from api.schemas import Deleted, Page, input_model, output_fields
+from graph.access.roles import Principal
+from graph.access.scope import groupements_of, person_in_scope
 from graph.errors import InvalidInput, NotFound
 from graph.model import (
     ID_PATTERN,

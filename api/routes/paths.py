@@ -14,11 +14,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import Principal
-from api.deps import PathsQuery, StoreDep, person_in_scope
+from api.deps import PathsQuery, StoreDep
 from api.problems import problem_responses
 from api.runtime import on_loop_or_thread
 from api.schemas import IdStr
+from graph.access.roles import Principal
+from graph.access.scope import person_in_scope
 from graph.errors import InvalidInput, NotFound
 from graph.paths import HopCosts, PathPolicy, Target, find_paths
 from graph.paths.service import index_ready

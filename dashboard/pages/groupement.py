@@ -2,7 +2,7 @@
 
 The référent of the groupement sees exact counts and the names of its candidates without
 a path; everyone else sees small counts as "< 5" and no candidate at all, and a référent
-of another groupement sees no name in the gaps either (:func:`dashboard.data.view_kind`).
+of another groupement sees no name in the gaps either (:func:`graph.access.scope.groupement_view`).
 """
 
 from __future__ import annotations
@@ -15,20 +15,23 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import data as D
 from dashboard import i18n
+from dashboard.auth import current_context
 from dashboard.components import dropdown, not_found, notice, section
 from dashboard.figures import GRAPH_CONFIG, Card, headline_cards, whatif_bars
-from dashboard.runtime import PageContext, current_context
+from dashboard.runtime import PageContext
+from graph.access.counts import SUPPRESSED
+from graph.access.scope import GroupementView, groupement_view
 from graph.coverage import privacy
 from graph.coverage.service import what_if
 from graph.errors import InvalidInput, NotFound
 
 log = logging.getLogger("passerelle.dashboard")
 VIEW_NOTES = {
-    "own": "Votre groupement : effectifs exacts et noms des candidats.",
-    "national": "Vue de la cellule nationale : les effectifs de moins de cinq personnes sont "
-    "affichés « < 5 » et aucun candidat n'est nommé.",
-    "other": "Ce groupement n'est pas le vôtre : effectifs de moins de cinq personnes "
-    "affichés « < 5 », aucune personne nommée.",
+    GroupementView.OWN: "Votre groupement : effectifs exacts et noms des candidats.",
+    GroupementView.NATIONAL: "Vue de la cellule nationale : les effectifs de moins de cinq "
+    f"personnes sont affichés « {SUPPRESSED} » et aucun candidat n'est nommé.",
+    GroupementView.OTHER: "Ce groupement n'est pas le vôtre : effectifs de moins de cinq "
+    f"personnes affichés « {SUPPRESSED} », aucune personne nommée.",
 }
 WHATIF_KINDS = [
     {"label": "Nommer un référent", "value": "add_referent"},
@@ -118,7 +121,9 @@ def gaps_table(rendered: list[dict[str, Any]]) -> html.Table | html.P:
     return html.Table([head, body], className="simple-table", id="table-lacunes")
 
 
-def without_path_block(ctx: PageContext, gd: D.GroupementData, kind: str, shown: dict) -> html.Div:
+def without_path_block(
+    ctx: PageContext, gd: D.GroupementData, kind: GroupementView, shown: dict
+) -> html.Div:
     count = shown["candidates_without_path"]
     parts: list[Any] = [
         html.P(
@@ -129,7 +134,7 @@ def without_path_block(ctx: PageContext, gd: D.GroupementData, kind: str, shown:
             ]
         )
     ]
-    if kind == "own":
+    if kind is GroupementView.OWN:
         ids = list(gd.without_path[:_LIST_LIMIT])
         names = D.person_names(ctx.store, ids)
         items = [
@@ -191,7 +196,7 @@ def spof_block(rendered: list[dict[str, Any]]) -> html.Div:
     return html.Div(html.Ul(items, id="contacts-uniques", className="name-list"))
 
 
-def whatif_controls(ctx: PageContext, gd: D.GroupementData, kind: str) -> html.Div:
+def whatif_controls(ctx: PageContext, gd: D.GroupementData, kind: GroupementView) -> html.Div:
     """The what-if form: people named as the viewer may see them."""
     store = ctx.store
     gid = gd.info.id
@@ -274,9 +279,9 @@ def layout(ctx: PageContext, groupement_id: str) -> html.Div:
         gd = D.groupement_data(store, groupement_id, ctx.as_of)
     except NotFound:
         return not_found(ctx, "Groupement introuvable")
-    kind = D.view_kind(ctx.principal, groupement_id)
+    kind = groupement_view(ctx.principal, groupement_id)
     cov = gd.coverage
-    shown = privacy.render_coverage(cov, own_groupement=kind == "own")
+    shown = privacy.render_coverage(cov, own_groupement=kind is GroupementView.OWN)
     rendered = [D.render_gap(g, kind, gd.names) for g in gd.gaps]
     info = gd.info
     deps = ", ".join(info.departements)
@@ -290,7 +295,11 @@ def layout(ctx: PageContext, groupement_id: str) -> html.Div:
                     f"départements {deps} · situation au {i18n.long_date(ctx.as_of)}",
                     className="subtitle",
                 ),
-                notice(VIEW_NOTES[kind], "own" if kind == "own" else "info", id_=f"vue-{kind}"),
+                notice(
+                    VIEW_NOTES[kind],
+                    "own" if kind is GroupementView.OWN else "info",
+                    id_=f"vue-{kind}",
+                ),
             ],
             className="page-head",
         ),
@@ -322,7 +331,7 @@ def layout(ctx: PageContext, groupement_id: str) -> html.Div:
             className="row three",
         ),
     ]
-    if kind == "other":
+    if kind is GroupementView.OTHER:
         sections.append(
             section(
                 "Et si…",
@@ -380,8 +389,8 @@ def change_of(
 
 def whatif_result(ctx: PageContext, gid: str, change: dict[str, str]) -> html.Div:
     """Before/after of one change, for the viewer (the callback's whole work)."""
-    kind = D.view_kind(ctx.principal, gid)
-    if kind == "other":
+    kind = groupement_view(ctx.principal, gid)
+    if kind is GroupementView.OTHER:
         return notice(
             "Simulation réservée au référent du groupement et à la cellule nationale.", "bad"
         )
@@ -397,7 +406,7 @@ def whatif_result(ctx: PageContext, gid: str, change: dict[str, str]) -> html.Di
     except Exception:  # the page stays usable; the trace goes to the log
         log.exception("what-if failed")
         return notice("Simulation impossible : erreur interne (voir le journal).", "bad")
-    own = kind == "own"
+    own = kind is GroupementView.OWN
     before = next((c for c in result.before if c.id == gid), None)
     after = next((c for c in result.after if c.id == gid), None)
     parts: list[Any] = []

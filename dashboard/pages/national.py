@@ -14,6 +14,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import data as D
 from dashboard import i18n
+from dashboard.auth import current_context
 from dashboard.components import section
 from dashboard.figures import (
     GRAPH_CONFIG,
@@ -23,7 +24,8 @@ from dashboard.figures import (
     france_map,
     headline_cards,
 )
-from dashboard.runtime import PageContext, current_context
+from dashboard.runtime import PageContext
+from graph.access.counts import SUPPRESSED
 
 TABLE_ID = "table-groupements"
 MAP_ID = "carte-france"
@@ -363,8 +365,9 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
                 "Groupements classés par lacune",
                 table,
                 note="Triez en cliquant un en-tête, filtrez avec la ligne sous les en-têtes. "
-                "Les effectifs de moins de cinq personnes sont affichés « < 5 » hors de la vue "
-                "du référent du groupement ; « n.c. » : part non communiquée.",
+                "Les effectifs de moins de cinq personnes sont affichés "
+                f"« {SUPPRESSED} » hors de la vue du référent du groupement ; « n.c. » : part "
+                "non communiquée.",
                 id_="panneau-table",
             ),
             html.Div(

@@ -3,7 +3,7 @@
 ``layout(ctx, groupement, candidat, cible, employeur, offre, secteur, bassin, k, max)``:
 with a candidate and a complete target in the URL the page opens with the answer. A
 référent may only pick candidates of their groupements; any other id is answered as an
-unknown one (the API's rule, :func:`api.deps.person_in_scope`).
+unknown one (the access rule, :func:`graph.access.scope.person_in_scope`).
 """
 
 from __future__ import annotations
@@ -13,13 +13,18 @@ from typing import Any
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from api.deps import person_in_scope
-from api.tokens import Role
 from dashboard import data as D
 from dashboard import i18n
+from dashboard.auth import current_context
 from dashboard.components import dropdown, notice, section
 from dashboard.figures import GRAPH_CONFIG, path_network
-from dashboard.runtime import PageContext, current_context
+from dashboard.runtime import PageContext
+from graph.access.scope import (
+    GroupementView,
+    groupement_view,
+    groupements_in_scope,
+    person_in_scope,
+)
 from graph.errors import InvalidInput, NotFound
 from graph.model import Label
 from graph.paths.policy import PathPolicy
@@ -36,9 +41,8 @@ _MAX_OPTIONS = 3000
 
 def groupement_options(ctx: PageContext) -> list[dict[str, str]]:
     infos = D.groupement_infos(ctx.store)
-    ids = sorted(ctx.principal.groupements) if ctx.principal.role is Role.REFERENT else list(infos)
     return sorted(
-        ({"label": infos[g].name, "value": g} for g in ids if g in infos),
+        ({"label": infos[g].name, "value": g} for g in groupements_in_scope(ctx.principal, infos)),
         key=lambda o: o["label"],
     )
 
@@ -47,8 +51,8 @@ def candidate_options(ctx: PageContext, groupement_id: str | None) -> list[dict[
     """The candidates of a groupement the viewer may pick, named as they may see them."""
     if not groupement_id:
         return []
-    kind = D.view_kind(ctx.principal, groupement_id)
-    if kind == "other":
+    kind = groupement_view(ctx.principal, groupement_id)
+    if kind is GroupementView.OTHER:
         return []
     people = D.candidates_of(ctx.store, groupement_id)[:_MAX_OPTIONS]
     return [D.person_option(p, kind) for p in people]
@@ -187,7 +191,7 @@ def layout(
         mine = [
             g
             for g in D.groupements_of_person(store, candidat)
-            if D.view_kind(ctx.principal, g) != "other"
+            if groupement_view(ctx.principal, g) is not GroupementView.OTHER
         ]
         groupement = mine[0] if mine else None
     if candidat and not (bassin or secteur):
@@ -365,7 +369,7 @@ def register(app: Dash) -> None:
         ctx = current_context()
         if ctx is None or not candidate or not groupement:
             raise PreventUpdate
-        if D.view_kind(ctx.principal, groupement) == "other":
+        if groupement_view(ctx.principal, groupement) is GroupementView.OTHER:
             raise PreventUpdate
         bassins, sectors = D.targets_of(ctx.store, candidate)
         return (bassins[0] if bassins else None), (sectors[0] if sectors else None)

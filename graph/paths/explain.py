@@ -10,7 +10,8 @@ stays pure and the store is asked only for the handful of records a result shows
   when the civility is unknown.
 * Only people who agreed to be seen are named: the candidate, the person asked for,
   intermediaries (who always consented) and contacts who consented to be introducers or
-  to be listed. Anyone else is "une personne (nom non communiqué)".
+  to be listed (:func:`graph.access.visibility.may_be_named`). Anyone else is "une
+  personne (nom non communiqué)".
 * Contact details (``email``, ``phone``) are never read.
 * A tie: "A et B se connaissent : même promotion (Saint-Cyr 2004), lien confirmé en 2025"
   (source phrases: promotion, unit, event, linkedin, mentoring, declared); a référent hop
@@ -27,6 +28,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from graph.access.visibility import may_be_named
 from graph.model import (
     Association,
     BassinEmploi,
@@ -108,8 +110,7 @@ class Kept:
 
 def _person_facts(person: Person) -> tuple[str, str, bool, str]:
     """What :class:`Kept` keeps of a person."""
-    named = bool(person.consent_introducer or person.consent_directory)
-    return (person.id, display_name(person), named, person.status.value)
+    return (person.id, display_name(person), may_be_named(person), person.status.value)
 
 
 def display_name(person: NodeRecord | None) -> str:

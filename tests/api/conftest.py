@@ -12,7 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.tokens import Role, TokenStore
+from graph.access.roles import Role
+from graph.access.tokens import TokenStore
 from graph.embedded import EmbeddedStore
 from graph.model import (
     Association,

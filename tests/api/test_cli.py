@@ -13,7 +13,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from api.tokens import TokenStore, digest
+from graph.access.tokens import TokenStore, digest
 from graph.cli import main
 from graph.embedded import EmbeddedStore
 from graph.settings import get_settings
@@ -89,7 +89,7 @@ def test_serve_hands_settings_to_uvicorn(data_dir: Path, monkeypatch) -> None:
     monkeypatch.delenv("PASSERELLE_STORE", raising=False)
     code, _, err = run(data_dir, "serve", "--port", "8123")
     assert code == 0, err
-    assert seen["app"] == "api.app:server_app" and seen["factory"] is True
+    assert seen["app"] == "cli.wiring:server_app" and seen["factory"] is True
     assert (seen["host"], seen["port"], seen["workers"]) == ("127.0.0.1", 8123, 1)
     assert seen["access_log"] is False
     assert os.environ["PASSERELLE_DATA_DIR"] == str(data_dir)
@@ -100,7 +100,7 @@ def test_serve_hands_settings_to_uvicorn(data_dir: Path, monkeypatch) -> None:
     assert code == 0, err
     spec = spawned["spec"]
     assert (spec.host, spec.port, spawned["n"]) == ("127.0.0.1", 8124, 2)
-    assert spec.uvicorn["app"] == "api.app:server_app" and spec.uvicorn["factory"] is True
+    assert spec.uvicorn["app"] == "cli.wiring:server_app" and spec.uvicorn["factory"] is True
     assert spec.uvicorn["access_log"] is False
     code, _, err = run(data_dir, "serve", "--workers", "0")
     assert code == 1 and "--workers" in err
@@ -130,6 +130,9 @@ def test_live_server(data_dir: Path) -> None:
         denied = httpx.get(f"{base}/api/v1/members/cand-a", headers=h, timeout=5)
         assert denied.status_code == 403
         assert denied.headers["content-type"] == "application/problem+json"
+        # the composition root serves the dashboard beside the API
+        login = httpx.get(f"{base}/dashboard/connexion", timeout=30)
+        assert login.status_code == 200 and "Passerelle" in login.text
     finally:
         proc.terminate()
         try:

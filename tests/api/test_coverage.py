@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from api.routes.coverage import CoverageOut
+from api.routes.coverage.models import CoverageOut
 from graph.coverage.metrics import Coverage
 from graph.model import InGroupement, Knows, Person, RelType, Targets
 from graph.store import Batch
@@ -322,10 +322,10 @@ def test_a_write_is_seen_by_the_next_report(fresh_world: World) -> None:
 
 
 def test_the_cache_is_bounded_by_rows(monkeypatch) -> None:
-    from api.routes import coverage as routes
+    from api.routes.coverage import cache
 
-    monkeypatch.setattr(routes, "_CACHE_ROWS", 10)
-    entries = routes._Entries()
+    monkeypatch.setattr(cache, "CACHE_ROWS", 10)
+    entries = cache.Entries()
     entries.put(("a",), "A", 4)
     entries.put(("b",), "B", 4)
     assert entries.get(("a",)) == "A"  # now the most recently used

@@ -11,7 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.tokens import Role, TokenStore
+from graph.access.roles import Role
+from graph.access.tokens import TokenStore
 from graph.errors import StoreUnavailable
 from graph.settings import Settings
 from tests.api.conftest import PATH_BODY, World, make_world

@@ -8,12 +8,15 @@ id. Roles without the permission get 403 before anything is looked up; no token,
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from api.app import API_PREFIX
+from api.routes import V1
+from graph.access.roles import GRANTS, Permission, Role
 from graph.model import InGroupement, Person
 from graph.store import Batch
 from tests.api.conftest import PATH_BODY, PRINCIPALS, World
@@ -186,6 +189,53 @@ def test_matrix_covers_every_route(world: World) -> None:
     }
     covered = {(c.method, c.route) for c in CASES}
     assert app_routes == covered
+
+
+#: the role of each principal of the matrix
+ROLES = {
+    "admin": Role.ADMIN,
+    "national": Role.NATIONAL,
+    "portal": Role.PORTAL,
+    "referent": Role.REFERENT,
+    "other_referent": Role.REFERENT,
+}
+
+
+def _required_permissions() -> dict[tuple[str, str], Permission]:
+    """The permission each ``/api/v1`` operation requires, read from its dependencies
+    (``require_<permission>`` of :func:`api.auth.require`)."""
+
+    def names(dependant: Any) -> Iterator[str]:
+        yield getattr(dependant.call, "__name__", "")
+        for sub in dependant.dependencies:
+            yield from names(sub)
+
+    out = {}
+    for router in V1:
+        for route in router.routes:
+            found = [n for n in names(route.dependant) if n.startswith("require_")]
+            assert len(found) == 1, (route.path, found)
+            permission = Permission[found[0].removeprefix("require_").upper()]
+            for method in route.methods:
+                out[(method, API_PREFIX + route.path)] = permission
+    return out
+
+
+def test_the_matrix_follows_the_core_role_table() -> None:
+    """Every ``/api/v1`` operation needs one permission of :data:`graph.access.roles.GRANTS`:
+    a role without it gets 403; the roles that are not scoped (admin, national, portal)
+    get 403 for nothing else (a référent may, for what is outside their groupements)."""
+    needed = _required_permissions()
+    assert {(c.method, c.route) for c in CASES if c.route.startswith(API_PREFIX)} == set(needed)
+    for case in CASES:
+        permission = needed.get((case.method, case.route))
+        if permission is None:
+            continue  # health checks: public
+        for who, role in ROLES.items():
+            if permission not in GRANTS[role]:
+                assert case.expect[who] == 403, (case.name, who)
+            elif role is not Role.REFERENT:
+                assert case.expect[who] != 403, (case.name, who)
 
 
 def test_denials_do_not_depend_on_existence(world: World) -> None:

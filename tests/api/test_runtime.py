@@ -79,7 +79,7 @@ def test_short_calls_run_on_the_loop_only_when_the_store_is_current(tmp_path: Pa
 def test_coverage_figures_at_hand_are_computed_on_the_loop(tmp_path: Path) -> None:
     """A coverage answer that is a lookup in computed figures (``ready``) is made on the
     loop; any other computation goes to a thread. Either way it is kept for the version."""
-    from api.routes import coverage as routes
+    from api.routes.coverage import serving
 
     with EmbeddedStore(tmp_path) as store:
         build_world(store)
@@ -95,7 +95,7 @@ def test_coverage_figures_at_hand_are_computed_on_the_loop(tmp_path: Path) -> No
                     calls.append("loop" if threading.get_ident() == loop_thread else "thread")
                     return store.view().version, "answer", 1
 
-                return await routes._serve(_request(), store, what, compute, ready)
+                return await serving.serve(_request(), store, what, compute, ready)
 
             return anyio.run(main), calls
 
@@ -112,7 +112,8 @@ def test_a_server_settles_its_heap_after_each_warm_up(tmp_path: Path, monkeypatc
     from fastapi.testclient import TestClient
 
     import api.app as app_module
-    from api.tokens import TokenStore
+    from cli.wiring import create_server
+    from graph.access.tokens import TokenStore
     from graph.settings import Settings
 
     calls: list[str] = []
@@ -129,7 +130,7 @@ def test_a_server_settles_its_heap_after_each_warm_up(tmp_path: Path, monkeypatc
     with EmbeddedStore(tmp_path) as store:
         build_world(store)
         for settle in (False, True):
-            app = app_module.create_app(settings, store=store, tokens=tokens, settle=settle)
+            app = create_server(settings, store=store, tokens=tokens, settle=settle)
             with TestClient(app):
                 for thread in threading.enumerate():
                     if thread.name == "dashboard-warm":

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from api.app import create_app
-from api.auth import Principal
-from api.tokens import Role, TokenStore
+from cli.wiring import create_server
 from dashboard import data as D
 from dashboard.app import create_dash
 from dashboard.runtime import PageContext, Runtime
 from dashboard.settings import DashboardSettings
+from graph.access.roles import Principal, Role
+from graph.access.tokens import TokenStore
 from graph.embedded import EmbeddedStore
 from graph.settings import Settings
 from seed.demo import generate
@@ -96,8 +96,9 @@ def dash_app(world: World):
 
 
 def combined_app(world: World, warm: bool = False) -> FastAPI:
-    """The API with the dashboard mounted, as ``api/app.py`` wires it."""
-    return create_app(
+    """The API with the dashboard mounted, as the composition root (``cli/wiring.py``)
+    wires the served process."""
+    return create_server(
         world.settings,
         store=world.store,
         tokens=world.tokens,

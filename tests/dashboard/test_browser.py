@@ -19,6 +19,7 @@ import pytest
 
 from dashboard import data as D
 from dashboard import i18n
+from graph.access import counts
 from graph.coverage import privacy
 from graph.coverage.service import Scope, coverage
 from graph.model import Label
@@ -269,7 +270,7 @@ def test_referent_cannot_open_another_groupements_personal_data(site, referent) 
     for pid, name in D.person_names(world.store, missing).items():
         assert pid not in text and name not in text
     count = referent.find_element("id", "sans-chemin-nombre").text
-    assert count == i18n.number(privacy.count(len(missing), own_groupement=False))
+    assert count == i18n.number(counts.count(len(missing), own_groupement=False))
     # nor search paths for one of its candidates, even by URL
     stranger = D.candidates_of(world.store, world.other)[0].id
     referent.get(f"{base}/dashboard/chemins?candidat={stranger}&cible=secteur")

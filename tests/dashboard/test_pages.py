@@ -13,6 +13,7 @@ from dashboard import data as D
 from dashboard import i18n
 from dashboard.app import render
 from dashboard.pages import groupement, national, paths
+from graph.access import counts
 from graph.coverage import privacy
 from graph.coverage.service import Scope, coverage
 from graph.paths.service import Target
@@ -70,7 +71,7 @@ def test_table_rows_are_the_engine_rendered_for_the_viewer(world) -> None:
                 ("sans_chemin", "candidates_without_path"),
             ):
                 expected = shown[field]
-                assert row[col] == (None if expected == privacy.SUPPRESSED else expected)
+                assert row[col] == (None if expected == counts.SUPPRESSED else expected)
             share = shown["share_with_path"]
             assert row["avec_chemin"] == (None if share is None else round(100 * share))
             assert row["propre"] is own
@@ -169,7 +170,7 @@ def test_referent_of_another_groupement_sees_no_personal_data(world) -> None:
     members = D.members(store, world.other)
     assert not any(f'"{p.id}"' in body for p in members)
     count = find(page, "sans-chemin-nombre").children
-    assert count == i18n.number(privacy.count(len(missing), own_groupement=False))
+    assert count == i18n.number(counts.count(len(missing), own_groupement=False))
 
 
 def test_unknown_groupement_is_a_not_found_page(world) -> None:

@@ -1,15 +1,21 @@
-"""The API's bearer tokens: a small SQLite file of its own, separate from the graph.
+"""Bearer tokens: a small SQLite file of its own (``auth.sqlite3``), separate from the graph.
 
 A token is a random 256-bit secret, shown once when it is created and never stored: the
 database keeps its SHA-256 digest with the role, the groupements it is scoped to, a name,
-and when it was created and revoked. ``passerelle token create|list|revoke`` manage it.
+and when it was created and revoked. ``passerelle token create|list|revoke`` manage it;
+the API checks it on every request, the dashboard at login and on every click.
 
-Why SHA-256 and not a slow password KDF (bcrypt, scrypt, argon2): a KDF exists to make
-guessing *low-entropy* secrets expensive. A token drawn from ``secrets.token_urlsafe(32)``
-has 256 bits of entropy; nobody can enumerate that space, so one fast hash is as safe as
-a slow one and keeps every request's lookup at microseconds. For the same reason the
-lookup by digest is not a timing oracle: learning a digest prefix does not help to find
-a secret that hashes to it.
+Decisions:
+
+* The token database is credential storage shared by three entry points (API,
+  dashboard, CLI), so it lives in the core beside the roles it grants
+  (:mod:`graph.access.roles`), not in any one of them.
+* Why SHA-256 and not a slow password KDF (bcrypt, scrypt, argon2): a KDF exists to make
+  guessing *low-entropy* secrets expensive. A token drawn from
+  ``secrets.token_urlsafe(32)`` has 256 bits of entropy; nobody can enumerate that space,
+  so one fast hash is as safe as a slow one and keeps every request's lookup at
+  microseconds. For the same reason the lookup by digest is not a timing oracle: learning
+  a digest prefix does not help to find a secret that hashes to it.
 
 >>> import tempfile, pathlib
 >>> with tempfile.TemporaryDirectory() as tmp:
@@ -34,10 +40,10 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from graph.access.roles import Principal, Role
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
 from graph.model import is_valid_id
 
@@ -48,15 +54,6 @@ _SCHEMA = (
     " id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE, role TEXT NOT NULL,"
     " groupements TEXT NOT NULL, name TEXT, created_at TEXT NOT NULL, revoked_at TEXT)"
 )
-
-
-class Role(StrEnum):
-    """Who holds a token; what each role may do is in :mod:`api.auth`."""
-
-    REFERENT = "referent"
-    NATIONAL = "national"
-    PORTAL = "portal"
-    ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -73,6 +70,10 @@ class TokenInfo:
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    def principal(self) -> Principal:
+        """The caller this token describes (its role and groupement scope)."""
+        return Principal(self.id, self.role, frozenset(self.groupements))
 
     def to_dict(self) -> dict[str, Any]:
         return {

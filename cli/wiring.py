@@ -1,0 +1,69 @@
+"""The composition root: one function wires the server process.
+
+``create_server`` builds the HTTP API (:func:`api.app.create_app`) over one store and
+one token database, and mounts the dashboard (:func:`dashboard.app.mount`) into it under
+``/dashboard/`` with the same store and tokens. :func:`server_app` is the uvicorn factory
+``passerelle serve`` runs in every worker process (``cli.wiring:server_app``).
+
+Decisions:
+
+* The API and the dashboard are entry points that never import each other; only this
+  module knows both (the import contracts in ``pyproject.toml`` check it). Tests and
+  benchmarks that want the served app build it here too.
+* Nothing happens at import: the store and the token database are opened in the app's
+  lifespan, from the settings unless given.
+
+>>> from graph.settings import Settings
+>>> app = create_server(Settings(data_dir="/nonexistent/never-opened", api_warm=False))
+>>> from starlette.routing import Mount
+>>> [r.path for r in app.routes if isinstance(r, Mount)]
+['/dashboard']
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.app import Shared, create_app
+from dashboard.app import mount
+from dashboard.settings import DashboardSettings
+from graph.access.tokens import TokenStore
+from graph.settings import Settings
+from graph.store import GraphStore
+
+
+def create_server(
+    settings: Settings | None = None,
+    store: GraphStore | None = None,
+    tokens: TokenStore | None = None,
+    *,
+    dashboard: DashboardSettings | None = None,
+    warm_dashboard: bool | None = None,
+    settle: bool = False,
+) -> FastAPI:
+    """The API with the dashboard under ``/dashboard/``, sharing its store and tokens.
+
+    ``store`` and ``tokens`` are opened from ``settings`` unless given; ``dashboard``
+    overrides the dashboard's own settings (tests fix its date this way);
+    ``warm_dashboard`` (default: ``settings.api_warm``) computes the home page's coverage
+    once the app has started; ``settle`` as :func:`api.app.create_app`.
+    """
+
+    def mount_dashboard(app: FastAPI, shared: Shared) -> None:
+        mount(
+            app,
+            shared.settings,
+            store=shared.store,
+            tokens=shared.tokens,
+            options=dashboard,
+            warm_on_start=warm_dashboard,
+            after_warm=shared.after_warm,
+        )
+
+    return create_app(settings, store, tokens, mounts=[mount_dashboard], settle=settle)
+
+
+def server_app() -> FastAPI:
+    """The app of a ``passerelle serve`` worker (a uvicorn factory): settings from the
+    environment, long-lived start-up objects settled out of the collector's way."""
+    return create_server(settle=True)
