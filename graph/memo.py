@@ -23,10 +23,10 @@ Decisions:
   for a newer one, and answers after a write are those of the new version.
 * **Bound**: per owner, the values of the newest ``versions`` versions (default 2: the
   current one, and the one before for requests that read their view just before a
-  write); a value of an older version is released when a newer version is kept. Within a
-  version, at most ``per_version`` keys when given (least recently used first out). A
-  value asked for a version older than every kept one (a slow request) is built and
-  returned but not kept: it does not push out a newer version.
+  write); a value of an older version is released when a newer version is kept. When
+  ``entries`` is given, at most that many values per owner: the oldest version's least
+  recently used go first. A value asked for a version older than every kept one (a slow
+  request) is built and returned but not kept: it does not push out a newer version.
 * **Owners are held weakly**: a closed and forgotten store takes its values with it. A
   value must not refer to its owner (that would keep both alive until newer versions of
   the owner push the value out, which for a forgotten store never happens).
@@ -65,18 +65,18 @@ class VersionMemo(Generic[V]):
     """Values by ``(owner, version, key)``: built once, kept for the newest versions.
 
     ``name`` says what is kept (for ``repr`` and debugging); ``versions`` is how many
-    versions per owner are kept (at least 1); ``per_version`` bounds the keys of one
-    version (None: as many as asked for).
+    versions per owner are kept (at least 1); ``entries`` bounds the values kept per owner
+    over those versions (None: one per key asked for).
     """
 
-    def __init__(self, name: str, *, versions: int = 2, per_version: int | None = None) -> None:
+    def __init__(self, name: str, *, versions: int = 2, entries: int | None = None) -> None:
         if versions < 1:
             raise ValueError(f"versions must be at least 1 (got {versions})")
-        if per_version is not None and per_version < 1:
-            raise ValueError(f"per_version must be at least 1 (got {per_version})")
+        if entries is not None and entries < 1:
+            raise ValueError(f"entries must be at least 1 (got {entries})")
         self.name = name
         self.versions = versions
-        self.per_version = per_version
+        self.entries = entries
         self._lock = threading.Lock()
         #: owner -> version -> key -> value (keys in least-recently-used order)
         self._kept: weakref.WeakKeyDictionary[Any, dict[int, OrderedDict[Hashable, V]]] = (
@@ -160,6 +160,9 @@ class VersionMemo(Generic[V]):
                 del by_version[min(by_version)]
         values[key] = value
         values.move_to_end(key)
-        if self.per_version is not None:
-            while len(values) > self.per_version:
-                values.popitem(last=False)
+        if self.entries is not None:
+            while sum(len(v) for v in by_version.values()) > self.entries:
+                oldest = min(by_version)
+                by_version[oldest].popitem(last=False)
+                if not by_version[oldest]:
+                    del by_version[oldest]

@@ -154,8 +154,8 @@ def test_a_version_older_than_the_kept_ones_is_served_but_not_kept() -> None:
     assert memo.peek(owner, 4, "k") is None
 
 
-def test_keys_per_version_are_bounded_least_recently_used_first() -> None:
-    memo: VersionMemo[str] = VersionMemo("test", per_version=2)
+def test_entries_per_owner_are_bounded_least_recently_used_first() -> None:
+    memo: VersionMemo[str] = VersionMemo("test", entries=2)
     owner = Owner()
     memo.get(owner, 1, "a", lambda: "a")
     memo.get(owner, 1, "b", lambda: "b")
@@ -164,6 +164,19 @@ def test_keys_per_version_are_bounded_least_recently_used_first() -> None:
     assert memo.peek(owner, 1, "a") == "a"
     assert memo.peek(owner, 1, "b") is None
     assert memo.peek(owner, 1, "c") == "c"
+
+
+def test_the_entry_bound_empties_the_oldest_version_first() -> None:
+    memo: VersionMemo[str] = VersionMemo("test", versions=2, entries=3)
+    owner = Owner()
+    memo.get(owner, 1, "a", lambda: "1a")
+    memo.get(owner, 1, "b", lambda: "1b")
+    memo.get(owner, 2, "a", lambda: "2a")
+    memo.get(owner, 1, "b", lambda: "not rebuilt")  # recently used, but of the old version
+    memo.get(owner, 2, "b", lambda: "2b")
+    memo.get(owner, 2, "c", lambda: "2c")
+    assert memo.kept_versions(owner) == [2]
+    assert [memo.peek(owner, 2, k) for k in "abc"] == ["2a", "2b", "2c"]
 
 
 def test_owners_are_kept_apart() -> None:
@@ -195,5 +208,5 @@ def test_a_forgotten_owner_takes_its_values_with_it() -> None:
 def test_bounds_must_be_positive() -> None:
     with pytest.raises(ValueError, match="versions"):
         VersionMemo("test", versions=0)
-    with pytest.raises(ValueError, match="per_version"):
-        VersionMemo("test", per_version=0)
+    with pytest.raises(ValueError, match="entries"):
+        VersionMemo("test", entries=0)
