@@ -38,10 +38,12 @@ run: setup
 
 test: setup browser
 	$(BIN)/ruff check graph api dashboard seed tests bench
+	$(BIN)/mypy graph
 	$(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check graph api dashboard seed tests bench
+	$(BIN)/mypy graph
 
 bench-seed: setup
 	$(BIN)/python bench/seed_bench.py --people 100000 1000000

@@ -370,7 +370,8 @@ def coverage(
     s = entry.state
     bits, territory, scope_id, name = _resolve(entry, scope)
     rows = tuple(
-        _groupement_row(entry, int(b)) for b in sorted(bits, key=lambda b: s.view.ids[s.groups[b]])
+        _groupement_row(entry, int(b))
+        for b in sorted(bits.tolist(), key=lambda b: str(s.view.ids[int(s.groups[b])]))
     )
     deps: tuple[Coverage, ...] = ()
     regions: tuple[Coverage, ...] = ()

@@ -155,11 +155,12 @@ class CoverageState:
         self.day = day_number(as_of)
         if inputs is not None:
             as_is = None
-        elif as_is is None:
-            as_is = R.as_is(index, self.day)
+        else:
+            as_is = as_is if as_is is not None else R.as_is(index, self.day)
+            inputs = as_is.inputs
         #: the graph as it is at the date (None for what-if inputs)
         self.as_is = as_is
-        self.inputs: R.Inputs = as_is.inputs if as_is is not None else inputs
+        self.inputs = inputs
         self.focus = None if focus is None else np.unique(np.asarray(focus, dtype=np.int64))
         members: R.Memberships | None = None
         if self.focus is None:

@@ -111,7 +111,7 @@ def parse_change(value: Any, where: str = "changes[0]") -> Change:
     if not isinstance(value, dict):
         raise InvalidInput(where, f"must be an object with a kind (got {value!r})", value)
     kind = value.get("kind")
-    cls = CHANGE_KINDS.get(kind)  # type: ignore[arg-type]
+    cls = CHANGE_KINDS.get(kind) if isinstance(kind, str) else None
     if cls is None:
         allowed = ", ".join(CHANGE_KINDS)
         raise InvalidInput(f"{where}.kind", f"must be one of {allowed} (got {kind!r})", kind)

@@ -115,7 +115,7 @@ def plan(mem: Memory, batch: Batch) -> Plan:
 
 def _resolve(
     mem: Memory,
-    ids: Sequence[str],
+    ids: list[str] | np.ndarray,
     new: dict[str, int],
     where: str,
     name: str,
@@ -126,7 +126,7 @@ def _resolve(
     else:
         found = np.fromiter(map(mem.index.get, ids, repeat(-1)), dtype=np.int64, count=len(ids))
     missing = np.flatnonzero(found < 0)
-    for i in missing:
+    for i in missing.tolist():
         nid = new.get(ids[i], mem.index.get(ids[i]))
         if nid is None:
             row = i if rows is None else rows[i]

@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any, Protocol
 
 import neo4j
@@ -434,13 +435,13 @@ def find_paths_in_db(
     resolved = resolve_target(store, target)
     for _ in range(_ATTEMPTS):
         collector = Collector(candidate_id, resolved, policy, day_number(as_of))
-        version = store.read(lambda tx, c=collector: _collect(tx, c.core))
+        version = store.read(partial(_collect, phase=collector.core))
         if version is None:
             continue
         result = answer(store, collector.sub, version, candidate_id, target, policy, as_of)
         if result is not None:
             return result
-        again = store.read(lambda tx, c=collector: _collect(tx, c.widen))
+        again = store.read(partial(_collect, phase=collector.widen))
         if again != version:
             continue
         result = answer(

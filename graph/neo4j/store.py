@@ -31,8 +31,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from enum import Enum
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import exceptions as neo4j_errors
@@ -184,7 +184,7 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
     def _init_schema(self) -> None:
         for statement in cypher.SCHEMA:
             try:
-                self._write_tx(lambda tx, q=statement: tx.run(q).consume())
+                self._write_tx(partial(_consume, statement))
             except neo4j_errors.ClientError as exc:
                 # Two processes creating the same constraint at once: the other one won.
                 if "AlreadyExists" not in (exc.code or ""):
@@ -250,7 +250,7 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
         with self._view_lock:
             for _ in range(_VIEW_ATTEMPTS):
                 try:
-                    self._view = self._read(lambda tx, cached=self._view: _view(tx, cached))
+                    self._view = self._read(partial(_view, cached=self._view))
                 except _Moved:
                     continue
                 return self._view
@@ -392,8 +392,10 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
 
     def counts(self) -> Counts:
         def work(tx: neo4j.ManagedTransaction) -> Counts:
-            nodes = {label: tx.run(cypher.COUNT_NODES[label]).single()[0] for label in Label}
-            rels = {t: tx.run(cypher.COUNT_RELS[t]).single()[0] for t in RelType}
+            nodes = {
+                label: tx.run(cypher.COUNT_NODES[label]).single(strict=True)[0] for label in Label
+            }
+            rels = {t: tx.run(cypher.COUNT_RELS[t]).single(strict=True)[0] for t in RelType}
             return Counts(nodes, rels)
 
         return self._read(work)
@@ -464,7 +466,12 @@ def _view(tx: neo4j.ManagedTransaction, cached: GraphView | None) -> GraphView:
 
 
 def _bump(tx: neo4j.ManagedTransaction) -> int:
-    return int(tx.run(cypher.BUMP).single()["version"])
+    return int(tx.run(cypher.BUMP).single(strict=True)["version"])
+
+
+def _consume(query: LiteralString, tx: neo4j.ManagedTransaction) -> None:
+    """Run ``query`` (a constant statement) in ``tx`` and discard its result."""
+    tx.run(query).consume()
 
 
 def _labels(tx: neo4j.ManagedTransaction, ids: Iterable[str]) -> dict[str, Label]:
