@@ -183,8 +183,12 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
 
     def _init_schema(self) -> None:
         for statement in cypher.SCHEMA:
+
+            def create(tx: neo4j.ManagedTransaction, q: LiteralString = statement) -> None:
+                tx.run(q).consume()
+
             try:
-                self._write_tx(partial(_consume, statement))
+                self._write_tx(create)
             except neo4j_errors.ClientError as exc:
                 # Two processes creating the same constraint at once: the other one won.
                 if "AlreadyExists" not in (exc.code or ""):
@@ -467,11 +471,6 @@ def _view(tx: neo4j.ManagedTransaction, cached: GraphView | None) -> GraphView:
 
 def _bump(tx: neo4j.ManagedTransaction) -> int:
     return int(tx.run(cypher.BUMP).single(strict=True)["version"])
-
-
-def _consume(query: LiteralString, tx: neo4j.ManagedTransaction) -> None:
-    """Run ``query`` (a constant statement) in ``tx`` and discard its result."""
-    tx.run(query).consume()
 
 
 def _labels(tx: neo4j.ManagedTransaction, ids: Iterable[str]) -> dict[str, Label]:
