@@ -39,11 +39,13 @@ run: setup
 test: setup browser
 	$(BIN)/ruff check graph api dashboard seed tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy graph
 	$(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check graph api dashboard seed tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy graph
 
 bench-seed: setup
 	$(BIN)/python bench/seed_bench.py --people 100000 1000000

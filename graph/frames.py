@@ -176,7 +176,7 @@ def _validate_column(spec: FieldSpec, values: Any, n: int, where: str) -> tuple[
         out[null] = None
         return out.tolist(), None
     if spec.kind == "bool":
-        out_list = []
+        out_list: list[int | None] = []
         for i, v in enumerate(np.asarray(values).tolist()):
             if v is None and spec.nullable:
                 out_list.append(None)

@@ -47,7 +47,7 @@ def groupement_counts(view: GraphView) -> list[GroupementCounts]:
     helpers = np.bincount(membership.dst, weights=is_helper, minlength=n)
     out = [
         GroupementCounts(
-            id=view.ids[g],  # type: ignore[arg-type]
+            id=view.ids[g],
             members=int(members[g]),
             candidates=int(candidates[g]),
             helpers=int(helpers[g]),

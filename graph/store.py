@@ -7,7 +7,7 @@ one from the settings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -17,6 +17,8 @@ from graph.model import Label, NodeRecord, RelRecord, RelType
 from graph.view import GraphView
 
 Direction = Literal["out", "in", "both"]
+#: the page size :func:`find_all` reads with (the largest ``limit`` of ``find``)
+FIND_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -136,3 +138,29 @@ class GraphStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def find_all(
+    store: GraphStore,
+    label: Label,
+    where: dict[str, Any] | None = None,
+    *,
+    page: int = FIND_PAGE,
+) -> Iterator[NodeRecord]:
+    """Every ``label`` node whose properties equal ``where``, by id, read a page at a time.
+
+    >>> import tempfile
+    >>> from graph.embedded import EmbeddedStore
+    >>> from graph.model import Sector
+    >>> with tempfile.TemporaryDirectory() as tmp, EmbeddedStore(tmp) as store:
+    ...     _ = store.upsert_nodes([Sector(id=f"s{i}", code=f"c{i}", name="x") for i in range(5)])
+    ...     [s.id for s in find_all(store, Label.SECTOR, page=2)]
+    ['s0', 's1', 's2', 's3', 's4']
+    """
+    offset = 0
+    while True:
+        found = store.find(label, where, limit=page, offset=offset)
+        yield from found
+        if len(found) < page:
+            return
+        offset += page

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -211,8 +211,9 @@ class GraphView:
         return {t: len(self.rels[t]) for t in RelType}
 
     def iter_nodes(self) -> Iterator[tuple[int, str, Label]]:
-        for nid in np.flatnonzero(self.labels >= 0):
-            yield int(nid), self.ids[nid], LABELS[int(self.labels[nid])]  # type: ignore[misc]
+        ids = cast("Sequence[str]", self.ids)  # a slot with a label holds a node
+        for nid in np.flatnonzero(self.labels >= 0).tolist():
+            yield nid, ids[nid], LABELS[int(self.labels[nid])]
 
     def to_networkx(self, rel_types: Sequence[RelType] | None = None) -> nx.MultiDiGraph:
         """The snapshot as a networkx graph keyed by node id.
@@ -224,11 +225,11 @@ class GraphView:
         from graph.frames import rel_specs
 
         g = nx.MultiDiGraph(version=self.version)
-        specs = node_view_specs()
+        node_specs = node_view_specs()
         for nid, node_id, label in self.iter_nodes():
             attrs = {
                 spec.name: decode_value(spec, self.node_columns[key][nid])
-                for key, (owner, spec) in specs.items()
+                for key, (owner, spec) in node_specs.items()
                 if owner == label
             }
             g.add_node(node_id, label=label.value, **attrs)

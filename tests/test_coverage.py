@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from dataclasses import replace
 
 import pytest
@@ -13,7 +15,8 @@ from graph.coverage.service import Scope, coverage, gaps, national_actions, what
 from graph.coverage.whatif import AddReferent, AddTie, SignCharter
 from graph.embedded import EmbeddedStore
 from graph.errors import InvalidInput, NotFound
-from graph.model import Person
+from graph.model import Knows, Person
+from graph.paths import path_index
 from tests.coverage_net import AS_OF, build
 
 
@@ -261,3 +264,43 @@ def test_national_actions_rank_the_most_useful_action(store):
     assert (first.groupement_id, first.gain, first.gap.action.kind) == ("G", 1, "sign_charter")
     g2 = next(a for a in actions if a.groupement_id == "G2")
     assert g2.gap.action.kind == "name_referent" and g2.gain == 0
+
+
+def test_after_a_write_the_answers_are_those_of_the_new_version(tmp_path):
+    with EmbeddedStore(tmp_path / "s") as s:
+        build(s)
+        before = coverage(s, Scope.national(), AS_OF).total.candidates_with_path
+        assert S.candidates_without_path(s, "G", AS_OF) == ("c2", "c3")
+        # b1 is a consenting contact of c2's target (sector S3): one tie gives c2 a path
+        s.upsert_relationships([Knows(src="c2", dst="b1", strength=0.9, source="unit")])
+        assert coverage(s, Scope.national(), AS_OF).total.candidates_with_path == before + 1
+        assert S.candidates_without_path(s, "G", AS_OF) == ("c3",)
+
+
+def test_states_and_indexes_of_old_versions_are_released(tmp_path):
+    """Kept values are bounded by version: two writes later, the first version's
+    coverage state and path index are gone (they were kept forever before)."""
+    with EmbeddedStore(tmp_path / "s") as s:
+        build(s)
+        state = S.coverage_state(s, AS_OF)
+        index = path_index(s)
+        assert state.index is index
+        gone = [weakref.ref(state), weakref.ref(index)]
+        del state, index
+        for i in range(3):
+            s.upsert_nodes([Person(id=f"p-new-{i}", first_name="A", last_name="B")])
+            coverage(s, Scope.national(), AS_OF)
+            coverage(s, Scope.groupement("G"), AS_OF.replace(year=2024))
+        gc.collect()
+        assert [ref() for ref in gone] == [None, None]
+        assert S._STATES.kept_versions(s) == [s.version - 1, s.version]
+
+
+def test_a_forgotten_store_releases_its_coverage_states(tmp_path):
+    s = build(EmbeddedStore(tmp_path / "s"))
+    state = weakref.ref(S.coverage_state(s, AS_OF))
+    store = weakref.ref(s)
+    s.close()
+    del s
+    gc.collect()
+    assert store() is None and state() is None

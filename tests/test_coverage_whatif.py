@@ -28,6 +28,7 @@ from graph.coverage.gaps import gaps_of, rank
 from graph.coverage.metrics import Coverage
 from graph.coverage.state import CoverageState, measure
 from graph.embedded import EmbeddedStore
+from graph.errors import InvalidInput
 from graph.model import Knows, PartnerOf, ReferentOf, WorksAt
 from graph.store import Batch
 from tests.coverage_net import (
@@ -285,3 +286,10 @@ def test_affected_groupements_include_each_reason_a_figure_can_move(case, tmp_pa
             str(state.view.ids[state.groups[b]]) for b in W.affected_bits(state, after, changes)
         }
         assert gid in affected
+
+
+@pytest.mark.parametrize("kind", [["add_tie"], {"a": 1}, None, 3])
+def test_a_change_whose_kind_is_not_text_is_invalid_input(kind) -> None:
+    """A kind that is not text (a list, once, raised TypeError: unhashable) names the field."""
+    with pytest.raises(InvalidInput, match=r"changes\[2\]\.kind"):
+        W.parse_change({"kind": kind, "a_id": "p-1", "b_id": "p-2"}, "changes[2]")

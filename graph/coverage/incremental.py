@@ -226,13 +226,13 @@ def forward(
         nbr, owner = inputs.ties_of(delta.consented)
         ci = members.cand_pos[nbr]
         ok = ci >= 0
-        R._or_into(base1, relays.pos[delta.consented[owner[ok]]], base.sources[:, ci[ok]])
+        R.or_into(base1, relays.pos[delta.consented[owner[ok]]], base.sources[:, ci[ok]])
     a = np.concatenate([delta.tie_a, delta.tie_b])
     b = np.concatenate([delta.tie_b, delta.tie_a])
     ci, at = members.cand_pos[a], relays.pos[b]
     ok = (ci >= 0) & (at >= 0)
     if ok.any():
-        R._or_into(base1, at[ok], base.sources[:, ci[ok]])
+        R.or_into(base1, at[ok], base.sources[:, ci[ok]])
 
     # référent hops and bridges
     was_open = R.open_referent_hops(inputs, old_members, base.relays, bit)
@@ -242,11 +242,11 @@ def forward(
         members.pair_person[is_open].tolist(), members.pair_group[is_open].tolist(), strict=True
     ):
         b_ = int(bit[g])
-        word, mask = b_ >> 6, R._ONE << np.uint64(b_ & 63)
+        word, mask = b_ >> 6, R.ONE << np.uint64(b_ & 63)
         base1[word, relays.pos[r]] |= mask
     for g in np.unique(members.pair_group[is_open]).tolist():
         b_ = int(bit[g])
-        word, mask = b_ >> 6, R._ONE << np.uint64(b_ & 63)
+        word, mask = b_ >> 6, R.ONE << np.uint64(b_ & 63)
         if g not in before:
             hp = relays.pos[inputs.bridges(g)]
         else:

@@ -2,11 +2,11 @@
 
 Plain values in, dataclasses out (exact values; render them for a viewer with
 :mod:`graph.coverage.privacy`). The :class:`~graph.coverage.state.CoverageState` is
-built once per (store version, date) and cached weakly per store, on top of the path
-engine's cached index (:func:`graph.paths.path_index`), so only the first call after a
-write pays for the reachability. A call about one groupement while no national state is
-cached builds a state focused on that groupement instead (same figures, a fraction of
-the cost: :func:`groupement_state`); what-if works from the national state.
+built once per (store version, date) and kept for the newest versions (:mod:`graph.memo`),
+on top of the path engine's kept index (:func:`graph.paths.path_index`), so only the
+first call after a write pays for the reachability. A call about one groupement while no
+national state is kept builds a state focused on that groupement instead (same figures,
+a fraction of the cost: :func:`groupement_state`); what-if works from the national state.
 
 * :func:`coverage` – one :class:`~graph.coverage.metrics.Coverage` per groupement of the
   scope, per département and région, and the total;
@@ -23,9 +23,7 @@ accepted too.
 
 from __future__ import annotations
 
-import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,20 +31,23 @@ from typing import Any
 
 import numpy as np
 
+from graph.coverage import reach as R
 from graph.coverage import whatif as W
 from graph.coverage.gaps import Gap, Labels, gaps_of, rank
 from graph.coverage.metrics import SCOPES, Coverage, CoverageReport
 from graph.coverage.state import CoverageState, measure
 from graph.errors import InvalidInput, NotFound
+from graph.memo import VersionMemo
 from graph.model import Label, RelType
 from graph.paths.explain import display_name
 from graph.paths.index import PathIndex, into
+from graph.paths.query import node_of
 from graph.paths.service import path_index
-from graph.store import GraphStore
-from graph.view import LABEL_CODE, GraphView
+from graph.store import GraphStore, find_all
+from graph.view import LABEL_CODE, GraphView, day_number
 
-_PAGE = 10_000
-_CACHE_SIZE = 4
+#: coverage states kept per store (national and focused, over the newest two versions)
+_KEPT_STATES = 4
 
 
 @dataclass(frozen=True)
@@ -138,12 +139,12 @@ class _Names:
             Label.BASSIN_EMPLOI,
             Label.SECTOR,
         ):
-            for record in _all(store, label):
+            for record in find_all(store, label):
                 self.names[record.id] = _display(record, record.id)
                 code = getattr(record, "code", None)
                 if code:
                     self.codes[(label, code)] = record.id
-        self.hidden = [r.id for r in _all(store, Label.JOB_OFFER, {"hidden": True})]
+        self.hidden = [r.id for r in find_all(store, Label.JOB_OFFER, {"hidden": True})]
 
 
 def _display(record: Any, node_id: str) -> str:
@@ -154,15 +155,6 @@ def _display(record: Any, node_id: str) -> str:
     if code and getattr(record, "label", None) in (Label.DEPARTEMENT, Label.BASSIN_EMPLOI):
         return f"{name} ({code})"
     return name
-
-
-def _all(store: GraphStore, label: Label, where: dict[str, Any] | None = None) -> list[Any]:
-    out: list[Any] = []
-    while True:
-        page = store.find(label, where, limit=_PAGE, offset=len(out))
-        out.extend(page)
-        if len(page) < _PAGE:
-            return out
 
 
 @dataclass
@@ -179,12 +171,10 @@ class _Entry:
     gaps: dict[int, list[Gap]] = field(default_factory=dict)
 
 
-#: per store: national states by (version, date), focused ones by (version, date, groupement)
-_STATES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[int, ...], _Entry]] = (
-    weakref.WeakKeyDictionary()
-)
-_NAMES: weakref.WeakKeyDictionary[Any, tuple[int, _Names]] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
+#: per store version: national states by date, focused ones by (date, groupement nid)
+_STATES: VersionMemo[_Entry] = VersionMemo("coverage states", entries=_KEPT_STATES)
+#: per store version: names and codes (national and focused states share them)
+_NAMES: VersionMemo[_Names] = VersionMemo("coverage names")
 
 
 def coverage_state(store: GraphStore, as_of: date | None = None) -> CoverageState:
@@ -199,7 +189,7 @@ def groupement_state(
     else one focused on that groupement (same figures for it, a fraction of the cost)."""
     as_of = _date(as_of)
     view = store.view()
-    g = W._nid(view, groupement_id, Label.GROUPEMENT, "groupement")
+    g = node_of(view, groupement_id, Label.GROUPEMENT, "groupement")
     return _entry_for(store, as_of, g).state
 
 
@@ -213,31 +203,15 @@ def candidates_without_path(
     """
     state = groupement_state(store, groupement_id, as_of)
     view = state.view
-    bit = int(state.gbit[W._nid(view, groupement_id, Label.GROUPEMENT, "groupement")])
+    bit = int(state.gbit[node_of(view, groupement_id, Label.GROUPEMENT, "groupement")])
     cidx = np.unique(state.group_cand.of_key(bit))
     uncovered = cidx[~state.back.covered[cidx]]
     return tuple(sorted(str(view.ids[state.cand[i]]) for i in uncovered))
 
 
-def _cached(store: GraphStore, key: tuple[int, ...]) -> _Entry | None:
-    with _LOCK:
-        cache = _STATES.setdefault(store, OrderedDict())
-        found = cache.get(key)
-        if found is not None:
-            cache.move_to_end(key)
-        return found
-
-
 def _names(store: GraphStore, version: int) -> _Names:
     """Names and codes, read once per version and shared by national and focused states."""
-    with _LOCK:
-        found = _NAMES.get(store)
-    if found is not None and found[0] == version:
-        return found[1]
-    names = _Names(store)
-    with _LOCK:
-        _NAMES[store] = (version, names)
-    return names
+    return _NAMES.get(store, version, "names", lambda: _Names(store))
 
 
 def _entry(store: GraphStore, as_of: date) -> _Entry:
@@ -253,7 +227,7 @@ def _entry_for(store: GraphStore, as_of: date, groupement: int) -> _Entry:
     groupement after a write does not pay for the whole country.
     """
     view = store.view()
-    found = _cached(store, (view.version, as_of))
+    found = _STATES.peek(store, view.version, (as_of,))
     if found is not None:
         return found
     return _build(store, as_of, groupement)
@@ -261,34 +235,29 @@ def _entry_for(store: GraphStore, as_of: date, groupement: int) -> _Entry:
 
 def _build(store: GraphStore, as_of: date, groupement: int | None) -> _Entry:
     view = store.view()
-    key = (view.version, as_of) if groupement is None else (view.version, as_of, groupement)
-    found = _cached(store, key)
-    if found is not None:
-        return found
+    key = (as_of,) if groupement is None else (as_of, groupement)
+    return _STATES.get(store, view.version, key, lambda: _new_entry(store, view, as_of, groupement))
+
+
+def _new_entry(store: GraphStore, view: GraphView, as_of: date, groupement: int | None) -> _Entry:
     index = path_index(store, view)
     if groupement is None:
         names = _names(store, view.version)
         hidden = np.array([view.index[i] for i in names.hidden if i in view.index], dtype=np.int64)
         focus = None
     else:
-        with _LOCK:
-            known = _NAMES.get(store)
-        if known is not None and known[0] == view.version:
-            names = known[1]
+        known = _NAMES.peek(store, view.version, "names")
+        if known is not None:
+            names = known
             hidden = np.array(
                 [view.index[i] for i in names.hidden if i in view.index], dtype=np.int64
             )
         else:
             names, hidden = _Names(store, full=False), _hidden_offers_of(store, index, groupement)
         focus = np.array([groupement], dtype=np.int64)
-    state = CoverageState(index, as_of, hidden, focus=focus)
-    entry = _Entry(state, names, _labels(store, state, names))
-    with _LOCK:
-        cache = _STATES.setdefault(store, OrderedDict())
-        cache[key] = entry
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
-    return entry
+    as_is = R.as_is(index, day_number(as_of), store)
+    state = CoverageState(index, as_of, hidden, focus=focus, as_is=as_is)
+    return _Entry(state, names, _labels(store, state, names))
 
 
 def at_hand(store: GraphStore, view: GraphView, scope: Scope, as_of: date) -> bool:
@@ -298,7 +267,7 @@ def at_hand(store: GraphStore, view: GraphView, scope: Scope, as_of: date) -> bo
     measure; anything else (another scope, an unknown id, a cold state) is ``False``."""
     if scope.kind != "groupement" or not isinstance(as_of, date):
         return False
-    entry = _cached(store, (view.version, as_of))
+    entry = _STATES.peek(store, view.version, (as_of,))
     if entry is None:
         return False
     nid = view.index.get(scope.id) if isinstance(scope.id, str) else None
@@ -319,24 +288,23 @@ def _hidden_offers_of(store: GraphStore, index: PathIndex, groupement: int) -> n
     offers = view.nodes_with_label(Label.JOB_OFFER)
     offers = offers[np.isin(index.bassin_of[offers], bassins)]
     ids = [str(view.ids[o]) for o in offers.tolist()]
-    get_many = getattr(store, "get_many", None)
-    records = get_many(ids) if get_many is not None else {i: store.get(i) for i in ids}
+    records = store.get_many(ids)
     hidden = [i for i in ids if getattr(records.get(i), "hidden", False)]
     return np.array([view.index[i] for i in hidden], dtype=np.int64)
 
 
 def clear_cache(store: GraphStore | None = None) -> None:
-    """Forget cached coverage states (of ``store``, or of every store): benchmarks, tests."""
-    with _LOCK:
-        if store is None:
-            _STATES.clear()
-            _NAMES.clear()
-        else:
-            _STATES.pop(store, None)
-            _NAMES.pop(store, None)
+    """Forget kept coverage states (of ``store``, or of every store): benchmarks, tests.
+
+    The graph as it is (:func:`graph.coverage.reach.as_is`) is kept apart, like the path
+    index: :func:`graph.coverage.reach.clear_as_is` forgets it."""
+    _STATES.clear(store)
+    _NAMES.clear(store)
 
 
 def _labels(store: GraphStore, state: CoverageState, names: _Names) -> Labels:
+    # A weak proxy: the kept entry must not keep its store alive (graph.memo).
+    store = weakref.proxy(store)
     ids = state.view.ids
 
     def node_id(nid: int) -> str:
@@ -372,7 +340,7 @@ def _resolve(entry: _Entry, scope: Scope) -> tuple[np.ndarray, np.ndarray, str, 
         bits = np.arange(len(s.groups))
         return bits, s.territory(bits), "FR", "France"
     if scope.kind == "groupement":
-        g = W._nid(view, scope.id, Label.GROUPEMENT, "groupement")
+        g = node_of(view, scope.id, Label.GROUPEMENT, "groupement")
         bits = np.array([s.gbit[g]])
         return bits, s.territory(bits), str(scope.id), entry.labels.name(g)
     label = Label.DEPARTEMENT if scope.kind == "departement" else Label.REGION
@@ -402,7 +370,8 @@ def coverage(
     s = entry.state
     bits, territory, scope_id, name = _resolve(entry, scope)
     rows = tuple(
-        _groupement_row(entry, int(b)) for b in sorted(bits, key=lambda b: s.view.ids[s.groups[b]])
+        _groupement_row(entry, int(b))
+        for b in sorted(bits.tolist(), key=lambda b: str(s.view.ids[int(s.groups[b])]))
     )
     deps: tuple[Coverage, ...] = ()
     regions: tuple[Coverage, ...] = ()
@@ -425,7 +394,7 @@ def _scope_entry(store: GraphStore, scope: Scope, as_of: date) -> _Entry:
     """The national entry, or for one groupement whatever entry holds it."""
     if scope.kind != "groupement":
         return _entry(store, as_of)
-    g = W._nid(store.view(), scope.id, Label.GROUPEMENT, "groupement")
+    g = node_of(store.view(), scope.id, Label.GROUPEMENT, "groupement")
     return _entry_for(store, as_of, g)
 
 

@@ -130,6 +130,10 @@ class CoverageState:
     person instead of five) and the forward reach has one bit per focused groupement.
     :func:`measure` of a focused groupement equals its measure on the national state
     (``tests/test_coverage_whatif.py``); other groupements are not in such a state.
+
+    ``as_is`` is the graph as it is at the date (:func:`graph.coverage.reach.as_is`),
+    shared by the states of a version; it is built when not given, and not used with
+    what-if ``inputs``.
     """
 
     def __init__(
@@ -140,6 +144,7 @@ class CoverageState:
         inputs: R.Inputs | None = None,
         base: CoverageState | None = None,
         focus: np.ndarray | None = None,
+        as_is: R.AsIs | None = None,
     ) -> None:
         view = index.view
         self.index = index
@@ -148,8 +153,14 @@ class CoverageState:
         self.as_of = as_of
         self.hidden_offers = hidden_offers
         self.day = day_number(as_of)
-        as_is = R.as_is(index, self.day) if inputs is None else None
-        self.inputs = as_is.inputs if as_is is not None else inputs
+        if inputs is not None:
+            as_is = None
+        else:
+            as_is = as_is if as_is is not None else R.as_is(index, self.day)
+            inputs = as_is.inputs
+        #: the graph as it is at the date (None for what-if inputs)
+        self.as_is = as_is
+        self.inputs = inputs
         self.focus = None if focus is None else np.unique(np.asarray(focus, dtype=np.int64))
         members: R.Memberships | None = None
         if self.focus is None:
@@ -284,7 +295,7 @@ class CoverageState:
         They depend on the inputs alone: built once for the graph as it is (national and
         focused states share them), again for a what-if that changes contacts.
         """
-        memo = R.as_is_memo(self.inputs)
+        memo = self.as_is.memo_of(self.inputs) if self.as_is is not None else None
         found = memo.get("contacts") if memo is not None else None
         if found is not None:
             self.__dict__.update(found)

@@ -40,6 +40,7 @@ from graph.coverage.state import CoverageState
 from graph.errors import InvalidInput
 from graph.model import Label, PartnerLevel, PersonStatus, RelType
 from graph.paths.index import PathIndex, gather, into
+from graph.paths.query import node_of
 from graph.view import LABEL_CODE, NO_DATE, GraphView, RelIndex
 
 _STATUS = list(PersonStatus)
@@ -110,7 +111,7 @@ def parse_change(value: Any, where: str = "changes[0]") -> Change:
     if not isinstance(value, dict):
         raise InvalidInput(where, f"must be an object with a kind (got {value!r})", value)
     kind = value.get("kind")
-    cls = CHANGE_KINDS.get(kind)  # type: ignore[arg-type]
+    cls = CHANGE_KINDS.get(kind) if isinstance(kind, str) else None
     if cls is None:
         allowed = ", ".join(CHANGE_KINDS)
         raise InvalidInput(f"{where}.kind", f"must be one of {allowed} (got {kind!r})", kind)
@@ -119,12 +120,6 @@ def parse_change(value: Any, where: str = "changes[0]") -> Change:
         return cls(**fields)
     except TypeError as exc:
         raise InvalidInput(where, f"bad fields for {kind}: {exc}", value) from None
-
-
-def _nid(view: GraphView, node_id: Any, label: Label, field: str) -> int:
-    from graph.paths.service import _node
-
-    return _node(view, node_id, label, field)
 
 
 @dataclass(frozen=True)
@@ -159,11 +154,11 @@ def overlay(state: CoverageState, changes: list[Change]) -> Overlay:
     for i, change in enumerate(changes):
         at = f"changes[{i}]"
         if isinstance(change, AddReferent):
-            g = _nid(view, change.groupement_id, Label.GROUPEMENT, f"{at}.groupement_id")
-            refs.append((_nid(view, change.person_id, Label.PERSON, f"{at}.person_id"), g))
+            g = node_of(view, change.groupement_id, Label.GROUPEMENT, f"{at}.groupement_id")
+            refs.append((node_of(view, change.person_id, Label.PERSON, f"{at}.person_id"), g))
         elif isinstance(change, AddHelper):
-            p = _nid(view, change.person_id, Label.PERSON, f"{at}.person_id")
-            e = _nid(view, change.employer_id, Label.EMPLOYER, f"{at}.employer_id")
+            p = node_of(view, change.person_id, Label.PERSON, f"{at}.person_id")
+            e = node_of(view, change.employer_id, Label.EMPLOYER, f"{at}.employer_id")
             consent[p] = helper[p] = True
             was = _STATUS[status[p]] if status[p] >= 0 else PersonStatus.NEITHER
             new = (
@@ -174,19 +169,19 @@ def overlay(state: CoverageState, changes: list[Change]) -> Overlay:
             status[p] = _STATUS.index(new)
             jobs.append((p, e))
         elif isinstance(change, AddTie):
-            a = _nid(view, change.a_id, Label.PERSON, f"{at}.a_id")
-            b = _nid(view, change.b_id, Label.PERSON, f"{at}.b_id")
+            a = node_of(view, change.a_id, Label.PERSON, f"{at}.a_id")
+            b = node_of(view, change.b_id, Label.PERSON, f"{at}.b_id")
             if a == b:
                 raise InvalidInput(f"{at}.b_id", "a tie needs two different people", change.b_id)
             ties.append((a, b))
         elif isinstance(change, SignCharter):
-            g = _nid(view, change.groupement_id, Label.GROUPEMENT, f"{at}.groupement_id")
-            d = _nid(view, change.partner_id, Label.GROUPEMENT, f"{at}.partner_id")
+            g = node_of(view, change.groupement_id, Label.GROUPEMENT, f"{at}.groupement_id")
+            d = node_of(view, change.partner_id, Label.GROUPEMENT, f"{at}.partner_id")
             if g == d:
                 raise InvalidInput(f"{at}.partner_id", "a charter needs two groupements", d)
             charters.append((g, d))
         elif isinstance(change, GrantConsent):
-            consent[_nid(view, change.person_id, Label.PERSON, f"{at}.person_id")] = True
+            consent[node_of(view, change.person_id, Label.PERSON, f"{at}.person_id")] = True
         else:  # pragma: no cover - parse_change only builds the kinds above
             raise InvalidInput(at, f"unknown change {change!r}")
     new_view = _with_charters(view, charters, day) if charters else view

@@ -40,14 +40,15 @@ the answer is for one version (retried when a write lands in between).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any, Protocol
 
 import neo4j
 
-from graph.errors import InvalidInput, StoreUnavailable
+from graph.errors import StoreUnavailable
 from graph.model import Label, PersonStatus, RelType
 from graph.neo4j import cypher
 from graph.neo4j.loader import Columns, assemble, native, node_fields, rel_fields
@@ -56,8 +57,9 @@ from graph.paths import engine
 from graph.paths.explain import Explainer
 from graph.paths.index import PathIndex
 from graph.paths.policy import PathPolicy
+from graph.paths.query import Target, check_query, node_of, target_set
 from graph.paths.results import PathResult
-from graph.paths.service import StoreRecords, Target, _node, _target_set
+from graph.paths.service import StoreRecords
 from graph.store import GraphStore
 from graph.view import GraphView, day_number
 
@@ -313,17 +315,18 @@ class Collector:
 
     def _target_structure(self) -> set[str]:
         sub, t = self.sub, self.target
+        tid = t.id or ""  # an absent id has no label: no branch below takes it
         if t.kind == "person":
-            return {t.id} if sub.label(t.id) is Label.PERSON and t.id else set()
+            return {tid} if sub.label(tid) is Label.PERSON else set()
         employers: set[str] = set()
         reporters: set[str] = set()
-        if t.kind == "employer" and sub.label(t.id) is Label.EMPLOYER:
-            employers = {t.id}  # type: ignore[arg-type]
-        elif t.kind == "offer" and sub.label(t.id) is Label.JOB_OFFER:
-            employers = {src for src, _, _ in sub.add_edges(RelType.OFFERS, [t.id], "in")}  # type: ignore[list-item]
-            reporters = {src for src, _, _ in sub.add_edges(RelType.REPORTED, [t.id], "in")}  # type: ignore[list-item]
-        elif t.kind == "set" and sub.label(t.sector) is Label.SECTOR:
-            sites = {src for src, _, _ in sub.add_edges(RelType.IN_SECTOR, [t.sector], "in")}  # type: ignore[list-item]
+        if t.kind == "employer" and sub.label(tid) is Label.EMPLOYER:
+            employers = {tid}
+        elif t.kind == "offer" and sub.label(tid) is Label.JOB_OFFER:
+            employers = {src for src, _, _ in sub.add_edges(RelType.OFFERS, [tid], "in")}
+            reporters = {src for src, _, _ in sub.add_edges(RelType.REPORTED, [tid], "in")}
+        elif t.kind == "set" and t.sector and sub.label(t.sector) is Label.SECTOR:
+            sites = {src for src, _, _ in sub.add_edges(RelType.IN_SECTOR, [t.sector], "in")}
             self.sector_sites = sub.add_edges(RelType.LOCATED_IN, sites, "out")
             employers = {e for e, b, _ in self.sector_sites if b == t.bassin}
         self.employers = employers
@@ -394,17 +397,17 @@ class Collector:
         """A superset of the employers the engine suggests as alternatives."""
         sub, t = self.sub, self.target
         if t.kind == "person":
-            if sub.label(t.id) is not Label.PERSON:
+            if not t.id or sub.label(t.id) is not Label.PERSON:
                 return set()
-            found = {dst for _, dst, _ in sub.add_edges(RelType.WORKS_AT, [t.id], "out")}  # type: ignore[list-item]
+            found = {dst for _, dst, _ in sub.add_edges(RelType.WORKS_AT, [t.id], "out")}
             return {e for e in found if sub.label(e) is Label.EMPLOYER}
         if t.kind == "set":
-            if sub.label(t.bassin) is not Label.BASSIN_EMPLOI:
+            if not t.bassin or sub.label(t.bassin) is not Label.BASSIN_EMPLOI:
                 return set()
-            depts = {dst for _, dst, _ in sub.add_edges(RelType.PART_OF, [t.bassin], "out")}  # type: ignore[list-item]
+            depts = {dst for _, dst, _ in sub.add_edges(RelType.PART_OF, [t.bassin], "out")}
             depts = {d for d in depts if sub.label(d) is Label.DEPARTEMENT}
             bassins = {src for src, _, _ in sub.add_edges(RelType.PART_OF, depts, "in")}
-            bassins.add(t.bassin)  # type: ignore[arg-type]
+            bassins.add(t.bassin)
             return {e for e, b, _ in self.sector_sites if b in bassins}
         sites = sub.add_edges(RelType.LOCATED_IN, self.employers, "out")
         bassins = {b for _, b, _ in sites}
@@ -428,17 +431,17 @@ def find_paths_in_db(
 
     Same arguments, checks, errors and result as :func:`graph.paths.find_paths`.
     """
-    policy, as_of = _check(target, policy, as_of)
+    target, policy, as_of = check_query(target, policy, as_of)
     resolved = resolve_target(store, target)
     for _ in range(_ATTEMPTS):
         collector = Collector(candidate_id, resolved, policy, day_number(as_of))
-        version = store.read(lambda tx, c=collector: _collect(tx, c.core))
+        version = store.read(partial(_collect, phase=collector.core))
         if version is None:
             continue
         result = answer(store, collector.sub, version, candidate_id, target, policy, as_of)
         if result is not None:
             return result
-        again = store.read(lambda tx, c=collector: _collect(tx, c.widen))
+        again = store.read(partial(_collect, phase=collector.widen))
         if again != version:
             continue
         result = answer(
@@ -447,22 +450,6 @@ def find_paths_in_db(
         assert result is not None
         return result
     raise StoreUnavailable("the graph kept changing during the path query; try again")
-
-
-def _check(
-    target: Target, policy: PathPolicy | None, as_of: date | None
-) -> tuple[PathPolicy, date]:
-    """The service's argument checks, in its order."""
-    policy = PathPolicy() if policy is None else policy
-    if not isinstance(policy, PathPolicy):
-        raise InvalidInput("policy", "must be a PathPolicy", policy)
-    if not isinstance(target, Target):
-        raise InvalidInput("target", "must be a Target", target)
-    target.check()
-    as_of = date.today() if as_of is None else as_of
-    if not isinstance(as_of, date):
-        raise InvalidInput("as_of", f"must be a date (got {as_of!r})", as_of)
-    return policy, as_of
 
 
 def resolve_target(store: GraphStore, target: Target) -> Resolved:
@@ -474,14 +461,15 @@ def resolve_target(store: GraphStore, target: Target) -> Resolved:
         found = store.find(label, {"code": code}, limit=1)
         return found[0].id if found else code
 
+    sector, bassin = target.sector_and_bassin()
     return Resolved(
         "set",
-        sector=by_code(target.sector, Label.SECTOR),  # type: ignore[arg-type]
-        bassin=by_code(target.bassin, Label.BASSIN_EMPLOI),  # type: ignore[arg-type]
+        sector=by_code(sector, Label.SECTOR),
+        bassin=by_code(bassin, Label.BASSIN_EMPLOI),
     )
 
 
-def _collect(tx: neo4j.ManagedTransaction, phase: Any) -> int | None:
+def _collect(tx: neo4j.ManagedTransaction, phase: Callable[[Fetch], None]) -> int | None:
     """Run one collection phase in ``tx``; the version, or None if it moved meanwhile."""
     version = version_in(tx)
     phase(Neo4jFetch(tx))
@@ -507,12 +495,12 @@ def answer(
     view, associations = sub.view(version)
     index = PathIndex(view, associations)
     day = day_number(as_of)
-    candidate = _node(view, candidate_id, Label.PERSON, "candidate")
-    target_set = _target_set(store, view, index, target, candidate, day)
-    outcome = engine.find(index, candidate, target_set, policy, day, alternatives=alternatives)
+    candidate = node_of(view, candidate_id, Label.PERSON, "candidate")
+    targets = target_set(store, view, index, target, candidate, day)
+    outcome = engine.find(index, candidate, targets, policy, day, alternatives=alternatives)
     if not outcome.paths and not alternatives:
         return None
-    explainer = Explainer(index, StoreRecords(store), candidate, target_set, as_of)
+    explainer = Explainer(index, StoreRecords(store), candidate, targets, as_of)
     paths = tuple(explainer.path(p, rank) for rank, p in enumerate(outcome.paths, start=1))
     return PathResult(
         candidate=explainer.person(candidate),
@@ -537,7 +525,7 @@ def collect_and_answer(
     as_of: date | None = None,
 ) -> PathResult:
     """:func:`find_paths_in_db` over any :class:`Fetch` (one version, no retry)."""
-    policy, as_of = _check(target, policy, as_of)
+    target, policy, as_of = check_query(target, policy, as_of)
     collector = Collector(candidate_id, resolve_target(store, target), policy, day_number(as_of))
     collector.core(fetch)
     result = answer(store, collector.sub, version, candidate_id, target, policy, as_of)

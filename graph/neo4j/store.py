@@ -31,13 +31,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from enum import Enum
-from functools import lru_cache
-from typing import Any, TypeVar
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from graph.errors import ConfigError, InvalidInput, NotFound, PasserelleError, StoreUnavailable
+from graph.errors import ConfigError, NotFound, PasserelleError, StoreUnavailable
 from graph.frames import ValidRels, rel_specs
 from graph.model import (
     NODE_MODELS,
@@ -46,14 +46,20 @@ from graph.model import (
     NodeRecord,
     RelRecord,
     RelType,
-    parse_label,
 )
 from graph.neo4j import cypher
 from graph.neo4j.loader import native, stream_view
 from graph.neo4j.plan import Prepared, prepare
-from graph.schema import field_specs
+from graph.paths.ports import InDatabasePathSearch
+from graph.schema import FieldSpec
 from graph.store import Batch, Counts, DeleteResult, Direction, WriteResult
+from graph.store_base import StoreBase, canonical_ends
 from graph.view import GraphView
+
+if TYPE_CHECKING:
+    from graph.paths.policy import PathPolicy
+    from graph.paths.query import Target
+    from graph.paths.results import PathResult
 
 T = TypeVar("T")
 
@@ -75,7 +81,7 @@ class _Moved(Exception):
     """The version moved while the view was being read: read it again."""
 
 
-class Neo4jStore:
+class Neo4jStore(StoreBase, InDatabasePathSearch):
     """A :class:`~graph.store.GraphStore` on a Neo4j database.
 
     >>> Neo4jStore("http://localhost:7474")
@@ -177,8 +183,12 @@ class Neo4jStore:
 
     def _init_schema(self) -> None:
         for statement in cypher.SCHEMA:
+
+            def create(tx: neo4j.ManagedTransaction, q: LiteralString = statement) -> None:
+                tx.run(q).consume()
+
             try:
-                self._write_tx(lambda tx, q=statement: tx.run(q).consume())
+                self._write_tx(create)
             except neo4j_errors.ClientError as exc:
                 # Two processes creating the same constraint at once: the other one won.
                 if "AlreadyExists" not in (exc.code or ""):
@@ -234,12 +244,6 @@ class Neo4jStore:
             self._closed = True
             self._driver.close()
 
-    def __enter__(self) -> Neo4jStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # ------------------------------------------------------------------ version and view
 
     @property
@@ -250,7 +254,7 @@ class Neo4jStore:
         with self._view_lock:
             for _ in range(_VIEW_ATTEMPTS):
                 try:
-                    self._view = self._read(lambda tx, cached=self._view: _view(tx, cached))
+                    self._view = self._read(partial(_view, cached=self._view))
                 except _Moved:
                     continue
                 return self._view
@@ -288,12 +292,6 @@ class Neo4jStore:
         """Many batches in a row; Neo4j maintains its indexes as it goes, nothing to defer."""
         yield
 
-    def upsert_nodes(self, nodes: Iterable[NodeRecord]) -> WriteResult:
-        return self.write(Batch(nodes=list(nodes)))
-
-    def upsert_relationships(self, rels: Iterable[RelRecord]) -> WriteResult:
-        return self.write(Batch(rels=list(rels)))
-
     # ------------------------------------------------------------------ deletes
 
     def delete_node(self, node_id: str, label: Label | None = None) -> DeleteResult:
@@ -307,11 +305,8 @@ class Neo4jStore:
 
         return self._write(work)
 
-    def delete_person(self, node_id: str) -> DeleteResult:
-        return self.delete_node(node_id, Label.PERSON)
-
     def delete_relationship(self, rel_type: RelType, src: str, dst: str) -> bool:
-        src, dst = _canonical(rel_type, src, dst)
+        src, dst = canonical_ends(rel_type, src, dst)
 
         def work(tx: neo4j.ManagedTransaction) -> bool:
             _bump(tx)
@@ -344,30 +339,16 @@ class Neo4jStore:
 
         return self._read(work) if ids else {}
 
-    def find(
-        self,
-        label: Label,
-        where: dict[str, Any] | None = None,
-        *,
-        limit: int = 100,
-        offset: int = 0,
+    def _find(
+        self, label: Label, where: list[tuple[FieldSpec, Any]], limit: int, offset: int
     ) -> list[NodeRecord]:
-        label = parse_label(str(label))
-        specs = {s.name: s for s in field_specs(NODE_MODELS[label])}
         conditions: dict[str, Any] = {}
         nulls: list[str] = []
-        for name, value in (where or {}).items():
-            spec = specs.get(name)
-            if spec is None:
-                raise InvalidInput(name, f"not a property of {label.value}", name)
+        for spec, value in where:
             if value is None:
-                nulls.append(name)
+                nulls.append(spec.name)
             else:
-                conditions[name] = _query_value(spec.kind, value)
-        if not 0 < limit <= 10_000:
-            raise InvalidInput("limit", "must be between 1 and 10000", limit)
-        if offset < 0:
-            raise InvalidInput("offset", "must not be negative", offset)
+                conditions[spec.name] = _query_value(spec.kind, value)
         params: dict[str, Any] = {
             "where": conditions,
             "nulls": nulls,
@@ -389,30 +370,15 @@ class Neo4jStore:
 
         return self._read(work)
 
-    def relationships(
-        self, node_id: str, rel_type: RelType | None = None, direction: Direction = "both"
-    ) -> list[RelRecord]:
-        return [rel for rel, _ in self._attached(node_id, rel_type, direction)]
-
-    def neighbours(
-        self, node_id: str, rel_type: RelType, direction: Direction = "both"
-    ) -> list[NodeRecord]:
-        others = [other for _, other in self._attached(node_id, rel_type, direction)]
-        found = self.get_many(others)
-        return [found[o] for o in dict.fromkeys(others) if o in found]
-
     def get_relationship(self, rel_type: RelType, src: str, dst: str) -> RelRecord | None:
-        src, dst = _canonical(rel_type, src, dst)
+        src, dst = canonical_ends(rel_type, src, dst)
         record = self._read(lambda tx: tx.run(cypher.GET_REL[rel_type], src=src, dst=dst).single())
         return None if record is None else _rel_record(rel_type, src, dst, record["props"])
 
     def _attached(
-        self, node_id: str, rel_type: RelType | None, direction: Direction
+        self, node_id: str, types: Sequence[RelType], direction: Direction
     ) -> list[tuple[RelRecord, str]]:
         """(relationship, other end) in the embedded store's order: type, side, other id."""
-        if direction not in ("out", "in", "both"):
-            raise InvalidInput("direction", "expected out, in or both", direction)
-        types = [rel_type] if rel_type is not None else list(RelType)
 
         def work(tx: neo4j.ManagedTransaction) -> list[tuple[RelRecord, str]]:
             out: list[tuple[RelRecord, str]] = []
@@ -430,11 +396,28 @@ class Neo4jStore:
 
     def counts(self) -> Counts:
         def work(tx: neo4j.ManagedTransaction) -> Counts:
-            nodes = {label: tx.run(cypher.COUNT_NODES[label]).single()[0] for label in Label}
-            rels = {t: tx.run(cypher.COUNT_RELS[t]).single()[0] for t in RelType}
+            nodes = {
+                label: tx.run(cypher.COUNT_NODES[label]).single(strict=True)[0] for label in Label
+            }
+            rels = {t: tx.run(cypher.COUNT_RELS[t]).single(strict=True)[0] for t in RelType}
             return Counts(nodes, rels)
 
         return self._read(work)
+
+    # ------------------------------------------------------------------ paths in the database
+
+    def find_paths_in_database(
+        self,
+        candidate_id: str,
+        target: Target,
+        policy: PathPolicy | None = None,
+        as_of: date | None = None,
+    ) -> PathResult:
+        """The :class:`~graph.paths.ports.InDatabasePathSearch` port: referral paths with
+        the traversal evaluated in Neo4j (:func:`graph.neo4j.paths.find_paths_in_db`)."""
+        from graph.neo4j.paths import find_paths_in_db
+
+        return find_paths_in_db(self, candidate_id, target, policy, as_of)
 
     # ------------------------------------------------------------------ export (migration)
 
@@ -487,7 +470,7 @@ def _view(tx: neo4j.ManagedTransaction, cached: GraphView | None) -> GraphView:
 
 
 def _bump(tx: neo4j.ManagedTransaction) -> int:
-    return int(tx.run(cypher.BUMP).single()["version"])
+    return int(tx.run(cypher.BUMP).single(strict=True)["version"])
 
 
 def _labels(tx: neo4j.ManagedTransaction, ids: Iterable[str]) -> dict[str, Label]:
@@ -582,12 +565,6 @@ def _query_value(kind: str, value: Any) -> Any:
         except ValueError:
             return value
     return value
-
-
-def _canonical(rel_type: RelType, src: str, dst: str) -> tuple[str, str]:
-    if REL_MODELS[rel_type].UNDIRECTED and dst < src:
-        return dst, src
-    return src, dst
 
 
 def _database_missing(exc: neo4j_errors.Neo4jError) -> bool:

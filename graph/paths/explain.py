@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -65,6 +65,7 @@ _SOURCE_PHRASE = {
     TieSource.MENTORING: "parrainage",
     TieSource.DECLARED: "se connaissent (déclaré)",
 }
+_CAREER_SUFFIX: dict[Career | None, str] = {Career.RESERVE: " (R)", Career.RETIRED: " (ER)"}
 _WITH_CONTEXT = {TieSource.PROMOTION, TieSource.UNIT, TieSource.EVENT, TieSource.MENTORING}
 
 
@@ -125,7 +126,7 @@ def display_name(person: NodeRecord | None) -> str:
     if not isinstance(person, Person):
         return UNNAMED
     if person.grade and person.grade_category != GradeCategory.CIVILIAN:
-        suffix = {Career.RESERVE: " (R)", Career.RETIRED: " (ER)"}.get(person.career, "")  # type: ignore[arg-type]
+        suffix = _CAREER_SUFFIX.get(person.career, "")
         return f"{person.grade}{suffix} {person.last_name}"
     if person.civility is not None:
         return f"{person.civility.value} {person.last_name}"
@@ -177,6 +178,8 @@ class Explainer:
         self.target = target
         self.as_of = as_of
         self.ids = index.view.ids
+        #: ids of the nodes a result shows: on a path or a target, never a free slot
+        self._live_ids = cast("Sequence[str]", self.ids)
         self._named = set(named) | {candidate}
         if target.kind == "person":
             self._named.add(target.node)
@@ -189,11 +192,11 @@ class Explainer:
         kept, is_person = self.kept, self.index.is_person
         self._fetch(
             {
-                self.ids[n]: n
+                node_id: n
                 for n in nids
                 if n >= 0
-                and self.ids[n] is not None
-                and self.ids[n] not in self._cache
+                and (node_id := self.ids[n]) is not None
+                and node_id not in self._cache
                 and (n not in kept.people if is_person[n] else n not in kept.places)
             }
         )
@@ -295,7 +298,7 @@ class Explainer:
         facts = self.kept.ties.get(tie)
         if facts is None:
             rel_type, src, dst = self.index.tie_of(tie)
-            record = self.records.rel(rel_type, self.ids[src], self.ids[dst])  # type: ignore[arg-type]
+            record = self.records.rel(rel_type, self._live_ids[src], self._live_ids[dst])
             if isinstance(record, Mentors):
                 facts = ("mentors", record.since.year if record.since else 0, "", "")
             elif isinstance(record, Knows):
@@ -339,7 +342,7 @@ class Explainer:
     def bridge_sentence(self, raw: RawHop, a: PersonRef, b: PersonRef) -> str:
         partner_rel = self.index.view.rel(RelType.PARTNER_OF)
         src, dst = int(partner_rel.src[raw.partner]), int(partner_rel.dst[raw.partner])
-        record = self.records.rel(RelType.PARTNER_OF, self.ids[src], self.ids[dst])  # type: ignore[arg-type]
+        record = self.records.rel(RelType.PARTNER_OF, self._live_ids[src], self._live_ids[dst])
         group = self.node(raw.groupement)
         group_name = group.name if isinstance(group, Groupement) else "son groupement"
         anchor = self.node(raw.anchor)
@@ -392,7 +395,8 @@ class Explainer:
             return f"{who.name} a signalé l'offre{title}{at}"
         year = self.kept.works.get((contact, via))
         if year is None:
-            record = self.records.rel(RelType.WORKS_AT, self.ids[contact], self.ids[via])  # type: ignore[arg-type]
+            ids = self._live_ids
+            record = self.records.rel(RelType.WORKS_AT, ids[contact], ids[via])
             year = (record.since.year if record.since else 0) if isinstance(record, WorksAt) else -1
             self.kept.keep(self.kept.works, (contact, via), year)
         since = f" depuis {year}" if year > 0 else ""

@@ -118,7 +118,7 @@ class PathIndex:
         self.is_person = labels == LABEL_CODE[Label.PERSON]
         self._lock = threading.Lock()
         self._costs: OrderedDict[tuple[HopCosts, int], np.ndarray] = OrderedDict()
-        self._bridges: OrderedDict[tuple[int, int], Bridges] = OrderedDict()
+        self._bridges: OrderedDict[tuple[int, tuple[int, ...]], Bridges] = OrderedDict()
 
         # Deterministic tie-breaks compare ids as text; nids follow insertion order.
         ids = np.array(["" if i is None else i for i in view.ids], dtype=object)
@@ -403,15 +403,15 @@ class PathIndex:
             )
         if not found:
             return empty
-        people, partner, via, anchor = (
+        people, partner, vias, anchor = (
             np.concatenate(col).astype(np.int64) for col in zip(*found, strict=True)
         )
         # One bridge per helper: conventions first, then the agreement stored first.
-        order = np.lexsort((partner, via, people))
-        people, partner, via, anchor = people[order], partner[order], via[order], anchor[order]
+        order = np.lexsort((partner, vias, people))
+        people, partner, vias, anchor = people[order], partner[order], vias[order], anchor[order]
         first = np.ones(len(people), dtype=bool)
         first[1:] = people[1:] != people[:-1]
-        return Bridges(*(a[first].astype(np.int32) for a in (people, partner, via, anchor)))
+        return Bridges(*(a[first].astype(np.int32) for a in (people, partner, vias, anchor)))
 
 
 def _first_target(rel: RelIndex, n: int) -> np.ndarray:

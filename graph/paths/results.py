@@ -7,17 +7,22 @@ details: no record here has a field for them.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import TypeAdapter
 
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
 
-@functools.cache
+
 def _adapter(cls: type) -> TypeAdapter[Any]:
-    return TypeAdapter(cls)
+    """The pydantic adapter of a result class, made once (two threads racing make two
+    equal ones; either is kept)."""
+    found = _ADAPTERS.get(cls)
+    if found is None:
+        found = _ADAPTERS[cls] = TypeAdapter(cls)
+    return found
 
 
 class _ToDict:

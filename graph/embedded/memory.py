@@ -1,0 +1,312 @@
+"""The embedded store's in-memory mirror of its database, and the views built from it.
+
+A :class:`Memory` holds what the algorithms read, as numpy arrays indexed by node number:
+labels, the view's node columns, and per relationship type a sorted
+:class:`~graph.view.RelIndex` plus the small deltas written since it was built. It is
+loaded from the database in one snapshot (:func:`load`), kept in step after each commit
+(:meth:`Memory.apply`, :meth:`Memory.forget_node`), and turned into an immutable
+:class:`~graph.view.GraphView` on demand (:func:`build_view`).
+
+Decisions:
+
+* Writes append deltas; the next view merges them with numpy (:func:`merge`), so a seed
+  of millions of ties pays for one merge, not one per batch.
+* Arrays grow by doubling (:class:`Growable`): appending a batch of new nodes does not
+  copy every column.
+* Big frames resolve their ids by binary search over 64-bit hashes of the ids
+  (:meth:`Memory.directory`) instead of a Python dictionary lookup per row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from itertools import groupby
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from graph.embedded.sql import NODE_NUMBERS, NUMPY_TYPE, table, view_expr
+from graph.model import Label, RelType
+from graph.schema import FieldSpec
+from graph.view import (
+    LABEL_CODE,
+    NO_DATE,
+    GraphView,
+    RelIndex,
+    empty_column,
+    encode_column,
+    node_view_specs,
+    rel_view_specs,
+)
+
+if TYPE_CHECKING:
+    from graph.embedded.plan import Plan
+
+#: a pending change of one relationship type: ("upsert", (src, dst, columns)),
+#: ("delete_nodes", nids) or ("delete_keys", (src, dst))
+Delta = tuple[str, Any]
+
+
+class Growable:
+    """A numpy array with amortised appends (capacity doubles)."""
+
+    def __init__(self, fill: np.ndarray) -> None:
+        self._fill = fill  # one-element array giving dtype and null value
+        self.data = np.repeat(fill, 1024)
+
+    def ensure(self, n: int) -> None:
+        if n > len(self.data):
+            grown = np.repeat(self._fill, max(n, 2 * len(self.data)))
+            grown[: len(self.data)] = self.data
+            self.data = grown
+
+
+class Memory:
+    """The in-memory mirror of the database, from which views are built."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.index: dict[str, int] = {}
+        self.ids: list[str | None] = []
+        self.labels = Growable(np.array([-1], dtype=np.int8))
+        self.columns = {
+            key: Growable(empty_column(spec, 1)) for key, (_, spec) in node_view_specs().items()
+        }
+        self.rel_base: dict[RelType, RelIndex | None] = dict.fromkeys(RelType)
+        self.pending: dict[RelType, list[Delta]] = {t: [] for t in RelType}
+        self.view: GraphView | None = None
+        self._directory: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def directory(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(hashes sorted, their ids, their numbers): resolves big frames without a dict."""
+        if self._directory is None:
+            ids = np.array(list(self.index), dtype=str) if self.index else np.empty(0, "<U1")
+            nids = np.fromiter(self.index.values(), dtype=np.int64, count=len(self.index))
+            hashes = hash_ids(ids)
+            order = np.argsort(hashes, kind="stable")
+            self._directory = (hashes[order], ids[order], nids[order])
+        return self._directory
+
+    def forget_directory(self) -> None:
+        self._directory = None
+
+    @property
+    def n_slots(self) -> int:
+        return len(self.ids)
+
+    def ensure_slots(self, n: int) -> None:
+        if n > len(self.ids):
+            self.ids.extend([None] * (n - len(self.ids)))
+        self.labels.ensure(n)
+        for col in self.columns.values():
+            col.ensure(n)
+
+    def apply(self, plan: Plan, version: int) -> None:
+        """Mirror a committed batch (raises on any surprise: the caller reloads then)."""
+        self.ensure_slots(self.n_slots + len(plan.new))
+        if plan.new:
+            self.forget_directory()
+        for node_id, nid in plan.new.items():
+            self.index[node_id] = nid
+            self.ids[nid] = node_id
+        specs = node_view_specs()
+        ordered = sorted(
+            zip(plan.nodes, plan.props, strict=True), key=lambda item: item[0][1].label
+        )
+        for label, group in groupby(ordered, key=lambda item: item[0][1].label):
+            items = list(group)
+            nids = np.fromiter((nid for (nid, _), _ in items), dtype=np.int64, count=len(items))
+            self.labels.data[nids] = LABEL_CODE[label]
+            dumped = [props for _, props in items]
+            for key, (owner, spec) in specs.items():
+                if owner == label:
+                    values = [d[spec.name] for d in dumped]
+                    self.columns[key].data[nids] = encode_column(spec, values)
+        for rel, src, dst in plan.rels:
+            cols = {
+                s.name: days(rel.dates[s.name])
+                if s.name in rel.dates
+                else encode_column(s, rel.columns[s.name])
+                for s in rel_view_specs(rel.type)
+            }
+            self.pending[rel.type].append(("upsert", (src, dst, cols)))
+        self.version = version
+
+    def forget_node(self, node_id: str, nid: int, version: int) -> None:
+        """Mirror a committed delete of a node and its relationships."""
+        del self.index[node_id]
+        self.forget_directory()
+        self.ids[nid] = None
+        self.labels.data[nid] = -1
+        for key, (_, spec) in node_view_specs().items():
+            self.columns[key].data[nid] = empty_column(spec, 1)[0]
+        gone = np.array([nid], dtype=np.int64)
+        for rel_type in RelType:
+            self.pending[rel_type].append(("delete_nodes", gone))
+        self.version = version
+
+    def forget_relationship(self, rel_type: RelType, src: int, dst: int, version: int) -> None:
+        """Mirror a committed delete of one relationship (by its ends' numbers)."""
+        self.pending[rel_type].append(
+            ("delete_keys", (np.array([src], np.int64), np.array([dst], np.int64)))
+        )
+        self.version = version
+
+
+# --------------------------------------------------------------------------- load
+
+
+def load(conn: sqlite3.Connection, version_sql: str) -> Memory:
+    """The memory of the database, read in one transaction (one consistent snapshot)."""
+    mem = Memory()
+    conn.execute("BEGIN")  # one consistent snapshot of every table
+    try:
+        mem.version = int(conn.execute(version_sql).fetchone()[0])
+        rows = conn.execute(NODE_NUMBERS).fetchall()
+        n_slots = (rows[-1][0] + 1) if rows else 0
+        mem.ensure_slots(n_slots)
+        labels = mem.labels.data
+        for nid, node_id, label in rows:
+            mem.index[node_id] = nid
+            mem.ids[nid] = node_id
+            labels[nid] = LABEL_CODE[Label(label)]
+        del rows
+        by_label: dict[Label, list[tuple[str, FieldSpec]]] = {}
+        for key, (label, spec) in node_view_specs().items():
+            by_label.setdefault(label, []).append((key, spec))
+        for label, cols in by_label.items():
+            exprs = ", ".join(
+                view_expr(spec, f"json_extract(props, '$.{spec.name}')") for _, spec in cols
+            )
+            cur = conn.execute(f"SELECT nid, {exprs} FROM nodes WHERE label = ?", (label.value,))
+            dtype = [("nid", "i8")] + [(key, NUMPY_TYPE[spec.kind]) for key, spec in cols]
+            found = np.fromiter(cur, dtype=dtype)
+            for key, _ in cols:
+                mem.columns[key].data[found["nid"]] = found[key]
+        for rel_type in RelType:
+            mem.rel_base[rel_type] = _load_rel(conn, rel_type, n_slots)
+    finally:
+        conn.execute("COMMIT")
+    return mem
+
+
+def _load_rel(conn: sqlite3.Connection, rel_type: RelType, n_slots: int) -> RelIndex:
+    specs = rel_view_specs(rel_type)
+    exprs = ", ".join(["src", "dst", *(view_expr(s, s.name) for s in specs)])
+    dtype = [("src", "i4"), ("dst", "i4")] + [(s.name, NUMPY_TYPE[s.kind]) for s in specs]
+    # The primary key (src, dst) returns rows already sorted and unique.
+    cur = conn.execute(f"SELECT {exprs} FROM {table(rel_type)} ORDER BY src, dst")
+    found = np.fromiter(cur, dtype=dtype)
+    columns = {s.name: np.ascontiguousarray(found[s.name]) for s in specs}
+    return RelIndex.build(
+        rel_type,
+        np.ascontiguousarray(found["src"]),
+        np.ascontiguousarray(found["dst"]),
+        columns,
+        n_slots,
+    )
+
+
+# --------------------------------------------------------------------------- views
+
+
+def build_view(mem: Memory) -> GraphView:
+    """The view of ``mem``'s version: pending deltas merged, node arrays copied."""
+    n = mem.n_slots
+    rels: dict[RelType, RelIndex] = {}
+    for rel_type in RelType:
+        base = mem.rel_base[rel_type]
+        if mem.pending[rel_type] or base is None:
+            base = merge(rel_type, base, mem.pending[rel_type], n)
+            mem.pending[rel_type] = []
+        elif len(base.out_ptr) != n + 1:
+            base = RelIndex.build(rel_type, base.src, base.dst, base.columns, n)
+        mem.rel_base[rel_type] = rels[rel_type] = base
+    return GraphView(
+        version=mem.version,
+        ids=tuple(mem.ids),
+        index=dict(mem.index),
+        labels=mem.labels.data[:n].copy(),
+        node_columns={k: c.data[:n].copy() for k, c in mem.columns.items()},
+        rels=rels,
+    )
+
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
+def hash_ids(ids: np.ndarray) -> np.ndarray:
+    """64-bit FNV-1a of each id of a numpy text array, vectorised over characters.
+
+    numpy pads shorter strings with NUL code points, which ids never contain, so padding
+    is skipped and the hash of an id does not depend on the array's width.
+
+    >>> a, b = hash_ids(np.array(["p-1", "p-10"])), hash_ids(np.array(["p-1"]))
+    >>> bool(a[0] == b[0]), bool(a[0] != a[1])
+    (True, True)
+    """
+    width = ids.dtype.itemsize // 4
+    codes = np.ascontiguousarray(ids).view(np.uint32).reshape(len(ids), width)
+    h = np.full(len(ids), _FNV_OFFSET, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(width):
+            c = codes[:, j].astype(np.uint64)
+            h = np.where(c != 0, (h ^ c) * _FNV_PRIME, h)
+    return h
+
+
+def days(dates: np.ndarray) -> np.ndarray:
+    """datetime64[D] as the view's int32 day numbers."""
+    out = dates.astype(np.int64)
+    out[np.isnat(dates)] = NO_DATE
+    return out.astype(np.int32)
+
+
+def _keys(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    return (src.astype(np.int64) << 32) | dst.astype(np.int64)
+
+
+def merge(rel_type: RelType, base: RelIndex | None, pending: list[Delta], n_slots: int) -> RelIndex:
+    """Apply pending upserts and deletes to a relationship index, with numpy."""
+    specs = rel_view_specs(rel_type)
+    if base is None:
+        src = np.empty(0, np.int64)
+        dst = np.empty(0, np.int64)
+        cols = {s.name: empty_column(s, 0) for s in specs}
+    else:
+        src, dst, cols = base.src.astype(np.int64), base.dst.astype(np.int64), dict(base.columns)
+    for kind, group in groupby(pending, key=lambda item: item[0]):
+        payloads = [p for _, p in group]
+        if kind == "upsert":
+            s = np.concatenate([p[0] for p in payloads])
+            d = np.concatenate([p[1] for p in payloads])
+            c = {name: np.concatenate([p[2][name] for p in payloads]) for name in cols}
+            keys = _keys(s, d)
+            # Last write wins within the group. A stable sort keeps equal keys in write
+            # order, so the last of each run of equal keys is the one to keep.
+            order = np.argsort(keys, kind="stable")
+            sorted_keys = keys[order]
+            last = np.ones(len(order), dtype=bool)
+            last[:-1] = sorted_keys[1:] != sorted_keys[:-1]
+            keep = order[last]
+            s, d, keys = s[keep], d[keep], sorted_keys[last]
+            c = {name: arr[keep] for name, arr in c.items()}
+            stay = ~np.isin(_keys(src, dst), keys) if len(src) else np.ones(0, dtype=bool)
+            src = np.concatenate([src[stay], s])
+            dst = np.concatenate([dst[stay], d])
+            cols = {name: np.concatenate([cols[name][stay], c[name]]) for name in cols}
+        else:
+            if kind == "delete_nodes":
+                gone = np.concatenate(payloads)
+                stay = ~(np.isin(src, gone) | np.isin(dst, gone))
+            else:  # delete_keys
+                keys = np.concatenate([_keys(a, b) for a, b in payloads])
+                stay = ~np.isin(_keys(src, dst), keys)
+            src, dst = src[stay], dst[stay]
+            cols = {name: arr[stay] for name, arr in cols.items()}
+    # Both parts are sorted runs here, which a stable (merge-based) sort joins in linear time.
+    order = np.argsort(_keys(src, dst), kind="stable")
+    return RelIndex.build(
+        rel_type, src[order], dst[order], {name: arr[order] for name, arr in cols.items()}, n_slots
+    )

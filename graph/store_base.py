@@ -1,0 +1,152 @@
+"""What every store adapter does the same way, written once.
+
+:class:`StoreBase` implements the parts of the :class:`~graph.store.GraphStore` port
+that do not depend on the database: the argument checks of ``find`` and of the
+relationship reads (so both adapters raise the same errors for the same bad value), the
+reads derived from others (``relationships`` and ``neighbours`` from one walk of a node's
+relationships, ``delete_person`` from ``delete_node``, ``upsert_*`` from ``write``), and
+the context manager. An adapter implements only what its database does differently:
+the ``_find`` query and the ``_attached`` walk, and the rest of the port.
+
+Decisions:
+
+* A base class rather than free functions: the shared methods are the port's own
+  methods, and a template method (``find`` checks, then calls ``_find``) keeps the
+  checks in front of every adapter's query without each adapter calling them.
+* The order of checks is part of the behaviour (the first error is the one reported):
+  ``find`` checks the label, then each ``where`` name in order, then ``limit``, then
+  ``offset``; the relationship reads check ``direction`` before touching the database.
+* Undirected relationship types are stored once, ``src`` ≤ ``dst``
+  (:func:`canonical_ends`); every adapter reads and deletes them by that order.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from typing import Any, Self, cast
+
+from graph.errors import InvalidInput
+from graph.model import NODE_MODELS, REL_MODELS, Label, NodeRecord, RelRecord, RelType, parse_label
+from graph.schema import FieldSpec, field_specs
+from graph.store import Batch, DeleteResult, Direction, WriteResult
+
+#: the largest ``limit`` of ``find``
+MAX_FIND_LIMIT = 10_000
+DIRECTIONS = ("out", "in", "both")
+
+
+def canonical_ends(rel_type: RelType, src: str, dst: str) -> tuple[str, str]:
+    """The ends as stored: an undirected relationship is kept from the smaller id.
+
+    >>> canonical_ends(RelType.KNOWS, "b", "a"), canonical_ends(RelType.MENTORS, "b", "a")
+    (('a', 'b'), ('b', 'a'))
+    """
+    if REL_MODELS[rel_type].UNDIRECTED and dst < src:
+        return dst, src
+    return src, dst
+
+
+def check_direction(direction: Any) -> Direction:
+    """``direction`` when it is ``out``, ``in`` or ``both``; else :class:`InvalidInput`."""
+    if direction not in DIRECTIONS:
+        raise InvalidInput("direction", "expected out, in or both", direction)
+    return cast(Direction, direction)
+
+
+def check_page(limit: Any, offset: Any) -> None:
+    """``find``'s paging: ``limit`` between 1 and :data:`MAX_FIND_LIMIT`, ``offset`` ≥ 0."""
+    if not 0 < limit <= MAX_FIND_LIMIT:
+        raise InvalidInput("limit", f"must be between 1 and {MAX_FIND_LIMIT}", limit)
+    if offset < 0:
+        raise InvalidInput("offset", "must not be negative", offset)
+
+
+class StoreBase(ABC):
+    """The database-independent half of a :class:`~graph.store.GraphStore` adapter."""
+
+    # ------------------------------------------------------------------ what adapters provide
+
+    @abstractmethod
+    def write(self, batch: Batch) -> WriteResult: ...
+
+    @abstractmethod
+    def delete_node(self, node_id: str, label: Label | None = None) -> DeleteResult: ...
+
+    @abstractmethod
+    def get_many(self, node_ids: Sequence[str]) -> dict[str, NodeRecord]: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def _find(
+        self, label: Label, where: list[tuple[FieldSpec, Any]], limit: int, offset: int
+    ) -> list[NodeRecord]:
+        """Nodes of ``label`` whose properties equal ``where`` (checked), ordered by id."""
+
+    @abstractmethod
+    def _attached(
+        self, node_id: str, types: Sequence[RelType], direction: Direction
+    ) -> Iterable[tuple[RelRecord, str]]:
+        """(relationship, other end) of a node, by type (in ``types`` order), then side
+        (outgoing first), then other end's id; both sides for an undirected type."""
+
+    # ------------------------------------------------------------------ shared
+
+    def find(
+        self,
+        label: Label,
+        where: dict[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[NodeRecord]:
+        """Nodes of ``label`` whose properties equal ``where``, ordered by id."""
+        label = parse_label(str(label))
+        specs = {s.name: s for s in field_specs(NODE_MODELS[label])}
+        checked: list[tuple[FieldSpec, Any]] = []
+        for name, value in (where or {}).items():
+            spec = specs.get(name)
+            if spec is None:
+                raise InvalidInput(name, f"not a property of {label.value}", name)
+            checked.append((spec, value))
+        check_page(limit, offset)
+        return self._find(label, checked, limit, offset)
+
+    def relationships(
+        self, node_id: str, rel_type: RelType | None = None, direction: Direction = "both"
+    ) -> list[RelRecord]:
+        """Relationships attached to a node."""
+        return [rel for rel, _ in self._walk(node_id, rel_type, direction)]
+
+    def neighbours(
+        self, node_id: str, rel_type: RelType, direction: Direction = "both"
+    ) -> list[NodeRecord]:
+        """Nodes at the other end of ``rel_type`` relationships of a node."""
+        others = [other for _, other in self._walk(node_id, rel_type, direction)]
+        found = self.get_many(others)
+        return [found[o] for o in dict.fromkeys(others) if o in found]
+
+    def _walk(
+        self, node_id: str, rel_type: RelType | None, direction: Direction
+    ) -> Iterable[tuple[RelRecord, str]]:
+        direction = check_direction(direction)
+        types = [rel_type] if rel_type is not None else list(RelType)
+        return self._attached(node_id, types, direction)
+
+    def delete_person(self, node_id: str) -> DeleteResult:
+        """Delete a person and every relationship attached to them."""
+        return self.delete_node(node_id, Label.PERSON)
+
+    def upsert_nodes(self, nodes: Iterable[NodeRecord]) -> WriteResult:
+        return self.write(Batch(nodes=list(nodes)))
+
+    def upsert_relationships(self, rels: Iterable[RelRecord]) -> WriteResult:
+        return self.write(Batch(rels=list(rels)))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
