@@ -6,8 +6,8 @@ the path index is warmed in a worker thread so the first query does not pay for 
 ``passerelle serve`` runs ``api.app:create_app`` as a uvicorn factory, so every worker
 process builds its own app. The dashboard will be mounted on the app built here.
 
->>> from graph.settings import Settings
->>> app = create_app(Settings(data_dir="/nonexistent/never-opened"))
+>>> from api.settings import ApiSettings
+>>> app = create_app(ApiSettings(data_dir="/nonexistent/never-opened"))
 >>> [p for p in app.openapi()["paths"] if p.startswith("/api/v1/paths")]
 ['/api/v1/paths']
 """
@@ -32,10 +32,10 @@ from api.problems import Problem
 from api.ratelimit import RateLimiter
 from api.routes import V1, health
 from api.runtime import StoreHolder, settle_heap
+from api.settings import ApiSettings, get_settings
 from api.tokens import TokenStore
 from dashboard import mount as mount_dashboard
 from dashboard.settings import DashboardSettings
-from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 from graph.view import day_number
 
@@ -62,7 +62,7 @@ give the `total`.
 
 
 def create_app(
-    settings: Settings | None = None,
+    settings: ApiSettings | None = None,
     store: GraphStore | None = None,
     tokens: TokenStore | None = None,
     *,

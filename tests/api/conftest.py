@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.settings import ApiSettings
 from api.tokens import Role, TokenStore
 from graph.embedded import EmbeddedStore
 from graph.model import (
@@ -35,7 +36,6 @@ from graph.model import (
     Sector,
     WorksAt,
 )
-from graph.settings import Settings
 from graph.store import Batch
 
 AS_OF = date(2025, 6, 1)
@@ -141,7 +141,7 @@ PRINCIPALS = ("anon", "admin", "national", "portal", "referent", "other_referent
 def make_world(tmp: Path, **settings_kw) -> Iterator[World]:
     settings_kw.setdefault("api_portal_burst", 10_000)
     settings_kw.setdefault("api_warm", False)
-    settings = Settings(data_dir=tmp, **settings_kw)
+    settings = ApiSettings(data_dir=tmp, **settings_kw)
     store = EmbeddedStore(tmp)
     build_world(store)
     tokens = TokenStore(settings.auth_db_path)

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["api.app", "api.auth", "api.logging", "api.ratelimit", "api.tokens"]
+MODULES = ["api.app", "api.auth", "api.logging", "api.ratelimit", "api.settings", "api.tokens"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,1 @@
+"""The command line and the server process: Passerelle's outermost entry point."""
