@@ -14,6 +14,7 @@ COPY graph ./graph
 COPY api ./api
 COPY dashboard ./dashboard
 COPY seed ./seed
+COPY cli ./cli
 # Editable install: data files the packages read at run time (seed/data, dashboard/assets,
 # dashboard/geo) are used from this source tree, whatever package-data declares.
 RUN pip install -e . \

@@ -37,15 +37,15 @@ run: setup
 	$(BIN)/passerelle --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: setup browser
-	$(BIN)/ruff check graph api dashboard seed tests bench
+	$(BIN)/ruff check graph api dashboard seed cli tests bench
 	$(BIN)/lint-imports
-	$(BIN)/mypy graph
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: setup
-	$(BIN)/ruff check graph api dashboard seed tests bench
+	$(BIN)/ruff check graph api dashboard seed cli tests bench
 	$(BIN)/lint-imports
-	$(BIN)/mypy graph
+	$(BIN)/mypy
 
 bench-seed: setup
 	$(BIN)/python bench/seed_bench.py --people 100000 1000000

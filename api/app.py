@@ -12,8 +12,8 @@ Decisions:
   The process itself is wired in one place, :mod:`cli.wiring`, whose ``server_app`` is
   the uvicorn factory ``passerelle serve`` runs in every worker.
 
->>> from graph.settings import Settings
->>> app = create_app(Settings(data_dir="/nonexistent/never-opened"))
+>>> from api.settings import ApiSettings
+>>> app = create_app(ApiSettings(data_dir="/nonexistent/never-opened"))
 >>> [p for p in app.openapi()["paths"] if p.startswith("/api/v1/paths")]
 ['/api/v1/paths']
 """
@@ -39,8 +39,8 @@ from api.problems import Problem
 from api.ratelimit import RateLimiter
 from api.routes import V1, health
 from api.runtime import StoreHolder, settle_heap
+from api.settings import ApiSettings, get_settings
 from graph.access.tokens import TokenStore
-from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 from graph.view import day_number
 
@@ -72,7 +72,7 @@ class Shared:
     token database (providers, valid once the app has started), and what to call after
     a warm-up (None, or :func:`api.runtime.settle_heap` for a server process)."""
 
-    settings: Settings
+    settings: ApiSettings
     store: Callable[[], GraphStore]
     tokens: Callable[[], TokenStore]
     after_warm: Callable[[], None] | None
@@ -83,7 +83,7 @@ Mount = Callable[[FastAPI, Shared], object]
 
 
 def create_app(
-    settings: Settings | None = None,
+    settings: ApiSettings | None = None,
     store: GraphStore | None = None,
     tokens: TokenStore | None = None,
     *,

@@ -1,19 +1,26 @@
 """Reading and writing the organisational nodes (associations, groupements, employers,
-offers): the few steps every catalogue route shares, with errors naming the field."""
+offers): the few steps every catalogue route shares, with errors naming the field.
+
+Each step takes the record class (``Employer``…) rather than its label, so what it returns
+is typed as that class: ``get_node(store, Employer, ...)`` is an :class:`Employer`.
+"""
 
 from __future__ import annotations
 
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+from pydantic import ValidationError as PydanticValidationError
 
 from graph.errors import Conflict, InvalidInput, NotFound
-from graph.model import Label, NodeRecord, RelRecord, RelType, make_node
+from graph.model import Label, NodeRecord, RelRecord, RelType, invalid_from_pydantic
 from graph.store import Batch, GraphStore
 from graph.view import LABEL_CODE, GraphView, is_undirected
+
+R = TypeVar("R", bound=NodeRecord)
 
 _CREATE_LOCK = threading.Lock()
 ID_PREFIX = {
@@ -25,58 +32,67 @@ ID_PREFIX = {
 }
 
 
-def get_node(store: GraphStore, label: Label, node_id: str, field: str = "id") -> NodeRecord:
-    """The node ``node_id`` of ``label``, else :class:`NotFound` naming ``field``."""
+def get_node(store: GraphStore, kind: type[R], node_id: str, field: str = "id") -> R:
+    """The node ``node_id`` if it is a ``kind``, else :class:`NotFound` naming ``field``."""
     record = store.get(node_id)
-    if record is None or record.label != label:
-        raise NotFound(label.value, node_id, field)
+    if not isinstance(record, kind):
+        raise NotFound(kind.label.value, node_id, field)
     return record
 
 
 def require_nodes(
-    store: GraphStore, label: Label, ids: Sequence[str], field: str, many: bool
-) -> list[NodeRecord]:
+    store: GraphStore, kind: type[R], ids: Sequence[str], field: str, many: bool
+) -> list[R]:
     """Nodes a body refers to; an absent one is invalid input (422) naming its field."""
     found = store.get_many(list(ids))
     out = []
     for i, node_id in enumerate(ids):
         record = found.get(node_id)
         name = f"{field}[{i}]" if many else field
-        if record is None or record.label != label:
-            raise InvalidInput(name, f"no {label.value} with id {node_id!r}", node_id)
+        if not isinstance(record, kind):
+            raise InvalidInput(name, f"no {kind.label.value} with id {node_id!r}", node_id)
         out.append(record)
     return out
 
 
 def create_node(
     store: GraphStore,
-    label: Label,
+    kind: type[R],
     data: dict[str, Any],
     rels_for: Callable[[str], Sequence[RelRecord]] = lambda _: (),
-) -> NodeRecord:
+) -> R:
     """Create a node (409 if the id is taken) and ``rels_for(id)``, in one write.
 
     The id is the one given (admins only) or a new random one.
     """
     with _CREATE_LOCK:
-        node_id = data.get("id") or f"{ID_PREFIX[label]}-{uuid.uuid4().hex[:12]}"
+        node_id = data.get("id") or f"{ID_PREFIX[kind.label]}-{uuid.uuid4().hex[:12]}"
         if store.get(node_id) is not None:
             raise Conflict("id", f"{node_id!r} already exists")
-        record = make_node(label, {**data, "id": node_id})
+        record = _validated(kind, {**data, "id": node_id})
         store.write(Batch(nodes=[record], rels=list(rels_for(node_id))))
     return record
 
 
 def patch_node(
-    store: GraphStore, label: Label, node_id: str, changes: dict[str, Any], field: str = "id"
-) -> NodeRecord:
+    store: GraphStore, kind: type[R], node_id: str, changes: dict[str, Any], field: str = "id"
+) -> R:
     """Replace some properties of a node; the whole record is validated again."""
-    current = get_node(store, label, node_id, field)
+    current = get_node(store, kind, node_id, field)
     if not changes:
         return current
-    updated = make_node(label, {**current.model_dump(), **changes, "id": node_id})
+    updated = _validated(kind, {**current.model_dump(), **changes, "id": node_id})
     store.write(Batch(nodes=[updated]))
     return updated
+
+
+def _validated(kind: type[R], data: dict[str, Any]) -> R:
+    """``data`` as a ``kind`` record; an error is invalid input naming the field, as
+    :func:`graph.model.make_node` raises it."""
+    try:
+        return kind.model_validate(data)
+    except PydanticValidationError as exc:
+        raise invalid_from_pydantic(exc) from None
 
 
 def linked(
@@ -100,7 +116,7 @@ def linked(
         others = rel.targets(nid) if outgoing else rel.sources(nid)
     if label is not None:
         others = others[view.labels[others] == LABEL_CODE[label]]
-    return sorted({view.ids[o] for o in others})  # type: ignore[misc]
+    return sorted({view.ids[o] for o in others})
 
 
 def ends_in(

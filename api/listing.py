@@ -49,6 +49,6 @@ def page_of(
         return [], total
     rank = id_rank(view)
     ordered = nids[np.argsort(rank[nids], kind="stable")]
-    chosen: Sequence[str] = [view.ids[n] for n in ordered[page.offset : page.offset + page.limit]]  # type: ignore[misc]
+    chosen: Sequence[str] = [view.ids[n] for n in ordered[page.offset : page.offset + page.limit]]
     found = store.get_many(list(chosen))
     return [found[i] for i in chosen if i in found], total

@@ -20,7 +20,7 @@ a trace, logged with the request id and the exception's type only (see
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -146,7 +146,7 @@ def problem_response(
     detail: str | None,
     errors: Sequence[tuple[str, str]] = (),
     request_id: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     return JSONResponse(
         problem_body(status, slug, title, detail, errors, request_id),

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 
@@ -135,8 +135,10 @@ class BalancedServer(uvicorn.Server):
         await super().startup(sockets=[])
         if not self.started:
             return
+        # uvicorn types the class as a bare asyncio.Protocol; its protocols take these
+        protocol = cast(Callable[..., asyncio.Protocol], self.config.http_protocol_class)
         factory = functools.partial(
-            self.config.http_protocol_class,
+            protocol,
             config=self.config,
             server_state=self.server_state,
             app_state=self.lifespan.state,

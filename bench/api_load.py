@@ -64,7 +64,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from graph.embedded import EmbeddedStore  # noqa: E402
-from graph.model import Label, PersonStatus, RelType  # noqa: E402
+from graph.model import BassinEmploi, Label, PersonStatus, RelType, Sector  # noqa: E402
 
 HOST = "127.0.0.1"
 PATH_KINDS = {"employer": 0.40, "set": 0.30, "offer": 0.20, "person": 0.10}
@@ -124,25 +124,32 @@ def build_pool(data_dir: Path, seed: int) -> Pool:
                 if int(e) in staffed_set and int(e) in bassin_of
             }
         )
-        ids = view.ids
+
+        def id_of(nid: int) -> str:
+            node_id = view.ids[int(nid)]
+            assert node_id is not None  # a free slot: these numbers are all live nodes
+            return node_id
 
         def pick(nids: np.ndarray, n: int) -> list[str]:
             chosen = rng.choice(nids, size=min(n, len(nids)), replace=False)
-            return [ids[int(i)] for i in chosen]  # type: ignore[misc]
+            return [id_of(i) for i in chosen]
 
-        sectors = store.get_many([ids[s] for s, _ in pairs])  # type: ignore[misc]
-        bassins = store.get_many([ids[b] for _, b in pairs])  # type: ignore[misc]
+        sectors = store.get_many([id_of(s) for s, _ in pairs])
+        bassins = store.get_many([id_of(b) for _, b in pairs])
+
+        def set_codes(s: int, b: int) -> tuple[str, str]:
+            sector, bassin = sectors[id_of(s)], bassins[id_of(b)]
+            assert isinstance(sector, Sector) and isinstance(bassin, BassinEmploi)
+            return sector.code, bassin.code
+
         return Pool(
             candidates=pick(candidates, 5000),
             employers=pick(staffed, 2000),
             offers=pick(view.nodes_with_label(Label.JOB_OFFER), 2000),
             people=pick(persons, 5000),
-            sets=[
-                (sectors[ids[s]].code, bassins[ids[b]].code)  # type: ignore[attr-defined,index]
-                for s, b in pairs
-            ],
-            groupements=[ids[int(g)] for g in view.nodes_with_label(Label.GROUPEMENT)],  # type: ignore[misc]
-            bassins=sorted({ids[b] for _, b in pairs}),  # type: ignore[misc]
+            sets=[set_codes(s, b) for s, b in pairs],
+            groupements=[id_of(g) for g in view.nodes_with_label(Label.GROUPEMENT)],
+            bassins=sorted({id_of(b) for _, b in pairs}),
             n_people=len(persons),
         )
 

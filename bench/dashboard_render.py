@@ -26,13 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from api.settings import ApiSettings  # noqa: E402
 from cli.wiring import create_server  # noqa: E402
 from dashboard import data as D  # noqa: E402
 from dashboard.settings import DashboardSettings  # noqa: E402
 from graph.access.roles import Role  # noqa: E402
 from graph.access.tokens import TokenStore  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
-from graph.settings import Settings  # noqa: E402
 from seed.demo import DEFAULT_AS_OF, generate  # noqa: E402
 from tests.dashboard import browser as B  # noqa: E402
 
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"seeding {args.people:,} people into {data_dir} …", file=sys.stderr)
         print(f"seeded in {seed(data_dir, args.people, args.seed):.1f} s", file=sys.stderr)
     as_of = DEFAULT_AS_OF
-    settings = Settings(data_dir=data_dir, api_warm=True, api_auth_db=work / "auth.sqlite3")
+    settings = ApiSettings(data_dir=data_dir, api_warm=True, api_auth_db=work / "auth.sqlite3")
     store = EmbeddedStore(data_dir)
     tokens = TokenStore(settings.auth_db_path)
     secret = tokens.create(Role.NATIONAL, name="bench").secret

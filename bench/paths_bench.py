@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import networkx as nx
 import numpy as np
@@ -54,6 +55,9 @@ from seed.demo import generate  # noqa: E402
 from seed.reference_graph import DEFAULT_AS_OF  # noqa: E402
 
 KINDS = ("employer", "offer", "person", "set")
+#: a target's node number, or (sector, bassin) node numbers for a "set" target
+TargetNodes = int | tuple[int, int]
+T = TypeVar("T")
 
 
 def peak_rss_mib() -> float:
@@ -74,7 +78,7 @@ def seed_store(data_dir: Path, people: int, seed: int) -> EmbeddedStore:
 
 def draw_pairs(
     index: PathIndex, n: int, seed: int, day: int
-) -> dict[str, list[tuple[int, object]]]:
+) -> dict[str, list[tuple[int, TargetNodes]]]:
     """``n`` random (candidate, target) pairs per kind; targets have someone inside."""
     view = index.view
     rng = np.random.default_rng(seed)
@@ -94,7 +98,7 @@ def draw_pairs(
             if index.bassin_of[e] >= 0 and e in set(staffed.tolist())
         }
     )
-    pairs: dict[str, list[tuple[int, object]]] = {k: [] for k in KINDS}
+    pairs: dict[str, list[tuple[int, TargetNodes]]] = {k: [] for k in KINDS}
     for _ in range(n):
         pairs["employer"].append((int(rng.choice(candidates)), int(rng.choice(staffed))))
         pairs["offer"].append((int(rng.choice(candidates)), int(rng.choice(offers))))
@@ -106,18 +110,18 @@ def draw_pairs(
     return pairs
 
 
-def target_set(index: PathIndex, kind: str, target: object, day: int) -> engine.TargetSet:
+def target_set(index: PathIndex, kind: str, target: TargetNodes, day: int) -> engine.TargetSet:
+    if isinstance(target, tuple):  # kind "set"
+        sector, bassin = target
+        return engine.set_target(index, sector, bassin, day)
     if kind == "employer":
-        return engine.employer_target(index, target, day)  # type: ignore[arg-type]
+        return engine.employer_target(index, target, day)
     if kind == "offer":
-        return engine.offer_target(index, target, day)  # type: ignore[arg-type]
-    if kind == "person":
-        return engine.person_target(index, target)  # type: ignore[arg-type]
-    sector, bassin = target  # type: ignore[misc]
-    return engine.set_target(index, sector, bassin, day)
+        return engine.offer_target(index, target, day)
+    return engine.person_target(index, target)
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
+def timed(fn: Callable[[], T]) -> tuple[float, T]:
     t = time.perf_counter()
     out = fn()
     return (time.perf_counter() - t) * 1000, out
@@ -248,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 )
                 ms.append(elapsed)
-                hits += bool(out.paths)  # type: ignore[attr-defined]
+                hits += bool(out.paths)
             engine_ms[kind] = ms
             found[kind] = hits
             rows[kind] = {"engine": stats(ms)}
@@ -266,9 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_baseline:
             t, g = timed(lambda: build_networkx(index, policy, day))
             print(
-                f"networkx graph: {t / 1000:.1f} s, {g.number_of_nodes():,} nodes, "  # type: ignore[attr-defined]
+                f"networkx graph: {t / 1000:.1f} s, {g.number_of_nodes():,} nodes, "
                 f"{g.number_of_edges():,} edges; peak RSS {peak_rss_mib():,.0f} MiB"
-            )  # type: ignore[attr-defined]
+            )
             costs = index.costs(policy.costs, day)
             for kind in KINDS:
                 for weighted, name in ((True, "networkx k"), (False, "networkx 1")):

@@ -13,8 +13,8 @@ Decisions:
 * Nothing happens at import: the store and the token database are opened in the app's
   lifespan, from the settings unless given.
 
->>> from graph.settings import Settings
->>> app = create_server(Settings(data_dir="/nonexistent/never-opened", api_warm=False))
+>>> from api.settings import ApiSettings
+>>> app = create_server(ApiSettings(data_dir="/nonexistent/never-opened", api_warm=False))
 >>> from starlette.routing import Mount
 >>> [r.path for r in app.routes if isinstance(r, Mount)]
 ['/dashboard']
@@ -25,15 +25,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.app import Shared, create_app
+from api.settings import ApiSettings
 from dashboard.app import mount
 from dashboard.settings import DashboardSettings
 from graph.access.tokens import TokenStore
-from graph.settings import Settings
 from graph.store import GraphStore
 
 
 def create_server(
-    settings: Settings | None = None,
+    settings: ApiSettings | None = None,
     store: GraphStore | None = None,
     tokens: TokenStore | None = None,
     *,
@@ -56,7 +56,7 @@ def create_server(
             store=shared.store,
             tokens=shared.tokens,
             options=dashboard,
-            warm_on_start=warm_dashboard,
+            warm_on_start=shared.settings.api_warm if warm_dashboard is None else warm_dashboard,
             after_warm=shared.after_warm,
         )
 

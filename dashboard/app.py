@@ -199,14 +199,14 @@ def mount(
     *,
     path: str = PREFIX,
     options: DashboardSettings | None = None,
-    warm_on_start: bool | None = None,
+    warm_on_start: bool = False,
     after_warm: Callable[[], None] | None = None,
 ) -> Dash:
     """Serve the dashboard under ``path`` of a FastAPI (Starlette) app, in the same process.
 
     Dash is a Flask (WSGI) app: it is mounted through :class:`a2wsgi.WSGIMiddleware`,
     which runs it in a thread pool. ``path`` without its slash redirects to ``path/``.
-    When ``warm_on_start`` (default: ``settings.api_warm``) the home page's coverage is
+    When ``warm_on_start`` the home page's coverage is
     computed in a background thread once the app has started, then ``after_warm()`` is
     called in that thread.
     """
@@ -226,7 +226,7 @@ def mount(
     # Starlette matches routes in order: the redirect must come before the mount.
     routes = app.router.routes
     routes.insert(0, routes.pop())
-    if settings.api_warm if warm_on_start is None else warm_on_start:
+    if warm_on_start:
         _warm_after_start(app, store, options, after_warm)
     return dash_app
 

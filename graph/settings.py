@@ -1,14 +1,20 @@
-"""Settings from the environment, typed and checked once.
+"""The core's settings from the environment, typed and checked once: which store, where.
 
-Every setting can also be given on the command line; the CLI passes overrides to
-:func:`get_settings`. Tests build :class:`Settings` directly.
+An entry point with settings of its own extends :class:`Settings` (the HTTP API's are
+:class:`api.settings.ApiSettings`) and loads them with :func:`load_settings`, so every
+bad value is reported the same way. Tests build the classes directly.
+
+Decisions:
+- Unknown keyword arguments are refused (``extra="forbid"``): a test or caller giving an
+  entry point's setting to the core class fails at once instead of being silently
+  ignored. Unknown ``PASSERELLE_*`` environment variables are still ignored.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,12 +22,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from graph.errors import ConfigError
 
 StoreKind = Literal["embedded", "neo4j"]
+S = TypeVar("S", bound="Settings")
 
 
 class Settings(BaseSettings):
-    """Passerelle's settings; environment variables are named ``PASSERELLE_<NAME>``."""
+    """The store's settings; environment variables are named ``PASSERELLE_<NAME>``.
 
-    model_config = SettingsConfigDict(env_prefix="PASSERELLE_", extra="ignore")
+    >>> Settings(data_dir="/srv/passerelle").data_dir
+    PosixPath('/srv/passerelle')
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PASSERELLE_", extra="forbid")
 
     data_dir: Path = Field(Path("data"), description="directory of the embedded store")
     store: StoreKind = Field("embedded", description="storage backend: embedded or neo4j")
@@ -54,40 +65,25 @@ class Settings(BaseSettings):
         "(for graphs too large to copy into each process)",
     )
 
-    # HTTP API (``passerelle serve``)
-    api_host: str = Field("127.0.0.1", description="address the API listens on")
-    api_port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
-    api_workers: int = Field(1, ge=1, le=64, description="API worker processes")
-    api_auth_db: Path | None = Field(
-        None, description="token database of the API [default: <data_dir>/auth.sqlite3]"
-    )
-    api_max_body_bytes: int = Field(
-        65_536, ge=1_024, le=10_485_760, description="largest request body the API accepts"
-    )
-    api_portal_rate: float = Field(
-        5.0, gt=0, le=1_000_000, description="requests per second allowed to each portal token"
-    )
-    api_portal_burst: int = Field(
-        20, ge=1, le=1_000_000, description="requests a portal token may make at once"
-    )
-    api_path_threads: int = Field(
-        2, ge=1, le=64, description="path searches one API worker runs at once"
-    )
-    api_warm: bool = Field(True, description="build the path index when the API starts")
-    api_docs: bool = Field(True, description="serve /docs and /openapi.json")
 
-    @property
-    def auth_db_path(self) -> Path:
-        """Where the API's token database lives (separate from the graph)."""
-        return self.api_auth_db or self.data_dir / "auth.sqlite3"
+def load_settings(cls: type[S], overrides: dict[str, object]) -> S:
+    """``cls`` from the environment with the non-``None`` ``overrides`` on top; a bad
+    value is a :class:`ConfigError` naming the setting.
 
-
-@lru_cache
-def get_settings(**overrides: object) -> Settings:
-    """The settings, from the environment with explicit ``overrides`` on top."""
+    >>> load_settings(Settings, {"store": "sqlite"})
+    Traceback (most recent call last):
+    ...
+    graph.errors.ConfigError: setting store: Input should be 'embedded' or 'neo4j'
+    """
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        return cls(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
         raise ConfigError(f"setting {field}: {err['msg']}") from None
+
+
+@lru_cache
+def get_settings(**overrides: object) -> Settings:
+    """The core's settings, from the environment with explicit ``overrides`` on top."""
+    return load_settings(Settings, overrides)

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import main
-from graph.cli_migrate import MigrationError, copy_store
+from api.settings import get_settings
+from cli.main import main
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreUnavailable
-from graph.settings import get_settings
+from graph.migrate import MigrationError, copy_store
 from graph.store import Batch, WriteResult
 from seed.demo import generate
 from tests.contract import content, view_content, write_sample

@@ -28,8 +28,9 @@ import neo4j.time
 import pytest
 from click.testing import CliRunner
 
+from api.settings import get_settings
+from cli.main import main
 from graph.bootstrap import open_store
-from graph.cli import main
 from graph.embedded import EmbeddedStore
 from graph.errors import ConfigError, StoreUnavailable
 from graph.model import Knows, Label, Person, RelType
@@ -37,7 +38,7 @@ from graph.neo4j import Neo4jStore
 from graph.neo4j.loader import Columns, assemble, node_fields, rel_fields
 from graph.neo4j.plan import prepare
 from graph.neo4j.store import _node_props, _node_record, _rel_record, _rel_rows
-from graph.settings import Settings, get_settings
+from graph.settings import Settings
 from graph.store import Batch
 from tests.contract import (
     FAILING_BATCHES,

@@ -12,14 +12,23 @@ import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api.catalog import create_node, get_node, linked, patch_node, require_nodes
 from api.deps import OrganisationsRead, OrganisationsWrite, PageDep, StoreDep
 from api.problems import problem_responses
 from api.runtime import light
-from api.schemas import Page, input_model, output_fields
-from graph.model import ID_PATTERN, Covers, Groupement, GroupementKind, Label, RelType
+from api.schemas import Groupement as GroupementOut
+from api.schemas import GroupementCreate, GroupementPatch, Page
+from graph.model import (
+    ID_PATTERN,
+    Association,
+    Covers,
+    Departement,
+    Groupement,
+    GroupementKind,
+    Label,
+    RelType,
+)
 from graph.stats import GroupementCounts, groupement_counts
 from graph.store import GraphStore
 from graph.view import GraphView
@@ -31,60 +40,6 @@ router = APIRouter(
 )
 
 GroupementId = Annotated[str, Path(pattern=ID_PATTERN, max_length=80, examples=["grp-anocr-33"])]
-_EXAMPLE = {
-    "id": "grp-anocr-33",
-    "name": "ANOCR Gironde",
-    "association_id": "asso-anocr",
-    "kind": "groupement",
-}
-
-
-class Counts(BaseModel):
-    members: int
-    candidates: int
-    helpers: int
-    referents: int
-
-
-GroupementCreate = input_model(
-    "GroupementCreate",
-    Groupement,
-    extra={
-        "departements": (
-            list[Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]],
-            Field(default_factory=list, max_length=30, description="départements it covers"),
-        )
-    },
-    examples=[{**_EXAMPLE, "departements": ["dep-33"]}],
-    doc="A new groupement of an existing association.",
-)
-GroupementPatch = input_model(
-    "GroupementPatch",
-    Groupement,
-    exclude=("id", "association_id"),
-    all_optional=True,
-    examples=[{"name": "ANOCR Gironde et Landes"}],
-    doc="Fields to change; what is left out is kept.",
-)
-GroupementOut = create_model(  # type: ignore[call-overload]
-    "Groupement",
-    __config__=ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    **_EXAMPLE,
-                    "departements": ["dep-33"],
-                    "charters": ["del-implicaction-nouvelle-aquitaine"],
-                    "counts": {"members": 812, "candidates": 95, "helpers": 240, "referents": 1},
-                }
-            ]
-        }
-    ),
-    **output_fields(Groupement),
-    departements=(list[str], Field(description="départements it covers (COVERS)")),
-    charters=(list[str], Field(description="groupements with a local charter (PARTNER_OF)")),
-    counts=(Counts, Field(description="head counts; `both` counts as candidate and helper")),
-)
 
 _LOCK = threading.Lock()
 _COUNTS: dict[int, tuple[GraphView, dict[str, GroupementCounts]]] = {}
@@ -137,7 +92,7 @@ def list_groupements(
         where["kind"] = kind
     records = store.find(Label.GROUPEMENT, where or None, limit=10_000)
     chosen = records[page.offset : page.offset + page.limit]
-    return page.answer([_out(r, store) for r in chosen], len(records))  # type: ignore[arg-type]
+    return page.answer([_out(r, store) for r in chosen if isinstance(r, Groupement)], len(records))
 
 
 @router.get("/{groupement_id}", response_model=GroupementOut, summary="Read a groupement")
@@ -145,8 +100,8 @@ def list_groupements(
 def get_groupement(
     groupement_id: GroupementId, principal: OrganisationsRead, store: StoreDep
 ) -> dict[str, Any]:
-    record = get_node(store, Label.GROUPEMENT, groupement_id, "groupement_id")
-    return _out(record, store)  # type: ignore[arg-type]
+    record = get_node(store, Groupement, groupement_id, "groupement_id")
+    return _out(record, store)
 
 
 @router.post(
@@ -157,27 +112,27 @@ def get_groupement(
     responses=problem_responses(409),
 )
 def create_groupement(
-    body: GroupementCreate,  # type: ignore[valid-type]
+    body: GroupementCreate,
     principal: OrganisationsWrite,
     store: StoreDep,
 ) -> dict[str, Any]:
-    data = body.model_dump(exclude_unset=True, exclude={"departements"})  # type: ignore[attr-defined]
-    require_nodes(store, Label.ASSOCIATION, [data["association_id"]], "association_id", False)
-    deps = list(dict.fromkeys(body.departements))  # type: ignore[attr-defined]
-    require_nodes(store, Label.DEPARTEMENT, deps, "departements", many=True)
+    data = body.model_dump(exclude_unset=True, exclude={"departements"})
+    require_nodes(store, Association, [body.association_id], "association_id", False)
+    deps = list(dict.fromkeys(body.departements))
+    require_nodes(store, Departement, deps, "departements", many=True)
     record = create_node(
-        store, Label.GROUPEMENT, data, lambda gid: [Covers(src=gid, dst=d) for d in deps]
+        store, Groupement, data, lambda gid: [Covers(src=gid, dst=d) for d in deps]
     )
-    return _out(record, store)  # type: ignore[arg-type]
+    return _out(record, store)
 
 
 @router.patch("/{groupement_id}", response_model=GroupementOut, summary="Update a groupement")
 def update_groupement(
     groupement_id: GroupementId,
-    body: GroupementPatch,  # type: ignore[valid-type]
+    body: GroupementPatch,
     principal: OrganisationsWrite,
     store: StoreDep,
 ) -> dict[str, Any]:
-    changes = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
-    record = patch_node(store, Label.GROUPEMENT, groupement_id, changes, "groupement_id")
-    return _out(record, store)  # type: ignore[arg-type]
+    changes = body.model_dump(exclude_unset=True)
+    record = patch_node(store, Groupement, groupement_id, changes, "groupement_id")
+    return _out(record, store)

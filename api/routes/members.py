@@ -19,19 +19,20 @@ from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api.catalog import create_node, get_node, patch_node, require_nodes
 from api.deps import MembersRead, MembersWrite, PageDep, StoreDep
 from api.listing import page_of
 from api.problems import Forbidden, problem_responses
 from api.runtime import light
-from api.schemas import Deleted, Page, input_model, output_fields
+from api.schemas import Deleted, MemberCreate, MemberPatch, Page
+from api.schemas import Member as MemberOut
 from graph.access.roles import Principal
 from graph.access.scope import groupements_of, person_in_scope
 from graph.errors import InvalidInput, NotFound
 from graph.model import (
     ID_PATTERN,
+    Groupement,
     InGroupement,
     Label,
     MemberOf,
@@ -52,82 +53,6 @@ PersonId = Annotated[
     Path(pattern=ID_PATTERN, max_length=80, description="a person's id", examples=["p-0000042"]),
 ]
 _CONTACT = ("email", "phone")
-
-_EXAMPLE = {
-    "first_name": "Claire",
-    "last_name": "Moreau",
-    "civility": "Mme",
-    "grade": "Commandant",
-    "grade_category": "officer",
-    "service": "air",
-    "career": "career",
-    "status": "candidate",
-    "departure_date": "2026-09-01",
-    "consent_introducer": True,
-    "consent_directory": True,
-    "email": "claire.moreau@example.org",
-    "groupements": ["grp-anocr-33"],
-}
-
-MemberCreate = input_model(
-    "MemberCreate",
-    Person,
-    extra={
-        "groupements": (
-            list[Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]],
-            Field(
-                default_factory=list,
-                max_length=20,
-                description="groupements the person joins; a référent with one groupement "
-                "may leave it out",
-            ),
-        )
-    },
-    examples=[_EXAMPLE],
-    doc="A new member; `id` is chosen by the server unless an admin gives one.",
-)
-MemberPatch = input_model(
-    "MemberPatch",
-    Person,
-    exclude=("id",),
-    all_optional=True,
-    examples=[{"status": "helper", "consent_introducer": True, "capacity": 3}],
-    doc="Fields to change; what is left out is kept.",
-)
-
-
-class Contact(BaseModel):
-    email: str | None = None
-    phone: str | None = None
-
-
-MemberOut = create_model(  # type: ignore[call-overload]
-    "Member",
-    __config__=ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "p-0000042",
-                    **{k: v for k, v in _EXAMPLE.items() if k not in ("email", "groupements")},
-                    "promotion": None,
-                    "capacity": None,
-                    "monthly_load": 0,
-                    "groupements": ["grp-anocr-33"],
-                    "associations": ["asso-anocr"],
-                    "contact": {"email": "claire.moreau@example.org", "phone": None},
-                }
-            ]
-        }
-    ),
-    __doc__="A member as the caller may see them.",
-    **output_fields(Person, exclude=_CONTACT),
-    groupements=(list[str], Field(description="groupements the person is in")),
-    associations=(list[str], Field(description="associations the person is a member of")),
-    contact=(
-        Contact | None,
-        Field(None, description="only for the admin and the person's référent"),
-    ),
-)
 
 
 def member_out(person: Person, view: GraphView, principal: Principal) -> dict[str, Any]:
@@ -197,7 +122,7 @@ def get_member(person_id: PersonId, principal: MembersRead, store: StoreDep) -> 
     """One member; a person outside a référent's groupements answers 404."""
     view = store.view()
     person_in_scope(view, principal, person_id, "person_id")
-    return member_out(get_node(store, Label.PERSON, person_id, "person_id"), view, principal)  # type: ignore[arg-type]
+    return member_out(get_node(store, Person, person_id, "person_id"), view, principal)
 
 
 @router.post(
@@ -208,13 +133,13 @@ def get_member(person_id: PersonId, principal: MembersRead, store: StoreDep) -> 
     responses=problem_responses(409),
 )
 def create_member(
-    body: MemberCreate,  # type: ignore[valid-type]
+    body: MemberCreate,
     principal: MembersWrite,
     store: StoreDep,
 ) -> dict[str, Any]:
     """Create a person in the given groupements (a référent: only in theirs)."""
-    data = body.model_dump(exclude={"groupements"}, exclude_unset=True)  # type: ignore[attr-defined]
-    wanted: list[str] = list(dict.fromkeys(body.groupements))  # type: ignore[attr-defined]
+    data = body.model_dump(exclude={"groupements"}, exclude_unset=True)
+    wanted = list(dict.fromkeys(body.groupements))
     if principal.scoped:
         if data.get("id") is not None:
             raise Forbidden(
@@ -231,9 +156,9 @@ def create_member(
                     "a referent creates members only in their own groupements",
                     errors=[(f"groupements[{i}]", "not one of your token's groupements")],
                 )
-    groupements = require_nodes(store, Label.GROUPEMENT, wanted, "groupements", many=True)
+    groupements = require_nodes(store, Groupement, wanted, "groupements", many=True)
     today = date.today()
-    associations = {g.association_id for g in groupements}  # type: ignore[attr-defined]
+    associations = {g.association_id for g in groupements}
     known = sorted(store.get_many(sorted(associations)))
 
     def rels(person_id: str) -> list[Any]:
@@ -241,23 +166,23 @@ def create_member(
             MemberOf(src=person_id, dst=a, since=today) for a in known
         ]
 
-    person = create_node(store, Label.PERSON, data, rels)
-    return member_out(person, store.view(), principal)  # type: ignore[arg-type]
+    person = create_node(store, Person, data, rels)
+    return member_out(person, store.view(), principal)
 
 
 @router.patch("/{person_id}", response_model=MemberOut, summary="Update a member")
 def update_member(
     person_id: PersonId,
-    body: MemberPatch,  # type: ignore[valid-type]
+    body: MemberPatch,
     principal: MembersWrite,
     store: StoreDep,
 ) -> dict[str, Any]:
     """Change some of a member's properties (a référent: only their members')."""
     view = store.view()
     person_in_scope(view, principal, person_id, "person_id")
-    changes = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
-    updated = patch_node(store, Label.PERSON, person_id, changes, field="person_id")
-    return member_out(updated, store.view(), principal)  # type: ignore[arg-type]
+    changes = body.model_dump(exclude_unset=True)
+    updated = patch_node(store, Person, person_id, changes, field="person_id")
+    return member_out(updated, store.view(), principal)
 
 
 @router.delete("/{person_id}", response_model=Deleted, summary="Delete a member")

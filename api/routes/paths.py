@@ -208,10 +208,11 @@ def _target(t: TargetIn) -> Target:
     if t.kind == "set":
         if t.id is not None:
             raise InvalidInput("target.id", "not used with kind 'set' (give sector and bassin)")
-        for name in ("sector", "bassin"):
-            if getattr(t, name) is None:
-                raise InvalidInput(f"target.{name}", "is required with kind 'set'")
-        return Target.sector_in_bassin(t.sector, t.bassin)  # type: ignore[arg-type]
+        if t.sector is None:
+            raise InvalidInput("target.sector", "is required with kind 'set'")
+        if t.bassin is None:
+            raise InvalidInput("target.bassin", "is required with kind 'set'")
+        return Target.sector_in_bassin(t.sector, t.bassin)
     for name in ("sector", "bassin"):
         if getattr(t, name) is not None:
             raise InvalidInput(f"target.{name}", "only used with kind 'set'")
@@ -234,7 +235,7 @@ def _policy(q: PathQuery) -> PathPolicy:
 
 @router.post("", response_model=PathResultOut, summary="Find introduction paths")
 async def query_paths(
-    query: Annotated[PathQuery, Body(openapi_examples=_EXAMPLES)],  # type: ignore[arg-type]
+    query: Annotated[PathQuery, Body(openapi_examples=_EXAMPLES)],
     principal: PathsQuery,
     store: StoreDep,
     request: Request,

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.settings import ApiSettings
 from graph.access.roles import Role
 from graph.access.tokens import TokenStore
 from graph.embedded import EmbeddedStore
@@ -36,7 +37,6 @@ from graph.model import (
     Sector,
     WorksAt,
 )
-from graph.settings import Settings
 from graph.store import Batch
 
 AS_OF = date(2025, 6, 1)
@@ -142,7 +142,7 @@ PRINCIPALS = ("anon", "admin", "national", "portal", "referent", "other_referent
 def make_world(tmp: Path, **settings_kw) -> Iterator[World]:
     settings_kw.setdefault("api_portal_burst", 10_000)
     settings_kw.setdefault("api_warm", False)
-    settings = Settings(data_dir=tmp, **settings_kw)
+    settings = ApiSettings(data_dir=tmp, **settings_kw)
     store = EmbeddedStore(tmp)
     build_world(store)
     tokens = TokenStore(settings.auth_db_path)

@@ -9,13 +9,13 @@ from fastapi.testclient import TestClient
 
 import api.app as app_module
 from api.app import Shared, create_app
+from api.settings import ApiSettings
 from graph.access.tokens import TokenStore
 from graph.embedded import EmbeddedStore
-from graph.settings import Settings
 
 
 def test_the_api_alone_serves_no_dashboard(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, api_warm=False)
+    settings = ApiSettings(data_dir=tmp_path, api_warm=False)
     with EmbeddedStore(tmp_path) as store, TestClient(create_app(settings, store)) as http:
         response = http.get("/dashboard/")
         assert response.status_code == 404
@@ -24,7 +24,7 @@ def test_the_api_alone_serves_no_dashboard(tmp_path: Path) -> None:
 
 
 def test_a_mount_shares_the_apps_store_and_tokens(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, api_warm=False)
+    settings = ApiSettings(data_dir=tmp_path, api_warm=False)
     seen: list[Shared] = []
 
     def mount(app: FastAPI, shared: Shared) -> None:

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.settings import ApiSettings
 from graph.access.roles import Role
 from graph.access.tokens import TokenStore
 from graph.errors import StoreUnavailable
-from graph.settings import Settings
 from tests.api.conftest import PATH_BODY, World, make_world
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "errors"}
@@ -253,7 +253,7 @@ class BrokenStore(FailingStore):
 
 
 def _client(tmp_path: Path, store: Any) -> tuple[TestClient, str, TokenStore]:
-    settings = Settings(data_dir=tmp_path, api_warm=True)
+    settings = ApiSettings(data_dir=tmp_path, api_warm=True)
     tokens = TokenStore(settings.auth_db_path)
     secret = tokens.create(Role.ADMIN).secret
     app = create_app(settings, store=store, tokens=tokens)
@@ -282,7 +282,7 @@ def test_503_when_the_store_is_unavailable(tmp_path: Path) -> None:
 def test_503_when_the_store_cannot_be_opened(tmp_path: Path) -> None:
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("")
-    settings = Settings(data_dir=blocker, api_auth_db=tmp_path / "auth.sqlite3")
+    settings = ApiSettings(data_dir=blocker, api_auth_db=tmp_path / "auth.sqlite3")
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         assert_problem(client.get("/readyz"), 503)

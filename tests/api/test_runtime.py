@@ -112,9 +112,9 @@ def test_a_server_settles_its_heap_after_each_warm_up(tmp_path: Path, monkeypatc
     from fastapi.testclient import TestClient
 
     import api.app as app_module
+    from api.settings import ApiSettings
     from cli.wiring import create_server
     from graph.access.tokens import TokenStore
-    from graph.settings import Settings
 
     calls: list[str] = []
     done = threading.Event()
@@ -125,7 +125,7 @@ def test_a_server_settles_its_heap_after_each_warm_up(tmp_path: Path, monkeypatc
             done.set()
 
     monkeypatch.setattr(app_module, "settle_heap", record)
-    settings = Settings(data_dir=tmp_path, api_warm=True)
+    settings = ApiSettings(data_dir=tmp_path, api_warm=True)
     tokens = TokenStore(settings.auth_db_path)
     with EmbeddedStore(tmp_path) as store:
         build_world(store)

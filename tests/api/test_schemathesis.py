@@ -25,7 +25,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import load_all_checks
 
 from api.app import create_app
-from graph.settings import Settings
+from api.settings import ApiSettings
 from tests.api.conftest import World, make_world
 
 MAX_EXAMPLES = 10
@@ -39,7 +39,7 @@ CHECKS = [
     schemathesis.checks.response_schema_conformance,
 ]
 
-_SCHEMA = create_app(Settings(data_dir=Path("unused"), api_warm=False)).openapi()
+_SCHEMA = create_app(ApiSettings(data_dir=Path("unused"), api_warm=False)).openapi()
 #: (method, path, mode): invalid data only where the operation takes some input
 CASES = sorted(
     (method.upper(), path, mode)

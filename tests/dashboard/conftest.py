@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
+from api.settings import ApiSettings
 from cli.wiring import create_server
 from dashboard import data as D
 from dashboard.app import create_dash
@@ -18,7 +19,6 @@ from dashboard.settings import DashboardSettings
 from graph.access.roles import Principal, Role
 from graph.access.tokens import TokenStore
 from graph.embedded import EmbeddedStore
-from graph.settings import Settings
 from seed.demo import generate
 
 AS_OF = date(2026, 11, 1)  # the demo seed's date
@@ -31,7 +31,7 @@ class World:
     dir: Path
     store: EmbeddedStore
     tokens: TokenStore
-    settings: Settings
+    settings: ApiSettings
     #: role -> bearer secret; "referent" is scoped to ``own``
     secrets: dict[str, str]
     principals: dict[str, Principal]
@@ -60,7 +60,7 @@ def make_world(path: Path, people: int) -> World:
     )
     own, other = without[0][1], without[1][1]
     assert without[1][0] > 0, "the demo seed should have candidates without a path"
-    settings = Settings(data_dir=path, api_warm=False)
+    settings = ApiSettings(data_dir=path, api_warm=False)
     tokens = TokenStore(settings.auth_db_path)
     secrets, principals = {}, {}
     for role, scope in (

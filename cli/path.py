@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import click
 
-from graph.cli_context import AppContext, emit
+from cli.context import AppContext, emit
 from graph.errors import InvalidInput
 from graph.paths import PathPolicy, PathResult, Target, find_paths
 from graph.paths.results import Path
@@ -43,9 +43,9 @@ def _target(
         return Target.offer(offer)
     if person:
         return Target.person(person)
-    if not bassin:
+    if not sector or not bassin:  # the one target given is --sector here
         raise InvalidInput("--bassin", "is required with --sector", None)
-    return Target.sector_in_bassin(sector, bassin)  # type: ignore[arg-type]
+    return Target.sector_in_bassin(sector, bassin)
 
 
 def _render(result: PathResult) -> None:

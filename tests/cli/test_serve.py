@@ -1,81 +1,17 @@
-"""``passerelle token create|list|revoke`` and ``passerelle serve`` (a live server)."""
+"""``passerelle serve``: the settings handed to uvicorn, and a live server."""
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
-import pytest
-from click.testing import CliRunner
 
-from graph.access.tokens import TokenStore, digest
-from graph.cli import main
-from graph.embedded import EmbeddedStore
-from graph.settings import get_settings
-from tests.api.conftest import build_world
 from tests.api.live import free_port, wait_serving
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    with EmbeddedStore(tmp_path) as store:
-        build_world(store)
-    return tmp_path
-
-
-def run(data_dir: Path, *args: str) -> tuple[int, str, str]:
-    get_settings.cache_clear()
-    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def test_token_lifecycle(data_dir: Path) -> None:
-    code, out, _ = run(data_dir, "token", "create", "--role", "referent", "--groupement",
-                       "grp-a", "--name", "Référent A", "--json")  # fmt: skip
-    assert code == 0
-    created = json.loads(out)
-    secret, token_id = created["token"], created["id"]
-    assert secret.startswith("psl_") and len(secret) > 40
-    assert created["groupements"] == ["grp-a"] and created["role"] == "referent"
-    # the secret is stored only as its digest
-    raw = sqlite3.connect(data_dir / "auth.sqlite3").execute("SELECT * FROM tokens").fetchall()
-    assert secret not in str(raw) and digest(secret) in str(raw)
-
-    code, out, _ = run(data_dir, "token", "list")
-    assert code == 0 and token_id in out and secret not in out and "active" in out
-
-    tokens = TokenStore(data_dir / "auth.sqlite3")
-    assert tokens.authenticate(secret).id == token_id
-    code, out, _ = run(data_dir, "token", "revoke", token_id)
-    assert code == 0 and "Revoked" in out
-    assert tokens.authenticate(secret) is None
-    tokens.close()
-    code, out, _ = run(data_dir, "token", "list", "--active", "--json")
-    assert json.loads(out) == []
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--role", "referent"], "groupement: a referent token needs at least one"),
-        (["--role", "referent", "--groupement", "grp-zz"], "no groupement with id 'grp-zz'"),
-        (["--role", "referent", "--groupement", "emp-1"], "no groupement with id 'emp-1'"),
-        (["--role", "admin", "--groupement", "grp-a"], "only a referent token is scoped"),
-    ],
-)
-def test_token_create_refuses_bad_grants(data_dir: Path, args: list[str], message: str) -> None:
-    code, _, err = run(data_dir, "token", "create", *args)
-    assert code == 1 and message in err and "Traceback" not in err
-
-
-def test_token_revoke_unknown(data_dir: Path) -> None:
-    code, _, err = run(data_dir, "token", "revoke", "tok-nope")
-    assert code == 1 and "no token with id 'tok-nope'" in err
+from tests.cli.conftest import run
 
 
 def test_serve_hands_settings_to_uvicorn(data_dir: Path, monkeypatch) -> None:
@@ -147,14 +83,3 @@ def test_live_server(data_dir: Path) -> None:
     routes = {(a["route"], a["status"]) for a in access}
     assert ("/api/v1/members/{person_id}", 403) in routes and ("/api/v1/offers", 200) in routes
     assert "cand-a" not in err
-
-
-@pytest.mark.parametrize(
-    "module",
-    ["cli_seed", "cli_path", "cli_token", "cli_serve", "cli_coverage", "cli_migrate"],
-)
-def test_each_command_module_imports_on_its_own(module: str) -> None:
-    """A command's module needs no prior import of the registry (no import cycle)."""
-    code = f"import graph.{module}"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr

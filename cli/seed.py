@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph.cli_context import AppContext, emit
+from cli.context import AppContext, emit
 from graph.errors import InvalidInput
 from graph.model import Label
 from graph.stats import groupement_counts

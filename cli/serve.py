@@ -2,7 +2,7 @@
 
 Uvicorn runs ``cli.wiring:server_app`` as a factory, so each worker process builds its own
 app and opens its own store; the settings reach the workers through the environment
-(``PASSERELLE_*``), which is where a worker's :func:`graph.settings.get_settings` reads
+(``PASSERELLE_*``), which is where a worker's :func:`api.settings.get_settings` reads
 them. Several workers share one socket, each new connection going to the least busy
 (:mod:`api.workers`). Access logs are JSON lines on stderr (:mod:`api.logging`);
 uvicorn's own access log, which prints raw paths, is off.
@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from graph.cli_context import AppContext
+from cli.context import AppContext
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""``passerelle migrate --from embedded --to neo4j`` (and back): copy a whole store exactly.
+"""Copy a whole store into another exactly (``passerelle migrate`` is its command).
 
 :func:`copy_store` streams every node, then every relationship, from one store to the
 other in batches written through the target's port (``write``, inside ``bulk()``), and then
@@ -22,19 +22,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-import click
+from typing import Any
 
 from graph.errors import InvalidInput, PasserelleError, StoreUnavailable
 from graph.model import Label, NodeRecord, RelRecord, RelType
-from graph.settings import Settings
 from graph.store import Batch, Counts, GraphStore
-
-if TYPE_CHECKING:  # graph.cli imports this module to register the command
-    from graph.cli_context import AppContext
-
-STORES = ("embedded", "neo4j")
 
 
 class MigrationError(PasserelleError):
@@ -109,11 +101,11 @@ def copy_store(
     try:
         with target.bulk():
             for label in Label:
-                for page in _nodes(source, view, label, batch_size):
-                    flush(page, [])
+                for node_page in _nodes(source, view, label, batch_size):
+                    flush(node_page, [])
             for rel_type in RelType:
-                for page in _relationships(source, view, rel_type, batch_size):
-                    flush([], page)
+                for rel_page in _relationships(source, view, rel_type, batch_size):
+                    flush([], rel_page)
     except StoreUnavailable as exc:
         raise StoreUnavailable(
             f"{exc} — migration interrupted after {report.nodes:,} nodes and"
@@ -191,10 +183,11 @@ def _total(counts: dict[Any, int]) -> int:
 
 def _differences(a: Counts, b: Counts) -> list[str]:
     out = []
-    for kind, left, right in (
+    sides: tuple[tuple[str, dict[Any, int], dict[Any, int]], ...] = (
         ("nodes", a.nodes, b.nodes),
         ("relationships", a.relationships, b.relationships),
-    ):
+    )
+    for kind, left, right in sides:
         for key in sorted(set(left) | set(right), key=str):
             if left.get(key, 0) != right.get(key, 0):
                 out.append(
@@ -202,78 +195,3 @@ def _differences(a: Counts, b: Counts) -> list[str]:
                     f" {right.get(key, 0):,} in the target"
                 )
     return out
-
-
-def _open(settings: Settings, kind: str) -> GraphStore:
-    from graph.bootstrap import open_store
-
-    return open_store(settings.model_copy(update={"store": kind}))
-
-
-@click.command()
-@click.option("--from", "source_kind", type=click.Choice(STORES), required=True, help="Copy from.")
-@click.option("--to", "target_kind", type=click.Choice(STORES), required=True, help="Copy into.")
-@click.option(
-    "--resume",
-    is_flag=True,
-    help="Copy into a non-empty target: complete an interrupted migration (idempotent).",
-)
-@click.option(
-    "--batch-size",
-    type=int,
-    default=20_000,
-    show_default=True,
-    help="Records per write (each write is one transaction).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.pass_obj
-def migrate(
-    app: AppContext,
-    source_kind: str,
-    target_kind: str,
-    resume: bool,
-    batch_size: int,
-    as_json: bool,
-) -> None:
-    """Copy the whole graph from one store to the other, then check the counts.
-
-    The embedded store is the one of --data-dir; Neo4j is the one of NEO4J_URI,
-    NEO4J_USER, NEO4J_PASSWORD and NEO4J_DATABASE.
-    """
-    from graph.cli_context import emit
-
-    if source_kind == target_kind:
-        raise InvalidInput("--to", f"must differ from --from (both {source_kind})", target_kind)
-    if batch_size < 1:
-        raise InvalidInput("--batch-size", "must be at least 1", batch_size)
-    shown = False
-
-    def show(report: MigrationReport) -> None:
-        nonlocal shown
-        if not as_json:
-            shown = True
-            click.echo(
-                f"\rcopied {report.nodes:,} nodes, {report.relationships:,} relationships",
-                err=True,
-                nl=False,
-            )
-
-    source = _open(app.settings, source_kind)
-    try:
-        target = _open(app.settings, target_kind)
-        try:
-            report = copy_store(source, target, resume=resume, batch_size=batch_size, progress=show)
-        finally:
-            target.close()
-            if shown:
-                click.echo("", err=True)  # end the progress line before any error line
-    finally:
-        source.close()
-    emit(
-        report.to_dict(),
-        as_json,
-        lambda r: click.echo(
-            f"Copied {r['nodes']:,} nodes and {r['relationships']:,} relationships from"
-            f" {source_kind} to {target_kind} in {r['seconds']} s; counts match."
-        ),
-    )

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import main
+from cli.main import main
 from graph.embedded import EmbeddedStore
 from tests.coverage_net import build
 

@@ -1,6 +1,6 @@
 """What every ``passerelle`` command shares: the app context and how results are printed.
 
-Apart from :mod:`graph.cli`, which registers the commands, so that a command's module can
+Apart from :mod:`cli.main`, which registers the commands, so that a command's module can
 be imported on its own (the registry imports the commands, not the other way round).
 """
 
@@ -13,15 +13,20 @@ from typing import Any
 
 import click
 
-from graph.settings import Settings
+from api.settings import ApiSettings
 from graph.store import GraphStore
 
 
 @dataclass
 class AppContext:
-    """What every command needs: settings and a lazily opened store."""
+    """What every command needs: settings and a lazily opened store.
 
-    settings: Settings
+    The settings are the API's (:class:`api.settings.ApiSettings`, the core's and the
+    server's): ``passerelle serve`` and ``passerelle token`` need the server's part, and
+    a bad ``PASSERELLE_API_*`` value is reported by every command alike.
+    """
+
+    settings: ApiSettings
     _store: GraphStore | None = field(default=None, repr=False)
 
     def store(self) -> GraphStore:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import main
+from cli.main import main
 from graph.embedded import EmbeddedStore
 from graph.model import BassinEmploi, Employer, Knows, LocatedIn, Person, WorksAt
 from graph.store import Batch

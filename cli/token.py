@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import click
 
-from graph.cli_context import AppContext, emit
+from cli.context import AppContext, emit
+from graph.access.tokens import TokenStore, check_grant
 from graph.errors import InvalidInput
 from graph.model import Label
 
 
-def _tokens(app: AppContext):  # type: ignore[no-untyped-def]
-    from graph.access.tokens import TokenStore
-
+def _tokens(app: AppContext) -> TokenStore:
     return TokenStore(app.settings.auth_db_path)
 
 
@@ -44,8 +43,6 @@ def create(
     app: AppContext, role: str, groupements: tuple[str, ...], name: str | None, as_json: bool
 ) -> None:
     """Create a token and print its secret (shown this once only)."""
-    from graph.access.tokens import check_grant
-
     _, scope = check_grant(role, groupements)
     if scope:
         found = app.store().get_many(list(scope))

@@ -13,9 +13,9 @@ from typing import Any
 
 import click
 
-from graph.cli_context import AppContext
+from api.settings import get_settings
+from cli.context import AppContext
 from graph.errors import InvalidInput, NotFound, PasserelleError
-from graph.settings import get_settings
 
 EXIT_USER_ERROR = 1
 EXIT_UNAVAILABLE = 3
@@ -88,12 +88,12 @@ def _with_store_option(command: click.Command) -> click.Command:
 
 
 def _register() -> None:
-    from graph.cli_coverage import coverage_cmd
-    from graph.cli_migrate import migrate
-    from graph.cli_path import path
-    from graph.cli_seed import seed, stats
-    from graph.cli_serve import serve
-    from graph.cli_token import token
+    from cli.coverage import coverage_cmd
+    from cli.migrate import migrate
+    from cli.path import path
+    from cli.seed import seed, stats
+    from cli.serve import serve
+    from cli.token import token
 
     for command in (seed, stats, path, serve, token, coverage_cmd, migrate):
         main.add_command(command)

@@ -14,16 +14,14 @@ import os
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
+from cli.context import AppContext
 from graph.coverage import privacy
 from graph.coverage.service import Scope, coverage, gaps
 from graph.errors import InvalidInput
-
-if TYPE_CHECKING:  # graph.cli imports this module to register the command
-    from graph.cli_context import AppContext
 
 COLUMNS = (
     ("id", "Groupement"),
