@@ -1,5 +1,10 @@
 """The Neo4j server the tests may use: only when ``NEO4J_URI`` is set.
 
+``make test`` starts a throw-away Neo4j 5.26 Community server (``tools/neo4j/server.py``)
+and runs the suite with ``NEO4J_URI`` pointing at it and ``PASSERELLE_REQUIRE_NEO4J=1``:
+then a missing or unreachable server **fails** the Neo4j tests instead of skipping them.
+Without that variable (a plain ``pytest`` run) they skip when ``NEO4J_URI`` is unset.
+
 The tests that use it **delete everything** in the database they are given
 (``MATCH (n) DETACH DELETE n``): the contract counts nodes and relationships globally, so
 each test needs an empty database. Point ``NEO4J_URI`` (and ``NEO4J_DATABASE``) at a
@@ -16,25 +21,48 @@ tests fail instead.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 import pytest
 
 from graph.settings import Settings
 
-NEO4J_URI = os.environ.get("NEO4J_URI")
+NEO4J_URI = os.environ.get("NEO4J_URI") or None
+#: set by ``make test``: the Neo4j tests must run, a missing server is a failure
+REQUIRED = os.environ.get("PASSERELLE_REQUIRE_NEO4J", "") not in ("", "0")
 SKIP_REASON = (
     "NEO4J_URI is not set: the Neo4j tests need a server and a dedicated test database,"
-    " which they empty (MATCH (n) DETACH DELETE n)"
+    " which they empty (MATCH (n) DETACH DELETE n); `make test` starts one"
 )
-needs_server = pytest.mark.skipif(not NEO4J_URI, reason=SKIP_REASON)
+#: skip without a server, unless one is required (then the test runs, and fails)
+SKIPPED = not NEO4J_URI and not REQUIRED
+needs_server = pytest.mark.skipif(SKIPPED, reason=SKIP_REASON)
 
 _FOREIGN = "MATCH (n) WHERE NOT n:Node AND NOT n:PasserelleMeta RETURN count(n) AS n"
 _WIPE = "MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
 
 
 def settings() -> Settings:
-    """The server's settings from the environment, with a short start-up wait."""
-    return Settings(store="neo4j", neo4j_connect_timeout=10.0)
+    """The test server's settings, with a short start-up wait; fails when there is none."""
+    if not NEO4J_URI:
+        pytest.fail("PASSERELLE_REQUIRE_NEO4J is set but NEO4J_URI is not: no Neo4j server")
+    reason = _unreachable(NEO4J_URI)
+    if reason:
+        pytest.fail(f"the Neo4j test server does not answer: {reason}")
+    return Settings(store="neo4j", neo4j_uri=NEO4J_URI, neo4j_connect_timeout=10.0)
+
+
+@lru_cache(maxsize=1)
+def _unreachable(uri: str) -> str | None:
+    """Why the server at ``uri`` does not answer (asked once: later tests fail at once)."""
+    from graph.errors import PasserelleError
+    from graph.neo4j import Neo4jStore
+
+    try:
+        Neo4jStore.from_settings(Settings(store="neo4j", neo4j_uri=uri)).close()
+    except PasserelleError as exc:
+        return str(exc)
+    return None
 
 
 def open_store():  # -> Neo4jStore (imported lazily: collecting the tests needs no driver work)
