@@ -13,6 +13,16 @@ Behaves like the embedded store for everything in the port; how:
   (:func:`graph.neo4j.plan.prepare`); the checks against stored labels run inside the
   transaction, after the version bump that serialises writers, and a failure rolls the
   transaction back, version included. Rows go in ``UNWIND`` statements of ``batch_rows``.
+* **Large batches**: a transaction's changes live in the server's heap (Neo4j 5 stops a
+  transaction past ``dbms.memory.transaction.total.max``, 70 % of the heap by default; with
+  a 1 GB heap the demo seed's 500,000-tie batch does not fit). Inside :meth:`bulk` (seed,
+  migrate) a batch of more than ``tx_rows`` rows is validated once against the stored
+  labels, then committed in parts of at most ``tx_rows`` rows, each part checking the
+  whole batch again after taking the version lock: a failure between parts leaves the
+  earlier parts written, which running the same batch again completes (upserts).
+  Outside :meth:`bulk` a batch stays one transaction; a server out of transaction memory
+  is one :class:`~graph.errors.StoreUnavailable` line at once (the driver would retry that
+  transient error for ``max_transaction_retry_time`` in vain).
 * **Reads** are managed read transactions (routed to readers in a cluster); every session
   shares the driver's bookmark manager, so a read sees the writes made before it.
   Records become domain objects here (:func:`_node_record`, :func:`_rel_record`).
@@ -20,6 +30,9 @@ Behaves like the embedded store for everything in the port; how:
   by version; the version is read before and after streaming, so a view never mixes two
   versions (Neo4j reads are read-committed).
 * Driver failures become :class:`~graph.errors.StoreUnavailable` (the API answers 503).
+  The driver retries a transaction on transient errors and lost connections for at most
+  ``connect_timeout_s`` (30 s at most), so a server that went away is reported within the
+  same bound as one that is not there at start-up.
 """
 
 from __future__ import annotations
@@ -50,7 +63,7 @@ from graph.model import (
 )
 from graph.neo4j import cypher
 from graph.neo4j.loader import native, stream_view
-from graph.neo4j.plan import Prepared, prepare
+from graph.neo4j.plan import Plan, Prepared, prepare
 from graph.schema import field_specs
 from graph.store import Batch, Counts, DeleteResult, Direction, WriteResult
 from graph.view import GraphView
@@ -75,6 +88,14 @@ class _Moved(Exception):
     """The version moved while the view was being read: read it again."""
 
 
+class _OutOfMemory(Exception):
+    """The server refused a transaction for want of memory: not worth a retry."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class Neo4jStore:
     """A :class:`~graph.store.GraphStore` on a Neo4j database.
 
@@ -93,6 +114,7 @@ class Neo4jStore:
         *,
         connect_timeout_s: float = 30.0,
         batch_rows: int = 10_000,
+        tx_rows: int = 100_000,
     ) -> None:
         scheme = uri.split("://", 1)[0] if "://" in uri else ""
         if scheme not in SCHEMES:
@@ -100,6 +122,9 @@ class Neo4jStore:
         self.uri = uri
         self.database = database or None
         self.batch_rows = batch_rows
+        #: the most rows one transaction writes inside ``bulk()`` (see the module docstring)
+        self.tx_rows = tx_rows
+        self._bulk = threading.local()
         #: route referral-path queries to the database (see graph.paths.service.find_paths)
         self.paths_in_database = False
         self._closed = False
@@ -111,7 +136,7 @@ class Neo4jStore:
                 uri,
                 auth=auth,
                 connection_timeout=max(1.0, min(connect_timeout_s, 15.0)),
-                max_transaction_retry_time=30.0,
+                max_transaction_retry_time=max(1.0, min(connect_timeout_s, 30.0)),
             )
         except (neo4j_errors.ConfigurationError, ValueError) as exc:
             raise ConfigError(f"NEO4J_URI: {_line(exc)}") from None
@@ -266,27 +291,62 @@ class Neo4jStore:
             node_ids = sorted({n.id for n in batch.nodes if isinstance(n, NodeRecord)})
             prepared.check(self._read(lambda tx: _labels(tx, node_ids)) if node_ids else {})
             raise prepared.error
-        return self._write(lambda tx: self._apply(tx, prepared))
+        try:
+            if getattr(self._bulk, "depth", 0) and prepared.rows > self.tx_rows:
+                return self._write_in_parts(prepared)
+            return self._write(lambda tx: self._apply(tx, prepared))
+        except _OutOfMemory as exc:
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} has not the memory for a transaction of"
+                f" {prepared.rows:,} rows ({exc.message}): give it more heap or"
+                " dbms.memory.transaction.total.max, or write smaller batches"
+            ) from None
 
-    def _apply(self, tx: neo4j.ManagedTransaction, prepared: Prepared) -> WriteResult:
-        """The transaction function of a write: lock, check, upsert. Safe to run again."""
+    def _apply(
+        self, tx: neo4j.ManagedTransaction, prepared: Prepared, part: Statements | None = None
+    ) -> WriteResult:
+        """The transaction function of a write: lock, check, upsert (all the batch's
+        statements, or ``part`` of them). Safe to run again."""
         version = _bump(tx)
         plan = prepared.check(_labels(tx, prepared.ids))
-        by_label: dict[Label, list[dict[str, Any]]] = {}
-        for node in plan.nodes:
-            by_label.setdefault(node.label, []).append({"id": node.id, "props": _node_props(node)})
-        for label, rows in by_label.items():
-            for chunk in _chunks(rows, self.batch_rows):
-                tx.run(cypher.UPSERT_NODES[label], rows=chunk).consume()
-        for rels in plan.rels:
-            for chunk in _chunks(_rel_rows(rels), self.batch_rows):
-                tx.run(cypher.UPSERT_RELS[rels.type], rows=chunk).consume()
+        for key, rows in _statements(plan, self.batch_rows) if part is None else part:
+            try:
+                tx.run(
+                    cypher.UPSERT_NODES[key] if isinstance(key, Label) else cypher.UPSERT_RELS[key],
+                    rows=rows,
+                ).consume()
+            except neo4j_errors.TransientError as exc:
+                if "OutOfMemory" in (exc.code or "") or "MemoryLimit" in (exc.code or ""):
+                    raise _OutOfMemory(_line(exc, 160)) from None
+                raise
         return WriteResult(len(plan.nodes), plan.relationships, version)
+
+    def _write_in_parts(self, prepared: Prepared) -> WriteResult:
+        """A large batch in transactions of at most ``tx_rows`` rows (inside ``bulk()``)."""
+        plan = self._read(lambda tx: prepared.check(_labels(tx, prepared.ids)))
+        parts: list[Statements] = [[]]
+        size = 0
+        for key, rows in _statements(plan, self.batch_rows):
+            if size and size + len(rows) > self.tx_rows:
+                parts.append([])
+                size = 0
+            parts[-1].append((key, rows))
+            size += len(rows)
+        versions = [
+            self._write(lambda tx, part=part: self._apply(tx, prepared, part)).version
+            for part in parts
+        ]
+        return WriteResult(len(plan.nodes), plan.relationships, versions[-1])
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
-        """Many batches in a row; Neo4j maintains its indexes as it goes, nothing to defer."""
-        yield
+        """Many batches in a row: Neo4j maintains its indexes as it goes, nothing to defer;
+        a batch larger than ``tx_rows`` is committed in parts (see the module docstring)."""
+        self._bulk.depth = getattr(self._bulk, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            self._bulk.depth -= 1
 
     def upsert_nodes(self, nodes: Iterable[NodeRecord]) -> WriteResult:
         return self.write(Batch(nodes=list(nodes)))
@@ -504,6 +564,23 @@ def _labels(tx: neo4j.ManagedTransaction, ids: Iterable[str]) -> dict[str, Label
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+#: UNWIND statements of a write: (label or relationship type, rows), in writing order
+Statements = list[tuple[Label | RelType, Sequence[dict[str, Any]]]]
+
+
+def _statements(plan: Plan, batch_rows: int) -> Statements:
+    """A plan's rows as UNWIND statements of at most ``batch_rows``: nodes first."""
+    out: Statements = []
+    by_label: dict[Label, list[dict[str, Any]]] = {}
+    for node in plan.nodes:
+        by_label.setdefault(node.label, []).append({"id": node.id, "props": _node_props(node)})
+    for label, rows in by_label.items():
+        out.extend((label, chunk) for chunk in _chunks(rows, batch_rows))
+    for rels in plan.rels:
+        out.extend((rels.type, chunk) for chunk in _chunks(_rel_rows(rels), batch_rows))
+    return out
 
 
 # --------------------------------------------------------------------------- records
