@@ -20,7 +20,10 @@ tests fail instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import threading
 from functools import lru_cache
 
 import pytest
@@ -96,3 +99,95 @@ def wipe() -> None:
         for statement in _WIPE:
             while session.execute_write(lambda tx, q=statement: tx.run(q).single()["n"]):
                 pass
+
+
+class Outage:
+    """A TCP relay in front of the test server, to take the server away and bring it back.
+
+    Clients connect to :attr:`uri`; :meth:`down` closes every relayed connection and stops
+    listening (new connections are refused, as with a server that stopped), :meth:`up`
+    listens again on the same port. ``cut_after`` bytes relayed (both ways, counted from
+    :meth:`up`) take it down by themselves: a server lost in the middle of a long command.
+    """
+
+    def __init__(self, target_uri: str) -> None:
+        host_port = target_uri.split("://", 1)[1]
+        host, _, port = host_port.rpartition(":")
+        self.target = (host or "127.0.0.1", int(port))
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.uri = f"bolt://127.0.0.1:{self.port}"
+        self.cut_after: int | None = None
+        self.relayed = 0
+        self._listener: socket.socket | None = None
+        self._sockets: set[socket.socket] = set()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Outage:
+        self.up()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.down()
+
+    def up(self, cut_after: int | None = None) -> None:
+        self.down()
+        self.cut_after, self.relayed = cut_after, 0
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def down(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = self._sockets, set()
+        for s in ([listener] if listener else []) + list(sockets):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # closed by down()
+            try:
+                server = socket.create_connection(self.target, timeout=5)
+                server.settimeout(None)
+                for s in (client, server):  # relay each message at once (no Nagle delay)
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if self._listener is not listener:
+                    client.close()
+                    server.close()
+                    return
+                self._sockets |= {client, server}
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        while True:
+            try:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+            except OSError:
+                break
+            with self._lock:
+                self.relayed += len(data)
+                cut = self.cut_after is not None and self.relayed >= self.cut_after
+            if cut:
+                self.down()
+                return
+        for s in (source, sink):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)

@@ -368,3 +368,101 @@ def test_export_streams_every_record(server_store: Neo4jStore) -> None:
         r.key: r for t in RelType for page in server_store.export_relationships(t, 3) for r in page
     }
     assert rels == sample_expected_rels()
+
+
+def _transient(code: str, message: str = "injected") -> neo4j.exceptions.Neo4jError:
+    """A server error as the driver builds it from a FAILURE message."""
+    return neo4j.exceptions.Neo4jError._hydrate_neo4j(code=code, message=message)
+
+
+@needs_server
+def test_a_write_retried_after_a_transient_error_lands_once(
+    server_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The driver retries a managed transaction on a transient error (here a deadlock,
+    raised after the whole batch was written): the server rolls the first attempt back,
+    version included, and the batch lands once."""
+    from tests.contract import content
+
+    attempts: list[int] = []
+    apply = server_store._apply
+
+    def deadlocked_once(tx: Any, prepared: Any, part: Any = None) -> Any:
+        result = apply(tx, prepared, part)
+        attempts.append(result.version)
+        if len(attempts) == 1:
+            raise _transient("Neo.TransientError.Transaction.DeadlockDetected")
+        return result
+
+    monkeypatch.setattr(server_store, "_apply", deadlocked_once)
+    before = server_store.version
+    result = server_store.write(sample_batch())
+    assert attempts == [before + 1, before + 1]  # the first attempt's bump was rolled back
+    assert result.version == server_store.version == before + 1
+    monkeypatch.undo()
+    with EmbeddedStore(tmp_path) as reference:
+        write_sample(reference)
+        assert content(server_store) == content(reference)
+
+
+@needs_server
+def test_a_view_read_retried_after_a_transient_error_is_whole(
+    server_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.neo4j import store as store_module
+
+    write_sample(server_store)
+    streamed = []
+    stream = store_module.stream_view
+
+    def failing_once(tx: Any, version: int) -> Any:
+        view = stream(tx, version)
+        streamed.append(view)
+        if len(streamed) == 1:
+            raise _transient("Neo.TransientError.General.DatabaseUnavailable")
+        return view
+
+    monkeypatch.setattr(store_module, "stream_view", failing_once)
+    view = server_store.view()
+    assert len(streamed) == 2 and view is streamed[1]
+    assert view_content(view) == view_content(streamed[0])
+    assert len(view.ids) == len(sample_nodes())
+
+
+@needs_server
+def test_a_server_out_of_transaction_memory_is_one_line_at_once(
+    server_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neo4j refuses a transaction bigger than its transaction memory with a *transient*
+    error, which the driver would retry in vain for max_transaction_retry_time: the store
+    stops at the first refusal, writes nothing and says what to do."""
+
+    class OutOfMemoryTx:
+        def __init__(self, tx: Any) -> None:
+            self.tx = tx
+
+        def run(self, query: str, **params: Any) -> Any:
+            if query.startswith("UNWIND $rows"):
+                raise _transient(
+                    "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+                    "The allocation of an extra 2.0 MiB would use more than the limit 716.8 MiB.",
+                )
+            return self.tx.run(query, **params)
+
+    apply = server_store._apply
+    monkeypatch.setattr(
+        server_store,
+        "_apply",
+        lambda tx, prepared, part=None: apply(OutOfMemoryTx(tx), prepared, part),
+    )
+    before = server_store.version
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable) as info:
+        server_store.write(sample_batch())
+    assert time.monotonic() - started < 5  # not retried
+    message = str(info.value)
+    assert "\n" not in message and "memory" in message and "heap" in message
+    assert "rows" in message
+    monkeypatch.undo()
+    assert server_store.version == before
+    assert server_store.get("p-01") is None

@@ -180,6 +180,11 @@ REL_IN: dict[RelType, str] = {
     )
     for rel_type in RelType
 }
+#: every relationship of a node, whatever its type (``out``: the node is its start)
+REL_ALL = (
+    "MATCH (n:Node {id: $id})-[r]-(o:Node)"
+    " RETURN type(r) AS type, startNode(r) = n AS out, o.id AS other, properties(r) AS props"
+)
 GET_REL: dict[RelType, str] = {
     rel_type: (
         f"MATCH (:Node {{id: $src}})-[r:{_ident(rel_type)}]->(:Node {{id: $dst}})"

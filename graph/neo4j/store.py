@@ -76,6 +76,7 @@ logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _LABELS = frozenset(label.value for label in Label)
+_TYPES = frozenset(t.value for t in RelType)
 _LOOKUP_CHUNK = 20_000
 _VIEW_ATTEMPTS = 5
 
@@ -475,6 +476,8 @@ class Neo4jStore:
         types = [rel_type] if rel_type is not None else list(RelType)
 
         def work(tx: neo4j.ManagedTransaction) -> list[tuple[RelRecord, str]]:
+            if rel_type is None:  # one query, not two per type (32 round trips)
+                return _sorted_attached(node_id, direction, tx.run(cypher.REL_ALL, id=node_id))
             out: list[tuple[RelRecord, str]] = []
             for t in types:
                 undirected = REL_MODELS[t].UNDIRECTED
@@ -527,6 +530,27 @@ class Neo4jStore:
 
 
 # --------------------------------------------------------------------------- transaction helpers
+
+
+def _sorted_attached(
+    node_id: str, direction: Direction, records: Iterable[Any]
+) -> list[tuple[RelRecord, str]]:
+    """Relationships of every type in the order of the per-type queries: type, side
+    (out first), other id; undirected types on both sides whatever ``direction``."""
+    keyed = []
+    order = {t: i for i, t in enumerate(RelType)}
+    for r in records:
+        t = RelType(r["type"]) if r["type"] in _TYPES else None
+        if t is None:
+            continue  # not a relationship of the model
+        out = bool(r["out"])
+        if not REL_MODELS[t].UNDIRECTED and direction != "both" and out != (direction == "out"):
+            continue
+        other = r["other"]
+        src, dst = (node_id, other) if out else (other, node_id)
+        keyed.append(((order[t], not out, other), (_rel_record(t, src, dst, r["props"]), other)))
+    keyed.sort(key=lambda pair: pair[0])
+    return [value for _, value in keyed]
 
 
 def version_in(tx: neo4j.ManagedTransaction) -> int:
