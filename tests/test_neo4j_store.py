@@ -466,3 +466,45 @@ def test_a_server_out_of_transaction_memory_is_one_line_at_once(
     monkeypatch.undo()
     assert server_store.version == before
     assert server_store.get("p-01") is None
+
+
+@needs_server
+def test_a_server_that_goes_away_is_one_line_then_comes_back() -> None:
+    """Every kind of call on an open store whose server went away fails within the connect
+    timeout with one StoreUnavailable line naming the server; once it is back, the same
+    store answers again (the driver reconnects)."""
+    from graph.neo4j.paths import find_paths_in_db
+    from graph.paths import Target
+    from tests.neo4j_server import NEO4J_URI, Outage, wipe
+
+    wipe()
+    with Outage(NEO4J_URI or "") as outage:
+        store = Neo4jStore(outage.uri, connect_timeout_s=1.0)
+        try:
+            write_sample(store)
+            counts, view = store.counts(), store.view()
+            outage.down()
+            calls = {  # each way the adapter reaches the server
+                "version": lambda: store.version,
+                "view": store.view,
+                "get": lambda: store.get("p-01"),
+                "write": lambda: store.upsert_nodes(
+                    [Person(id="p-9", first_name="A", last_name="B")]
+                ),
+                "delete": lambda: store.delete_relationship(RelType.KNOWS, "p-01", "p-02"),
+                "export": lambda: next(store.export_nodes(Label.PERSON)),
+                "paths": lambda: find_paths_in_db(store, "p-01", Target.employer("e-vinci")),
+            }
+            for name, call in calls.items():
+                started = time.monotonic()
+                with pytest.raises(StoreUnavailable) as info:
+                    call()
+                assert time.monotonic() - started < 10, name
+                message = str(info.value)
+                assert "\n" not in message and outage.uri in message, (name, message)
+            outage.up()
+            assert store.counts() == counts
+            assert store.view() is view  # same version: the cached view
+            assert store.get("p-9") is None  # the write during the outage did not land
+        finally:
+            store.close()
