@@ -10,8 +10,14 @@ Without a server:
   through the property maps and the driver's types; the view assembled from what Neo4j
   streams equals the embedded store's view.
 
-With a server (``NEO4J_URI``, a dedicated test database): the schema, text that looks
-like Cypher stored as text, concurrent writers, the view cache.
+With a server (``NEO4J_URI``, a dedicated test database; ``make test`` starts one): the
+schema, text that looks like Cypher stored as text, concurrent writers, the view cache,
+transactions the driver retries (a deadlock, an unavailable database: the retry starts
+from nothing and lands once), a transaction the server has no memory for (one line, not
+retried), and a server that goes away under an open store (each way of reaching it fails
+within the connect timeout with one line; the store recovers when the server is back).
+The server's absence is made real by :class:`tests.neo4j_server.Outage`, a relay in
+front of it that can be cut.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Neo4j adapter of the :class:`~graph.store.GraphStore` port (Neo4j 4.4 LTS and 5.x).
+"""The Neo4j adapter of the :class:`~graph.store.GraphStore` port (tested on 5.26 Community).
 
 Behaves like the embedded store for everything in the port; how:
 
