@@ -16,8 +16,11 @@ Decisions:
   jars (``pom.xml``), ``javac`` compiles the launcher.
 * **Loopback, no auth, heap capped** (``-Xmx1g``, page cache 512 MiB): a test server on a
   shared 2-core machine. Tests empty the database, so nothing secret ever lives there.
-* **A fresh data directory per start** (``run/data-<pid>``), deleted at stop: every run starts
-  from an empty database, and a crashed run leaves nothing the next one reads.
+* **A fresh data directory per start** (``run/data-<slot>-<port>``), deleted at stop: every
+  run starts from an empty database, and what a killed run left is removed by the next start.
+* **Two kinds of server**: ``start``/``stop`` manage the one of ``make neo4j`` (state in
+  ``run/server.json``, pid in ``run/server.pid``); ``run`` starts and stops one of its own
+  (``run/test-<pid>.*``), so ``make test`` never reuses nor stops a developer's server.
 * **A free port by default**: several checkouts on one machine can each run ``make test``;
   ``--port`` (``NEO4J_PORT`` in the Makefile) fixes it for a developer's own tools.
 * **Ready means Bolt answers**: the script performs a Bolt handshake (not just a TCP
@@ -47,8 +50,8 @@ HERE = Path(__file__).resolve().parent
 LIB = HERE / "lib"
 BUILD = HERE / "build"
 RUN = HERE / "run"
-STATE = RUN / "server.json"  # pid, port, URI, data directory
-PID_FILE = RUN / "neo4j.pid"
+#: the server of ``start``/``stop`` (``make neo4j``); ``run`` keeps one of its own
+DEV_SLOT = "server"
 LOG = RUN / "neo4j.log"
 SOURCE = HERE / "Neo4jServer.java"
 MAIN_CLASS = "Neo4jServer"
@@ -136,11 +139,21 @@ def fetch(quiet: bool = False) -> None:
 # --------------------------------------------------------------------------- state
 
 
-def _read_state() -> dict[str, Any] | None:
+def _state_file(slot: str) -> Path:
+    """Pid, port, URI and data directory of the server of ``slot`` (``<slot>.pid``: the pid)."""
+    return RUN / f"{slot}.json"
+
+
+def _read_state(slot: str = DEV_SLOT) -> dict[str, Any] | None:
     try:
-        return json.loads(STATE.read_text())
+        return json.loads(_state_file(slot).read_text())
     except (OSError, ValueError):
         return None
+
+
+def _write_state(slot: str, state: dict[str, Any]) -> None:
+    _state_file(slot).write_text(json.dumps(state, indent=2) + "\n")
+    (RUN / f"{slot}.pid").write_text(f"{state['pid']}\n")
 
 
 def _ours(pid: int) -> bool:
@@ -181,9 +194,10 @@ def bolt_answers(port: int, timeout_s: float = 2.0) -> bool:
 # --------------------------------------------------------------------------- start / stop
 
 
-def start(port: int | None, timeout_s: float) -> dict[str, Any]:
-    """Start the server in the background; return its state once Bolt answers."""
-    state = _read_state()
+def start(port: int | None, timeout_s: float, slot: str = DEV_SLOT) -> dict[str, Any]:
+    """Start the server of ``slot`` in the background; its state once Bolt answers (the
+    running one if there is one)."""
+    state = _read_state(slot)
     if state and _ours(state["pid"]):
         if bolt_answers(state["port"]):
             return state
@@ -196,7 +210,7 @@ def start(port: int | None, timeout_s: float) -> dict[str, Any]:
     RUN.mkdir(exist_ok=True)
     _clean_stale()
     port = port or free_port()
-    data = RUN / f"data-{os.getpid()}-{port}"
+    data = RUN / f"data-{slot}-{port}"
     shutil.rmtree(data, ignore_errors=True)
     cmd = [
         *(java, *JVM_FLAGS, "-cp", f"{LIB}/*:{BUILD}", MAIN_CLASS),
@@ -218,26 +232,25 @@ def start(port: int | None, timeout_s: float) -> dict[str, Any]:
         "version": neo4j_version(),
         "started": time.time(),
     }
-    STATE.write_text(json.dumps(state, indent=2) + "\n")
-    PID_FILE.write_text(f"{proc.pid}\n")
+    _write_state(slot, state)
     deadline = time.monotonic() + timeout_s
     while not bolt_answers(port):
         if proc.poll() is not None:
             tail = " ".join(LOG.read_text(errors="replace").split())[-300:]
-            _forget(state)
+            _forget(slot, state)
             raise Failed(f"Neo4j exited with code {proc.returncode} while starting: {tail}")
         if time.monotonic() > deadline:
-            stop(grace_s=10)
+            stop(grace_s=10, slot=slot)
             raise Failed(f"Neo4j did not answer on port {port} within {timeout_s:.0f} s")
         time.sleep(0.5)
     state["ready_after_s"] = round(time.time() - state["started"], 1)
-    STATE.write_text(json.dumps(state, indent=2) + "\n")
+    _write_state(slot, state)
     return state
 
 
-def stop(grace_s: float = 60) -> bool:
-    """Stop the server of the pid file (SIGTERM, then SIGKILL); False if none was running."""
-    state = _read_state()
+def stop(grace_s: float = 60, slot: str = DEV_SLOT) -> bool:
+    """Stop the server of ``slot`` (SIGTERM, then SIGKILL); False if none was running."""
+    state = _read_state(slot)
     if state is None:
         return False
     pid = state["pid"]
@@ -251,7 +264,7 @@ def stop(grace_s: float = 60) -> bool:
             os.kill(pid, signal.SIGKILL)
             while _alive(pid):
                 time.sleep(0.1)
-    _forget(state)
+    _forget(slot, state)
     return running
 
 
@@ -265,16 +278,27 @@ def _alive(pid: int) -> bool:
     return _ours(pid)
 
 
-def _forget(state: dict[str, Any]) -> None:
+def _forget(slot: str, state: dict[str, Any]) -> None:
     shutil.rmtree(state.get("data", ""), ignore_errors=True)
-    STATE.unlink(missing_ok=True)
-    PID_FILE.unlink(missing_ok=True)
+    _state_file(slot).unlink(missing_ok=True)
+    (RUN / f"{slot}.pid").unlink(missing_ok=True)
 
 
 def _clean_stale() -> None:
-    """Data directories of earlier runs whose server is gone (a killed ``make test``)."""
+    """What earlier servers left when they were killed (a killed ``make test``): their state
+    and data directories; the servers still running keep theirs."""
+    live = set()
+    for file in RUN.glob("*.json"):
+        slot = file.stem
+        state = _read_state(slot)
+        if state and _ours(state["pid"]):
+            live.add(Path(state["data"]).name)
+        else:
+            _forget(slot, state or {})
     for old in RUN.glob("data-*"):
-        shutil.rmtree(old, ignore_errors=True)
+        # unreferenced, and not one a server is being started on right now
+        if old.name not in live and time.time() - old.stat().st_mtime > 120:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- run
@@ -290,8 +314,9 @@ def run(cmd: list[str], port: int | None, timeout_s: float) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     started = time.monotonic()
+    slot = f"test-{os.getpid()}"  # its own server: a `make neo4j` one is left alone
     try:
-        state = start(port, timeout_s)
+        state = start(port, timeout_s, slot)
         print(
             f"Neo4j {state['version']} Community on {state['uri']} (pid {state['pid']},"
             f" ready in {time.monotonic() - started:.0f} s)",
@@ -316,7 +341,7 @@ def run(cmd: list[str], port: int | None, timeout_s: float) -> int:
             return 130
     finally:
         stopping = time.monotonic()
-        if stop():
+        if stop(slot=slot):
             print(f"Neo4j stopped ({time.monotonic() - stopping:.0f} s)", flush=True)
 
 
