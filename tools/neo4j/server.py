@@ -52,7 +52,6 @@ BUILD = HERE / "build"
 RUN = HERE / "run"
 #: the server of ``start``/``stop`` (``make neo4j``); ``run`` keeps one of its own
 DEV_SLOT = "server"
-LOG = RUN / "neo4j.log"
 SOURCE = HERE / "Neo4jServer.java"
 MAIN_CLASS = "Neo4jServer"
 HEAP = os.environ.get("NEO4J_HEAP", "1g")
@@ -216,7 +215,8 @@ def start(port: int | None, timeout_s: float, slot: str = DEV_SLOT) -> dict[str,
         *(java, *JVM_FLAGS, "-cp", f"{LIB}/*:{BUILD}", MAIN_CLASS),
         *(str(data), str(port), PAGECACHE_MB),
     ]
-    with LOG.open("w") as log:
+    log_file = RUN / f"{slot}.log"  # the JVM's output
+    with log_file.open("w") as log:
         proc = subprocess.Popen(
             cmd,
             stdin=subprocess.DEVNULL,
@@ -236,7 +236,7 @@ def start(port: int | None, timeout_s: float, slot: str = DEV_SLOT) -> dict[str,
     deadline = time.monotonic() + timeout_s
     while not bolt_answers(port):
         if proc.poll() is not None:
-            tail = " ".join(LOG.read_text(errors="replace").split())[-300:]
+            tail = " ".join(log_file.read_text(errors="replace").split())[-300:]
             _forget(slot, state)
             raise Failed(f"Neo4j exited with code {proc.returncode} while starting: {tail}")
         if time.monotonic() > deadline:
@@ -282,6 +282,8 @@ def _forget(slot: str, state: dict[str, Any]) -> None:
     shutil.rmtree(state.get("data", ""), ignore_errors=True)
     _state_file(slot).unlink(missing_ok=True)
     (RUN / f"{slot}.pid").unlink(missing_ok=True)
+    if slot != DEV_SLOT:  # make neo4j's log stays for reading after a stop
+        (RUN / f"{slot}.log").unlink(missing_ok=True)
 
 
 def _clean_stale() -> None:
