@@ -1,5 +1,10 @@
 """The Neo4j server the tests may use: only when ``NEO4J_URI`` is set.
 
+``make test`` starts a throw-away Neo4j 5.26 Community server (``tools/neo4j/server.py``)
+and runs the suite with ``NEO4J_URI`` pointing at it and ``PASSERELLE_REQUIRE_NEO4J=1``:
+then a missing or unreachable server **fails** the Neo4j tests instead of skipping them.
+Without that variable (a plain ``pytest`` run) they skip when ``NEO4J_URI`` is unset.
+
 The tests that use it **delete everything** in the database they are given
 (``MATCH (n) DETACH DELETE n``): the contract counts nodes and relationships globally, so
 each test needs an empty database. Point ``NEO4J_URI`` (and ``NEO4J_DATABASE``) at a
@@ -15,26 +20,57 @@ tests fail instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import threading
+from functools import lru_cache
 
 import pytest
 
 from graph.settings import Settings
 
-NEO4J_URI = os.environ.get("NEO4J_URI")
+NEO4J_URI = os.environ.get("NEO4J_URI") or None
+#: set by ``make test``: the Neo4j tests must run, a missing server is a failure
+REQUIRED = os.environ.get("PASSERELLE_REQUIRE_NEO4J", "") not in ("", "0")
 SKIP_REASON = (
     "NEO4J_URI is not set: the Neo4j tests need a server and a dedicated test database,"
-    " which they empty (MATCH (n) DETACH DELETE n)"
+    " which they empty (MATCH (n) DETACH DELETE n); `make test` starts one"
 )
-needs_server = pytest.mark.skipif(not NEO4J_URI, reason=SKIP_REASON)
+#: skip without a server, unless one is required (then the test runs, and fails)
+SKIPPED = not NEO4J_URI and not REQUIRED
+needs_server = pytest.mark.skipif(SKIPPED, reason=SKIP_REASON)
 
 _FOREIGN = "MATCH (n) WHERE NOT n:Node AND NOT n:PasserelleMeta RETURN count(n) AS n"
-_WIPE = "MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
+# Relationships first, then nodes, in bounded transactions: a transaction's changes live in
+# the server's heap, and DETACH DELETE of 10,000 well-connected people does not fit in 1 GB.
+_WIPE = (
+    "MATCH ()-[r]->() WITH r LIMIT 50000 DELETE r RETURN count(*) AS n",
+    "MATCH (n) WITH n LIMIT 50000 DELETE n RETURN count(*) AS n",
+)
 
 
 def settings() -> Settings:
-    """The server's settings from the environment, with a short start-up wait."""
-    return Settings(store="neo4j", neo4j_connect_timeout=10.0)
+    """The test server's settings, with a short start-up wait; fails when there is none."""
+    if not NEO4J_URI:
+        pytest.fail("PASSERELLE_REQUIRE_NEO4J is set but NEO4J_URI is not: no Neo4j server")
+    reason = _unreachable(NEO4J_URI)
+    if reason:
+        pytest.fail(f"the Neo4j test server does not answer: {reason}")
+    return Settings(store="neo4j", neo4j_uri=NEO4J_URI, neo4j_connect_timeout=10.0)
+
+
+@lru_cache(maxsize=1)
+def _unreachable(uri: str) -> str | None:
+    """Why the server at ``uri`` does not answer (asked once: later tests fail at once)."""
+    from graph.errors import PasserelleError
+    from graph.neo4j import Neo4jStore
+
+    try:
+        Neo4jStore.from_settings(Settings(store="neo4j", neo4j_uri=uri)).close()
+    except PasserelleError as exc:
+        return str(exc)
+    return None
 
 
 def open_store():  # -> Neo4jStore (imported lazily: collecting the tests needs no driver work)
@@ -60,5 +96,98 @@ def wipe() -> None:
                 f"the database at {s.neo4j_uri} holds {foreign} nodes Passerelle did not write:"
                 " the Neo4j tests need a dedicated test database (they empty it)"
             )
-        while session.execute_write(lambda tx: tx.run(_WIPE).single()["n"]):
-            pass
+        for statement in _WIPE:
+            while session.execute_write(lambda tx, q=statement: tx.run(q).single()["n"]):
+                pass
+
+
+class Outage:
+    """A TCP relay in front of the test server, to take the server away and bring it back.
+
+    Clients connect to :attr:`uri`; :meth:`down` closes every relayed connection and stops
+    listening (new connections are refused, as with a server that stopped), :meth:`up`
+    listens again on the same port. ``cut_after`` bytes relayed (both ways, counted from
+    :meth:`up`) take it down by themselves: a server lost in the middle of a long command.
+    """
+
+    def __init__(self, target_uri: str) -> None:
+        host_port = target_uri.split("://", 1)[1]
+        host, _, port = host_port.rpartition(":")
+        self.target = (host or "127.0.0.1", int(port))
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.uri = f"bolt://127.0.0.1:{self.port}"
+        self.cut_after: int | None = None
+        self.relayed = 0
+        self._listener: socket.socket | None = None
+        self._sockets: set[socket.socket] = set()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Outage:
+        self.up()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.down()
+
+    def up(self, cut_after: int | None = None) -> None:
+        self.down()
+        self.cut_after, self.relayed = cut_after, 0
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def down(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = self._sockets, set()
+        for s in ([listener] if listener else []) + list(sockets):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # closed by down()
+            try:
+                server = socket.create_connection(self.target, timeout=5)
+                server.settimeout(None)
+                for s in (client, server):  # relay each message at once (no Nagle delay)
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if self._listener is not listener:
+                    client.close()
+                    server.close()
+                    return
+                self._sockets |= {client, server}
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        while True:
+            try:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+            except OSError:
+                break
+            with self._lock:
+                self.relayed += len(data)
+                cut = self.cut_after is not None and self.relayed >= self.cut_after
+            if cut:
+                self.down()
+                return
+        for s in (source, sink):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)

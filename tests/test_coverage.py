@@ -304,3 +304,35 @@ def test_a_forgotten_store_releases_its_coverage_states(tmp_path):
     del s
     gc.collect()
     assert store() is None and state() is None
+
+
+def test_rows_come_by_id_whatever_order_the_store_numbers_nodes_in(tmp_path):
+    """Départements and régions are listed by id, like groupements: the embedded store
+    numbers nodes as they arrive, Neo4j's view by id, and both must answer alike (found
+    running the API on Neo4j, tests/test_neo4j_serve.py)."""
+    from graph.model import Association, Covers, Departement, Groupement, PartOf, Region
+    from graph.store import Batch
+
+    with EmbeddedStore(tmp_path) as s:
+        s.write(
+            Batch(
+                nodes=[
+                    Region(id="reg-76", code="76", name="Occitanie"),
+                    Departement(id="dep-40", code="40", name="Landes"),
+                    Departement(id="dep-31", code="31", name="Haute-Garonne"),
+                    Region(id="reg-75", code="75", name="Nouvelle-Aquitaine"),
+                    Departement(id="dep-33", code="33", name="Gironde"),
+                    Association(id="a", name="A", short_name="A", kind="partner"),
+                    Groupement(id="g", name="G", association_id="a"),
+                ],
+                rels=[
+                    PartOf(src="dep-40", dst="reg-75"),
+                    PartOf(src="dep-33", dst="reg-75"),
+                    PartOf(src="dep-31", dst="reg-76"),
+                    *(Covers(src="g", dst=d) for d in ("dep-40", "dep-31", "dep-33")),
+                ],
+            )
+        )
+        report = coverage(s, Scope.national(), AS_OF)
+    assert [c.id for c in report.departements] == ["31", "33", "40"]
+    assert [c.id for c in report.regions] == ["75", "76"]

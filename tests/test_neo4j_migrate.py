@@ -8,7 +8,10 @@ command copies embedded → Neo4j → embedded and all three hold the same graph
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +167,56 @@ def test_seed_streams_into_neo4j(tmp_path: Path) -> None:
     with EmbeddedStore(tmp_path / "reference") as reference, open_store() as neo:
         seed(reference)
         same_graph(reference, neo)
+
+
+@needs_server
+def test_migrate_survives_losing_the_server_both_ways(
+    source: EmbeddedStore, tmp_path: Path
+) -> None:
+    """The server goes away in the middle of ``passerelle migrate`` (embedded → Neo4j, then
+    Neo4j → embedded): exit code 3, one line naming ``--resume``, no traceback; once it is
+    back, ``--resume`` completes the copy and the three stores hold the same graph."""
+    from tests.neo4j_server import NEO4J_URI, Outage, open_store, wipe
+
+    wipe()
+    source.close()
+    with Outage(NEO4J_URI or "") as outage:
+        env = {
+            **os.environ,
+            "NEO4J_URI": outage.uri,
+            "PASSERELLE_NEO4J_CONNECT_TIMEOUT": "2",
+        }
+        env.pop("NEO4J_PASSWORD", None)
+
+        def migrate(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+            exe = Path(sys.executable).with_name("passerelle")
+            cmd = [str(exe), "--data-dir", str(data_dir), "migrate", *args, "--batch-size", "300"]
+            return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+
+        for data_dir, args, cut_after in (
+            (tmp_path / "source", ("--from", "embedded", "--to", "neo4j"), 400_000),
+            (tmp_path / "back", ("--from", "neo4j", "--to", "embedded"), 250_000),
+        ):
+            outage.up(cut_after=cut_after)
+            cut = migrate(data_dir, *args)
+            assert cut.returncode == 3, cut.stderr
+            # progress lines ("copied … nodes"), then the error, on one line
+            *progress, error = cut.stderr.strip().splitlines()
+            assert all(line.startswith("copied ") for line in progress), cut.stderr
+            assert "Traceback" not in cut.stderr, cut.stderr
+            assert error.startswith("error: ") and "--resume" in error, error
+            copied = int(re.search(r"after ([\d,]+) nodes", error)[1].replace(",", ""))  # type: ignore[index]
+            assert copied > 0, "the server went away before the first batch"
+            outage.up()
+            again = migrate(data_dir, *args)
+            assert again.returncode == 1 and "--resume" in again.stderr  # not empty
+            done = migrate(data_dir, *args, "--resume", "--json")
+            assert done.returncode == 0, done.stderr
+    get_settings.cache_clear()
+    with (
+        EmbeddedStore(tmp_path / "source") as original,
+        EmbeddedStore(tmp_path / "back") as returned,
+        open_store() as neo,
+    ):
+        same_graph(original, neo)
+        same_graph(original, returned)

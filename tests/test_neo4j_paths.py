@@ -464,3 +464,29 @@ def test_view_based_paths_on_neo4j_match(seeded: EmbeddedStore, neo4j_seeded: An
         expected = find_paths(seeded, query.candidate, query.target, query.policy, AS_OF)
         got = find_paths(neo4j_seeded, query.candidate, query.target, query.policy, AS_OF)
         assert comparable(got) == comparable(expected), str(query)
+
+
+@needs_server
+def test_the_service_evaluates_paths_in_the_database_when_asked(
+    seeded: EmbeddedStore, neo4j_seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PASSERELLE_NEO4J_PATHS_IN_DATABASE``: graph.paths.find_paths on such a store never
+    reads the whole graph's view, and answers as the engine on the embedded store."""
+    from graph.neo4j import Neo4jStore
+    from tests.neo4j_server import settings
+
+    store = Neo4jStore.from_settings(
+        settings().model_copy(update={"neo4j_paths_in_database": True})
+    )
+    try:
+
+        def no_view() -> None:
+            raise AssertionError("the whole view was read")
+
+        monkeypatch.setattr(store, "view", no_view)
+        for query in sample_queries(seeded, n=12):
+            expected = find_paths(seeded, query.candidate, query.target, query.policy, AS_OF)
+            got = find_paths(store, query.candidate, query.target, query.policy, AS_OF)
+            assert comparable(got) == comparable(expected), str(query)
+    finally:
+        store.close()

@@ -10,8 +10,14 @@ Without a server:
   through the property maps and the driver's types; the view assembled from what Neo4j
   streams equals the embedded store's view.
 
-With a server (``NEO4J_URI``, a dedicated test database): the schema, text that looks
-like Cypher stored as text, concurrent writers, the view cache.
+With a server (``NEO4J_URI``, a dedicated test database; ``make test`` starts one): the
+schema, text that looks like Cypher stored as text, concurrent writers, the view cache,
+transactions the driver retries (a deadlock, an unavailable database: the retry starts
+from nothing and lands once), a transaction the server has no memory for (one line, not
+retried), and a server that goes away under an open store (each way of reaching it fails
+within the connect timeout with one line; the store recovers when the server is back).
+The server's absence is made real by :class:`tests.neo4j_server.Outage`, a relay in
+front of it that can be cut.
 """
 
 from __future__ import annotations
@@ -369,3 +375,143 @@ def test_export_streams_every_record(server_store: Neo4jStore) -> None:
         r.key: r for t in RelType for page in server_store.export_relationships(t, 3) for r in page
     }
     assert rels == sample_expected_rels()
+
+
+def _transient(code: str, message: str = "injected") -> neo4j.exceptions.Neo4jError:
+    """A server error as the driver builds it from a FAILURE message."""
+    return neo4j.exceptions.Neo4jError._hydrate_neo4j(code=code, message=message)
+
+
+@needs_server
+def test_a_write_retried_after_a_transient_error_lands_once(
+    server_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The driver retries a managed transaction on a transient error (here a deadlock,
+    raised after the whole batch was written): the server rolls the first attempt back,
+    version included, and the batch lands once."""
+    from tests.contract import content
+
+    attempts: list[int] = []
+    apply = server_store._apply
+
+    def deadlocked_once(tx: Any, prepared: Any, part: Any = None) -> Any:
+        result = apply(tx, prepared, part)
+        attempts.append(result.version)
+        if len(attempts) == 1:
+            raise _transient("Neo.TransientError.Transaction.DeadlockDetected")
+        return result
+
+    monkeypatch.setattr(server_store, "_apply", deadlocked_once)
+    before = server_store.version
+    result = server_store.write(sample_batch())
+    assert attempts == [before + 1, before + 1]  # the first attempt's bump was rolled back
+    assert result.version == server_store.version == before + 1
+    monkeypatch.undo()
+    with EmbeddedStore(tmp_path) as reference:
+        write_sample(reference)
+        assert content(server_store) == content(reference)
+
+
+@needs_server
+def test_a_view_read_retried_after_a_transient_error_is_whole(
+    server_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.neo4j import store as store_module
+
+    write_sample(server_store)
+    streamed = []
+    stream = store_module.stream_view
+
+    def failing_once(tx: Any, version: int) -> Any:
+        view = stream(tx, version)
+        streamed.append(view)
+        if len(streamed) == 1:
+            raise _transient("Neo.TransientError.General.DatabaseUnavailable")
+        return view
+
+    monkeypatch.setattr(store_module, "stream_view", failing_once)
+    view = server_store.view()
+    assert len(streamed) == 2 and view is streamed[1]
+    assert view_content(view) == view_content(streamed[0])
+    assert len(view.ids) == len(sample_nodes())
+
+
+@needs_server
+def test_a_server_out_of_transaction_memory_is_one_line_at_once(
+    server_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neo4j refuses a transaction bigger than its transaction memory with a *transient*
+    error, which the driver would retry in vain for max_transaction_retry_time: the store
+    stops at the first refusal, writes nothing and says what to do."""
+
+    class OutOfMemoryTx:
+        def __init__(self, tx: Any) -> None:
+            self.tx = tx
+
+        def run(self, query: str, **params: Any) -> Any:
+            if query.startswith("UNWIND $rows"):
+                raise _transient(
+                    "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+                    "The allocation of an extra 2.0 MiB would use more than the limit 716.8 MiB.",
+                )
+            return self.tx.run(query, **params)
+
+    apply = server_store._apply
+    monkeypatch.setattr(
+        server_store,
+        "_apply",
+        lambda tx, prepared, part=None: apply(OutOfMemoryTx(tx), prepared, part),
+    )
+    before = server_store.version
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable) as info:
+        server_store.write(sample_batch())
+    assert time.monotonic() - started < 5  # not retried
+    message = str(info.value)
+    assert "\n" not in message and "memory" in message and "heap" in message
+    assert "rows" in message
+    monkeypatch.undo()
+    assert server_store.version == before
+    assert server_store.get("p-01") is None
+
+
+@needs_server
+def test_a_server_that_goes_away_is_one_line_then_comes_back() -> None:
+    """Every kind of call on an open store whose server went away fails within the connect
+    timeout with one StoreUnavailable line naming the server; once it is back, the same
+    store answers again (the driver reconnects)."""
+    from graph.neo4j.paths import find_paths_in_db
+    from graph.paths import Target
+    from tests.neo4j_server import NEO4J_URI, Outage, wipe
+
+    wipe()
+    with Outage(NEO4J_URI or "") as outage:
+        store = Neo4jStore(outage.uri, connect_timeout_s=1.0)
+        try:
+            write_sample(store)
+            counts, view = store.counts(), store.view()
+            outage.down()
+            calls = {  # each way the adapter reaches the server
+                "version": lambda: store.version,
+                "view": store.view,
+                "get": lambda: store.get("p-01"),
+                "write": lambda: store.upsert_nodes(
+                    [Person(id="p-9", first_name="A", last_name="B")]
+                ),
+                "delete": lambda: store.delete_relationship(RelType.KNOWS, "p-01", "p-02"),
+                "export": lambda: next(store.export_nodes(Label.PERSON)),
+                "paths": lambda: find_paths_in_db(store, "p-01", Target.employer("e-vinci")),
+            }
+            for name, call in calls.items():
+                started = time.monotonic()
+                with pytest.raises(StoreUnavailable) as info:
+                    call()
+                assert time.monotonic() - started < 10, name
+                message = str(info.value)
+                assert "\n" not in message and outage.uri in message, (name, message)
+            outage.up()
+            assert store.counts() == counts
+            assert store.view() is view  # same version: the cached view
+            assert store.get("p-9") is None  # the write during the outage did not land
+        finally:
+            store.close()

@@ -57,10 +57,10 @@ _CONTACT = ("email", "phone")
 
 def member_out(person: Person, view: GraphView, principal: Principal) -> dict[str, Any]:
     nid = view.index.get(person.id)
-    groupements = [] if nid is None else groupements_of(view, nid)
-    associations = (
-        [] if nid is None else [view.ids[a] for a in view.rel(RelType.MEMBER_OF).targets(nid)]
-    )
+    # sorted: the view's order of a node's neighbours differs between stores
+    groupements = [] if nid is None else sorted(groupements_of(view, nid))
+    member_of = [] if nid is None else view.rel(RelType.MEMBER_OF).targets(nid).tolist()
+    associations = sorted(str(view.ids[a]) for a in member_of)
     out = person.model_dump(mode="json", exclude=set(_CONTACT))
     out["groupements"] = groupements
     out["associations"] = associations

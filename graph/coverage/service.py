@@ -376,11 +376,20 @@ def coverage(
     deps: tuple[Coverage, ...] = ()
     regions: tuple[Coverage, ...] = ()
     if scope.kind in ("national", "region"):
+        # Rows by id, as the groupements: node numbers differ between stores (the embedded
+        # store numbers by insertion, Neo4j's view by id), the answer must not.
         dep_nodes = np.unique(territory)
-        deps = tuple(_dep_row(entry, int(d)) for d in dep_nodes)
+        ids = s.view.ids
+
+        def by_id(node: int) -> str:
+            return str(ids[node])
+
+        deps = tuple(_dep_row(entry, int(d)) for d in sorted(dep_nodes.tolist(), key=by_id))
         if scope.kind == "national":
-            region_nodes = np.unique(s.dep_region[dep_nodes])
-            regions = tuple(_region_row(entry, int(r)) for r in region_nodes if r >= 0)
+            region_nodes = np.unique(s.dep_region[dep_nodes]).tolist()
+            regions = tuple(
+                _region_row(entry, r) for r in sorted(region_nodes, key=by_id) if r >= 0
+            )
     if scope.kind == "groupement":
         total = rows[0]
     elif scope.kind == "national":

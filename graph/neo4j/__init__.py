@@ -1,4 +1,7 @@
-"""The Neo4j adapter: the :class:`~graph.store.GraphStore` port on a Neo4j 4.4 or 5.x server.
+"""The Neo4j adapter: the :class:`~graph.store.GraphStore` port on a Neo4j server.
+
+Tested on Neo4j 5.26 Community (``tools/neo4j``, every ``make test``); the Cypher keeps to
+what 4.4 also accepts, but no 4.4, Enterprise or Aura server has run it.
 
 * :mod:`graph.neo4j.store`: :class:`Neo4jStore`, the adapter;
 * :mod:`graph.neo4j.cypher`: every Cypher statement it runs, as constants;

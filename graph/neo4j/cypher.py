@@ -9,7 +9,8 @@ bound). Nothing else is ever interpolated; ``tests/test_neo4j_cypher.py`` checks
 module's source for that and checks that the other adapter modules run only these
 constants.
 
-Conventions of the stored graph (valid on Neo4j 4.4 LTS and 5.x):
+Conventions of the stored graph (written for Neo4j 4.4 LTS and 5.x; the tests run them on
+5.26 Community only):
 
 * every node has its model label **and** the label ``Node``; ``id`` is unique per label and
   across labels (``Node``), so a node is found by id without knowing its label;
@@ -180,6 +181,11 @@ REL_IN: dict[RelType, str] = {
     )
     for rel_type in RelType
 }
+#: every relationship of a node, whatever its type (``out``: the node is its start)
+REL_ALL = (
+    "MATCH (n:Node {id: $id})-[r]-(o:Node)"
+    " RETURN type(r) AS type, startNode(r) = n AS out, o.id AS other, properties(r) AS props"
+)
 GET_REL: dict[RelType, str] = {
     rel_type: (
         f"MATCH (:Node {{id: $src}})-[r:{_ident(rel_type)}]->(:Node {{id: $dst}})"

@@ -77,6 +77,8 @@ class Prepared:
             ids.update(_as_list(group.rels.dst))
         #: every id whose stored label the checks need
         self.ids: frozenset[str] = frozenset(ids)
+        #: rows to write: node records and relationships
+        self.rows = len(batch.nodes) + sum(len(g.rels) for g in groups)
 
     def check(self, stored: Mapping[str, Label]) -> Plan:
         """Raise the batch's first error, as the embedded store would; else the plan.

@@ -1,4 +1,4 @@
-"""The Neo4j adapter of the :class:`~graph.store.GraphStore` port (Neo4j 4.4 LTS and 5.x).
+"""The Neo4j adapter of the :class:`~graph.store.GraphStore` port (tested on 5.26 Community).
 
 Behaves like the embedded store for everything in the port; how:
 
@@ -13,6 +13,16 @@ Behaves like the embedded store for everything in the port; how:
   (:func:`graph.neo4j.plan.prepare`); the checks against stored labels run inside the
   transaction, after the version bump that serialises writers, and a failure rolls the
   transaction back, version included. Rows go in ``UNWIND`` statements of ``batch_rows``.
+* **Large batches**: a transaction's changes live in the server's heap (Neo4j 5 stops a
+  transaction past ``dbms.memory.transaction.total.max``, 70 % of the heap by default; with
+  a 1 GB heap the demo seed's 500,000-tie batch does not fit). Inside :meth:`bulk` (seed,
+  migrate) a batch of more than ``tx_rows`` rows is validated once against the stored
+  labels, then committed in parts of at most ``tx_rows`` rows, each part checking the
+  whole batch again after taking the version lock: a failure between parts leaves the
+  earlier parts written, which running the same batch again completes (upserts).
+  Outside :meth:`bulk` a batch stays one transaction; a server out of transaction memory
+  is one :class:`~graph.errors.StoreUnavailable` line at once (the driver would retry that
+  transient error for ``max_transaction_retry_time`` in vain).
 * **Reads** are managed read transactions (routed to readers in a cluster); every session
   shares the driver's bookmark manager, so a read sees the writes made before it.
   Records become domain objects here (:func:`_node_record`, :func:`_rel_record`).
@@ -20,6 +30,9 @@ Behaves like the embedded store for everything in the port; how:
   by version; the version is read before and after streaming, so a view never mixes two
   versions (Neo4j reads are read-committed).
 * Driver failures become :class:`~graph.errors.StoreUnavailable` (the API answers 503).
+  The driver retries a transaction on transient errors and lost connections for at most
+  ``connect_timeout_s`` (30 s at most), so a server that went away is reported within the
+  same bound as one that is not there at start-up.
 """
 
 from __future__ import annotations
@@ -49,7 +62,7 @@ from graph.model import (
 )
 from graph.neo4j import cypher
 from graph.neo4j.loader import native, stream_view
-from graph.neo4j.plan import Prepared, prepare
+from graph.neo4j.plan import Plan, Prepared, prepare
 from graph.paths.ports import InDatabasePathSearch
 from graph.schema import FieldSpec
 from graph.store import Batch, Counts, DeleteResult, Direction, WriteResult
@@ -69,6 +82,7 @@ logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _LABELS = frozenset(label.value for label in Label)
+_TYPES = frozenset(t.value for t in RelType)
 _LOOKUP_CHUNK = 20_000
 _VIEW_ATTEMPTS = 5
 
@@ -79,6 +93,14 @@ class _Unchanged(Exception):
 
 class _Moved(Exception):
     """The version moved while the view was being read: read it again."""
+
+
+class _OutOfMemory(Exception):
+    """The server refused a transaction for want of memory: not worth a retry."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class Neo4jStore(StoreBase, InDatabasePathSearch):
@@ -99,6 +121,7 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
         *,
         connect_timeout_s: float = 30.0,
         batch_rows: int = 10_000,
+        tx_rows: int = 100_000,
     ) -> None:
         scheme = uri.split("://", 1)[0] if "://" in uri else ""
         if scheme not in SCHEMES:
@@ -106,6 +129,9 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
         self.uri = uri
         self.database = database or None
         self.batch_rows = batch_rows
+        #: the most rows one transaction writes inside ``bulk()`` (see the module docstring)
+        self.tx_rows = tx_rows
+        self._bulk = threading.local()
         #: route referral-path queries to the database (see graph.paths.service.find_paths)
         self.paths_in_database = False
         self._closed = False
@@ -117,7 +143,7 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
                 uri,
                 auth=auth,
                 connection_timeout=max(1.0, min(connect_timeout_s, 15.0)),
-                max_transaction_retry_time=30.0,
+                max_transaction_retry_time=max(1.0, min(connect_timeout_s, 30.0)),
             )
         except (neo4j_errors.ConfigurationError, ValueError) as exc:
             raise ConfigError(f"NEO4J_URI: {_line(exc)}") from None
@@ -270,27 +296,62 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
             node_ids = sorted({n.id for n in batch.nodes if isinstance(n, NodeRecord)})
             prepared.check(self._read(lambda tx: _labels(tx, node_ids)) if node_ids else {})
             raise prepared.error
-        return self._write(lambda tx: self._apply(tx, prepared))
+        try:
+            if getattr(self._bulk, "depth", 0) and prepared.rows > self.tx_rows:
+                return self._write_in_parts(prepared)
+            return self._write(lambda tx: self._apply(tx, prepared))
+        except _OutOfMemory as exc:
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} has not the memory for a transaction of"
+                f" {prepared.rows:,} rows ({exc.message}): give it more heap or"
+                " dbms.memory.transaction.total.max, or write smaller batches"
+            ) from None
 
-    def _apply(self, tx: neo4j.ManagedTransaction, prepared: Prepared) -> WriteResult:
-        """The transaction function of a write: lock, check, upsert. Safe to run again."""
+    def _apply(
+        self, tx: neo4j.ManagedTransaction, prepared: Prepared, part: Statements | None = None
+    ) -> WriteResult:
+        """The transaction function of a write: lock, check, upsert (all the batch's
+        statements, or ``part`` of them). Safe to run again."""
         version = _bump(tx)
         plan = prepared.check(_labels(tx, prepared.ids))
-        by_label: dict[Label, list[dict[str, Any]]] = {}
-        for node in plan.nodes:
-            by_label.setdefault(node.label, []).append({"id": node.id, "props": _node_props(node)})
-        for label, rows in by_label.items():
-            for chunk in _chunks(rows, self.batch_rows):
-                tx.run(cypher.UPSERT_NODES[label], rows=chunk).consume()
-        for rels in plan.rels:
-            for chunk in _chunks(_rel_rows(rels), self.batch_rows):
-                tx.run(cypher.UPSERT_RELS[rels.type], rows=chunk).consume()
+        for key, rows in _statements(plan, self.batch_rows) if part is None else part:
+            try:
+                tx.run(
+                    cypher.UPSERT_NODES[key] if isinstance(key, Label) else cypher.UPSERT_RELS[key],
+                    rows=rows,
+                ).consume()
+            except neo4j_errors.TransientError as exc:
+                if "OutOfMemory" in (exc.code or "") or "MemoryLimit" in (exc.code or ""):
+                    raise _OutOfMemory(_line(exc, 160)) from None
+                raise
         return WriteResult(len(plan.nodes), plan.relationships, version)
+
+    def _write_in_parts(self, prepared: Prepared) -> WriteResult:
+        """A large batch in transactions of at most ``tx_rows`` rows (inside ``bulk()``)."""
+        plan = self._read(lambda tx: prepared.check(_labels(tx, prepared.ids)))
+        parts: list[Statements] = [[]]
+        size = 0
+        for key, rows in _statements(plan, self.batch_rows):
+            if size and size + len(rows) > self.tx_rows:
+                parts.append([])
+                size = 0
+            parts[-1].append((key, rows))
+            size += len(rows)
+        def commit(part: Statements) -> WriteResult:
+            return self._write(lambda tx: self._apply(tx, prepared, part))
+
+        versions = [commit(part).version for part in parts]
+        return WriteResult(len(plan.nodes), plan.relationships, versions[-1])
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
-        """Many batches in a row; Neo4j maintains its indexes as it goes, nothing to defer."""
-        yield
+        """Many batches in a row: Neo4j maintains its indexes as it goes, nothing to defer;
+        a batch larger than ``tx_rows`` is committed in parts (see the module docstring)."""
+        self._bulk.depth = getattr(self._bulk, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            self._bulk.depth -= 1
 
     # ------------------------------------------------------------------ deletes
 
@@ -381,6 +442,8 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
         """(relationship, other end) in the embedded store's order: type, side, other id."""
 
         def work(tx: neo4j.ManagedTransaction) -> list[tuple[RelRecord, str]]:
+            if len(types) == len(RelType):  # one query, not two per type (32 round trips)
+                return _sorted_attached(node_id, direction, tx.run(cypher.REL_ALL, id=node_id))
             out: list[tuple[RelRecord, str]] = []
             for t in types:
                 undirected = REL_MODELS[t].UNDIRECTED
@@ -452,6 +515,27 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
 # --------------------------------------------------------------------------- transaction helpers
 
 
+def _sorted_attached(
+    node_id: str, direction: Direction, records: Iterable[Any]
+) -> list[tuple[RelRecord, str]]:
+    """Relationships of every type in the order of the per-type queries: type, side
+    (out first), other id; undirected types on both sides whatever ``direction``."""
+    keyed = []
+    order = {t: i for i, t in enumerate(RelType)}
+    for r in records:
+        t = RelType(r["type"]) if r["type"] in _TYPES else None
+        if t is None:
+            continue  # not a relationship of the model
+        out = bool(r["out"])
+        if not REL_MODELS[t].UNDIRECTED and direction != "both" and out != (direction == "out"):
+            continue
+        other = r["other"]
+        src, dst = (node_id, other) if out else (other, node_id)
+        keyed.append(((order[t], not out, other), (_rel_record(t, src, dst, r["props"]), other)))
+    keyed.sort(key=lambda pair: pair[0])
+    return [value for _, value in keyed]
+
+
 def version_in(tx: neo4j.ManagedTransaction) -> int:
     """The store version, read in transaction ``tx``."""
     record = tx.run(cypher.VERSION).single()
@@ -487,6 +571,23 @@ def _labels(tx: neo4j.ManagedTransaction, ids: Iterable[str]) -> dict[str, Label
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+#: UNWIND statements of a write: (label or relationship type, rows), in writing order
+Statements = list[tuple[Label | RelType, Sequence[dict[str, Any]]]]
+
+
+def _statements(plan: Plan, batch_rows: int) -> Statements:
+    """A plan's rows as UNWIND statements of at most ``batch_rows``: nodes first."""
+    out: Statements = []
+    by_label: dict[Label, list[dict[str, Any]]] = {}
+    for node in plan.nodes:
+        by_label.setdefault(node.label, []).append({"id": node.id, "props": _node_props(node)})
+    for label, rows in by_label.items():
+        out.extend((label, chunk) for chunk in _chunks(rows, batch_rows))
+    for rels in plan.rels:
+        out.extend((rels.type, chunk) for chunk in _chunks(_rel_rows(rels), batch_rows))
+    return out
 
 
 # --------------------------------------------------------------------------- records
