@@ -2,7 +2,7 @@
 
 Groupement ``G`` (ANOCR, covers Gironde: bassins B1, B2) and ``G2`` (ANOCR, covers
 Landes: bassin B3, no référent); délégation ``D`` (Implic'Action) covers both, with no
-local charter with ``G``. See ``tests/test_coverage.py`` for the expected values.
+local charter with ``G``. See ``tests/test_coverage_service.py`` for the expected values.
 """
 
 from __future__ import annotations

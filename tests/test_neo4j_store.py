@@ -46,7 +46,8 @@ from graph.neo4j.plan import prepare
 from graph.neo4j.store import _node_props, _node_record, _rel_record, _rel_rows
 from graph.settings import Settings
 from graph.store import Batch
-from tests.contract import (
+from tests.neo4j_server import needs_server
+from tests.store_contract import (
     FAILING_BATCHES,
     sample_batch,
     sample_expected_rels,
@@ -54,7 +55,6 @@ from tests.contract import (
     view_content,
     write_sample,
 )
-from tests.neo4j_server import needs_server
 
 
 def closed_port() -> int:
@@ -389,7 +389,7 @@ def test_a_write_retried_after_a_transient_error_lands_once(
     """The driver retries a managed transaction on a transient error (here a deadlock,
     raised after the whole batch was written): the server rolls the first attempt back,
     version included, and the batch lands once."""
-    from tests.contract import content
+    from tests.store_contract import content
 
     attempts: list[int] = []
     apply = server_store._apply

@@ -1,4 +1,4 @@
-"""The store contract (tests/contract.py) run on every GraphStore adapter.
+"""The store contract (tests/store_contract.py) run on every GraphStore adapter.
 
 Always on the embedded store; on the Neo4j adapter when ``NEO4J_URI`` is set (skipped
 otherwise, with the reason). The Neo4j runs need a **dedicated test database**: the
@@ -38,8 +38,8 @@ from graph.model import (
     TieSource,
 )
 from graph.store import Batch, GraphStore
-from tests.contract import StoreContract, StoreFactory, nonzero, view_content
 from tests.neo4j_server import SKIP_REASON, SKIPPED
+from tests.store_contract import StoreContract, StoreFactory, nonzero, view_content
 
 
 def _neo4j(tmp_path: Path) -> GraphStore:

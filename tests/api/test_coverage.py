@@ -20,7 +20,7 @@ from graph.coverage.metrics import Coverage
 from graph.model import InGroupement, Knows, Person, RelType, Targets
 from graph.store import Batch
 from tests.api.conftest import World, make_world
-from tests.api.test_errors import assert_problem
+from tests.api.test_problems import assert_problem
 
 V1 = "/api/v1/coverage"
 EXTRA = [f"cand-a{i}" for i in range(2, 7)]

@@ -40,7 +40,7 @@ cut at its last visit and is still a valid path, except when it *ends* at the ca
 (candidate, target) pairs only, the bits cannot tell, so they are decided again by the
 same propagation with one bit per pair whose contacts leave that candidate out
 (:func:`~graph.coverage.reach.backward.settle`). Everything is exact;
-``tests/test_coverage_property.py`` checks it against :func:`graph.paths.find_paths` on
+``tests/test_coverage_service_property.py`` checks it against :func:`graph.paths.find_paths` on
 random graphs.
 
 Forward reach (who can be *reached* from a groupement's candidates, used for the

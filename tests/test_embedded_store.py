@@ -1,6 +1,6 @@
 """Durability of the embedded store: kill -9, two stores on one directory, WAL, rollback.
 
-Embedded-specific (the store contract in tests/contract.py covers the port's behaviour).
+Embedded-specific (the store contract in tests/store_contract.py covers the port's behaviour).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from graph.errors import StoreUnavailable
 from graph.frames import RelFrame
 from graph.model import Knows, Mentors, Person, RelType
 from graph.store import Batch
-from tests.contract import content, sample_batch, view_content
+from tests.store_contract import content, sample_batch, view_content
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -110,7 +110,7 @@ def test_kill_9_mid_write_keeps_every_acknowledged_batch(
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
-    code = f"from tests.test_embedded_durability import child_main; child_main({str(data_dir)!r})"
+    code = f"from tests.test_embedded_store import child_main; child_main({str(data_dir)!r})"
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
         cwd=REPO,

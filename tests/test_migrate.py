@@ -25,8 +25,8 @@ from graph.errors import StoreUnavailable
 from graph.migrate import MigrationError, copy_store
 from graph.store import Batch, WriteResult
 from seed.demo import generate
-from tests.contract import content, view_content, write_sample
 from tests.neo4j_server import needs_server
+from tests.store_contract import content, view_content, write_sample
 
 
 def same_graph(a: Any, b: Any) -> None:

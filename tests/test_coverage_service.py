@@ -309,7 +309,7 @@ def test_a_forgotten_store_releases_its_coverage_states(tmp_path):
 def test_rows_come_by_id_whatever_order_the_store_numbers_nodes_in(tmp_path):
     """Départements and régions are listed by id, like groupements: the embedded store
     numbers nodes as they arrive, Neo4j's view by id, and both must answer alike (found
-    running the API on Neo4j, tests/test_neo4j_serve.py)."""
+    running the API on Neo4j, tests/cli/test_serve_neo4j.py)."""
     from graph.model import Association, Covers, Departement, Groupement, PartOf, Region
     from graph.store import Batch
 
