@@ -1,1 +1,1 @@
-"""Passerelle test suite (a package, so test modules can share helpers such as tests.store_contract)."""
+"""Passerelle test suite (a package: test modules share helpers such as tests.store_contract)."""

@@ -1,7 +1,8 @@
 """Reachability's shared inputs (graph.coverage.reach.as_is): one per store version and day.
 
 The propagation itself is checked against the path engine in
-``tests/test_coverage_service_property.py`` and through the service in ``tests/test_coverage_service.py``.
+``tests/test_coverage_service_property.py`` and through the service in
+``tests/test_coverage_service.py``.
 """
 
 from __future__ import annotations
