@@ -17,17 +17,22 @@ viewer sees a groupement (:func:`graph.access.scope.groupement_view`):
   or to be listed (:mod:`graph.access.visibility`), never a list of candidates;
 * ``other``: a référent looking at another groupement: as ``national``, and every person
   named in a gap is replaced by "une personne (nom non communiqué)".
+
+Decisions:
+
+* What a page gathers is kept in one :class:`graph.memo.VersionMemo` by (store, store
+  version, what): bound, per store, the newest 2 versions and at most :data:`MEMO_SIZE`
+  values over both, least recently used of the older version dropped first; a forgotten
+  store takes its values with it. Kept values are plain data (reports, records, names),
+  never the store.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from graph.access.counts import share
 from graph.access.roles import Principal
@@ -39,56 +44,28 @@ from graph.coverage.gaps import Gap
 from graph.coverage.metrics import Coverage, CoverageReport
 from graph.coverage.service import Scope, coverage, gaps
 from graph.errors import NotFound
+from graph.memo import VersionMemo
 from graph.model import Label, Person, PersonStatus, RelType
 from graph.paths.explain import UNNAMED, display_name
-from graph.store import GraphStore
+from graph.store import GraphStore, find_all
 
 T = TypeVar("T")
-_PAGE = 10_000
-_MEMO_SIZE = 64
+#: values kept per store, over its newest 2 versions
+MEMO_SIZE = 64
 _CANDIDATE_STATUSES = (PersonStatus.CANDIDATE, PersonStatus.BOTH)
 _HELPER_STATUSES = (PersonStatus.HELPER, PersonStatus.BOTH)
 
 # --------------------------------------------------------------------------- memo
 
-_MEMO: weakref.WeakKeyDictionary[Any, OrderedDict[tuple, Any]] = weakref.WeakKeyDictionary()
-_BUILDING: weakref.WeakKeyDictionary[Any, dict[tuple, threading.Lock]] = weakref.WeakKeyDictionary()
-_GUARD = threading.Lock()
+_MEMO: VersionMemo[Any] = VersionMemo("dashboard data", versions=2, entries=MEMO_SIZE)
 
 
 def memo(store: GraphStore, key: tuple, build: Callable[[], T]) -> T:
-    """``build()`` once per store version and ``key`` (a small LRU, per store).
+    """``build()`` once per store version and ``key`` (see the bound above).
 
-    Two requests for the same cold key wait for one build (a lock per key, so a build
-    may use other keys).
+    Two requests for the same cold key wait for one build (a build may use other keys).
     """
-    full = (store.version, *key)
-    with _GUARD:
-        cache = _MEMO.setdefault(store, OrderedDict())
-        if full in cache:
-            cache.move_to_end(full)
-            return cache[full]
-        lock = _BUILDING.setdefault(store, {}).setdefault(full, threading.Lock())
-    with lock:
-        with _GUARD:
-            if full in cache:
-                return cache[full]
-        value = build()
-        with _GUARD:
-            cache[full] = value
-            while len(cache) > _MEMO_SIZE:
-                cache.popitem(last=False)
-            _BUILDING.get(store, {}).pop(full, None)
-    return value
-
-
-def _all(store: GraphStore, label: Label) -> list[Any]:
-    out: list[Any] = []
-    while True:
-        page = store.find(label, limit=_PAGE, offset=len(out))
-        out.extend(page)
-        if len(page) < _PAGE:
-            return out
+    return cast(T, _MEMO.get(store, store.version, key, build))
 
 
 # --------------------------------------------------------------------------- groupements
@@ -108,10 +85,10 @@ def groupement_infos(store: GraphStore) -> dict[str, GroupementInfo]:
     """Every groupement with its association and territory, by id."""
 
     def build() -> dict[str, GroupementInfo]:
-        associations = {a.id: a.short_name for a in _all(store, Label.ASSOCIATION)}
-        codes = {d.id: d.code for d in _all(store, Label.DEPARTEMENT)}
+        associations = {a.id: a.short_name for a in find_all(store, Label.ASSOCIATION)}
+        codes = {d.id: d.code for d in find_all(store, Label.DEPARTEMENT)}
         out = {}
-        for g in _all(store, Label.GROUPEMENT):
+        for g in find_all(store, Label.GROUPEMENT):
             deps = sorted(
                 codes.get(r.dst, r.dst) for r in store.relationships(g.id, RelType.COVERS, "out")
             )
@@ -449,7 +426,7 @@ def bassins(store: GraphStore) -> tuple[Place, ...]:
     """Every bassin d'emploi, by name."""
 
     def build() -> tuple[Place, ...]:
-        found = _all(store, Label.BASSIN_EMPLOI)
+        found = find_all(store, Label.BASSIN_EMPLOI)
         return tuple(sorted((Place(b.id, b.code, b.name) for b in found), key=lambda p: p.name))
 
     return memo(store, ("bassins",), build)
@@ -457,7 +434,7 @@ def bassins(store: GraphStore) -> tuple[Place, ...]:
 
 def sectors(store: GraphStore) -> tuple[Place, ...]:
     def build() -> tuple[Place, ...]:
-        found = _all(store, Label.SECTOR)
+        found = find_all(store, Label.SECTOR)
         return tuple(sorted((Place(s.id, s.code, s.name) for s in found), key=lambda p: p.name))
 
     return memo(store, ("sectors",), build)

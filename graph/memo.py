@@ -25,8 +25,10 @@ Decisions:
   current one, and the one before for requests that read their view just before a
   write); a value of an older version is released when a newer version is kept. When
   ``entries`` is given, at most that many values per owner: the oldest version's least
-  recently used go first. A value asked for a version older than every kept one (a slow
-  request) is built and returned but not kept: it does not push out a newer version.
+  recently used go first. With ``weigh``, ``entries`` bounds the sum of the values'
+  weights instead (rows of an answer, say); one value heavier than the bound is still
+  kept, alone. A value asked for a version older than every kept one (a slow request) is
+  built and returned but not kept: it does not push out a newer version.
 * **Owners are held weakly**: a closed and forgotten store takes its values with it. A
   value must not refer to its owner (that would keep both alive until newer versions of
   the owner push the value out, which for a forgotten store never happens).
@@ -66,10 +68,18 @@ class VersionMemo(Generic[V]):
 
     ``name`` says what is kept (for ``repr`` and debugging); ``versions`` is how many
     versions per owner are kept (at least 1); ``entries`` bounds the values kept per owner
-    over those versions (None: one per key asked for).
+    over those versions (None: one per key asked for), or the sum of ``weigh(value)`` over
+    them when ``weigh`` is given.
     """
 
-    def __init__(self, name: str, *, versions: int = 2, entries: int | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        versions: int = 2,
+        entries: int | None = None,
+        weigh: Callable[[V], int] | None = None,
+    ) -> None:
         if versions < 1:
             raise ValueError(f"versions must be at least 1 (got {versions})")
         if entries is not None and entries < 1:
@@ -77,16 +87,20 @@ class VersionMemo(Generic[V]):
         self.name = name
         self.versions = versions
         self.entries = entries
+        self._weigh = weigh
         self._lock = threading.Lock()
-        #: owner -> version -> key -> value (keys in least-recently-used order)
-        self._kept: weakref.WeakKeyDictionary[Any, dict[int, OrderedDict[Hashable, V]]] = (
-            weakref.WeakKeyDictionary()
-        )
+        #: owner -> its kept values by version, and their weight
+        self._kept: weakref.WeakKeyDictionary[Any, _Owned[V]] = weakref.WeakKeyDictionary()
         #: builds under way, by (id(owner), version, key): the owner is alive meanwhile
         self._flights: dict[tuple[int, int, Hashable], _Flight] = {}
 
     def __repr__(self) -> str:
         return f"VersionMemo({self.name!r}, versions={self.versions})"
+
+    def __len__(self) -> int:
+        """How many values are kept, over every owner."""
+        with self._lock:
+            return sum(len(v) for owned in self._kept.values() for v in owned.by_version.values())
 
     def get(self, owner: Any, version: int, key: Hashable, build: Callable[[], V]) -> V:
         """The value of ``key`` at ``version`` of ``owner``; ``build()`` makes it once."""
@@ -119,6 +133,11 @@ class VersionMemo(Generic[V]):
         flight.done.set()
         return value
 
+    def put(self, owner: Any, version: int, key: Hashable, value: V) -> None:
+        """Keep ``value``, built elsewhere, as if ``get`` had built it (same bounds)."""
+        with self._lock:
+            self._keep(owner, version, key, value)
+
     def peek(self, owner: Any, version: int, key: Hashable) -> V | None:
         """The kept value, or None when it is not built (this never builds)."""
         with self._lock:
@@ -136,33 +155,57 @@ class VersionMemo(Generic[V]):
     def kept_versions(self, owner: Any) -> list[int]:
         """The versions of ``owner`` with values kept, oldest first."""
         with self._lock:
-            return sorted(self._kept.get(owner, {}))
+            owned = self._kept.get(owner)
+            return sorted(owned.by_version) if owned is not None else []
 
     # ------------------------------------------------------------------ under the lock
 
+    def _weight(self, value: V) -> int:
+        return 1 if self._weigh is None else self._weigh(value)
+
     def _find(self, owner: Any, version: int, key: Hashable) -> Any:
-        values = self._kept.get(owner, {}).get(version)
+        owned = self._kept.get(owner)
+        values = owned.by_version.get(version) if owned is not None else None
         if values is None or key not in values:
             return _MISSING
         values.move_to_end(key)
         return values[key]
 
     def _keep(self, owner: Any, version: int, key: Hashable, value: V) -> None:
-        by_version = self._kept.get(owner)
-        if by_version is None:
-            by_version = self._kept[owner] = {}
+        owned = self._kept.get(owner)
+        if owned is None:
+            owned = self._kept[owner] = _Owned()
+        by_version = owned.by_version
         values = by_version.get(version)
         if values is None:
             if len(by_version) >= self.versions and version < min(by_version):
                 return  # older than every kept version: served, not kept
             values = by_version[version] = OrderedDict()
             while len(by_version) > self.versions:
-                del by_version[min(by_version)]
+                dropped = by_version.pop(min(by_version))
+                owned.weight -= sum(self._weight(v) for v in dropped.values())
+        if key in values:
+            owned.weight -= self._weight(values.pop(key))
         values[key] = value
-        values.move_to_end(key)
-        if self.entries is not None:
-            while sum(len(v) for v in by_version.values()) > self.entries:
-                oldest = min(by_version)
-                by_version[oldest].popitem(last=False)
-                if not by_version[oldest]:
-                    del by_version[oldest]
+        owned.weight += self._weight(value)
+        if self.entries is None:
+            return
+        # least recently used of the oldest version first; the last value left is never
+        # dropped: one heavier than the bound stays, alone
+        while owned.weight > self.entries and sum(len(v) for v in by_version.values()) > 1:
+            oldest = min(by_version)
+            _, dropped_value = by_version[oldest].popitem(last=False)
+            owned.weight -= self._weight(dropped_value)
+            if not by_version[oldest]:
+                del by_version[oldest]
+
+
+class _Owned(Generic[V]):
+    """The values kept for one owner: by version, keys in least-recently-used order."""
+
+    __slots__ = ("by_version", "weight")
+
+    def __init__(self) -> None:
+        self.by_version: dict[int, OrderedDict[Hashable, V]] = {}
+        #: the sum of the kept values' weights
+        self.weight = 0

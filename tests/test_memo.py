@@ -210,3 +210,33 @@ def test_bounds_must_be_positive() -> None:
         VersionMemo("test", versions=0)
     with pytest.raises(ValueError, match="entries"):
         VersionMemo("test", entries=0)
+
+
+def test_weighed_values_are_bounded_by_their_weight() -> None:
+    memo: VersionMemo[tuple[int, str]] = VersionMemo("test", entries=10, weigh=lambda v: v[0])
+    owner = Owner()
+    memo.put(owner, 1, "a", (4, "A"))
+    memo.put(owner, 1, "b", (4, "B"))
+    assert memo.peek(owner, 1, "a") == (4, "A")  # now the most recently used
+    memo.put(owner, 1, "c", (4, "C"))
+    assert memo.peek(owner, 1, "b") is None
+    assert [memo.peek(owner, 1, k) for k in "ac"] == [(4, "A"), (4, "C")]
+    memo.put(owner, 1, "a", (2, "A again"))  # replacing a value counts its new weight only
+    memo.put(owner, 1, "d", (4, "D"))
+    assert len(memo) == 3
+    memo.put(owner, 2, "huge", (50, "H"))  # kept alone, even over the bound
+    assert memo.kept_versions(owner) == [2] and len(memo) == 1
+    memo.put(owner, 2, "small", (1, "S"))  # and pushed out by the next one
+    assert memo.peek(owner, 2, "huge") is None and memo.peek(owner, 2, "small") == (1, "S")
+
+
+def test_put_keeps_a_value_under_the_same_bounds_as_get() -> None:
+    memo: VersionMemo[str] = VersionMemo("test", versions=2)
+    owner = Owner()
+    memo.put(owner, 1, "k", "v1")
+    assert memo.get(owner, 1, "k", lambda: "not built") == "v1"
+    memo.put(owner, 2, "k", "v2")
+    memo.put(owner, 3, "k", "v3")
+    memo.put(owner, 1, "k", "too old")  # older than every kept version: not kept
+    assert memo.kept_versions(owner) == [2, 3]
+    assert len(memo) == 2

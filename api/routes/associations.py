@@ -13,7 +13,7 @@ from api.runtime import light
 from api.schemas import Association as AssociationOut
 from api.schemas import AssociationCreate, AssociationPatch, Page
 from graph.model import ID_PATTERN, Association, AssociationKind, Label, RelType
-from graph.store import GraphStore
+from graph.store import GraphStore, find_all
 
 router = APIRouter(
     prefix="/associations",
@@ -38,7 +38,7 @@ def list_associations(
     page: PageDep,
     kind: Annotated[AssociationKind | None, Query(description="only this kind")] = None,
 ) -> dict[str, Any]:
-    records = store.find(Label.ASSOCIATION, {"kind": kind} if kind else None, limit=10_000)
+    records = list(find_all(store, Label.ASSOCIATION, {"kind": kind} if kind else None))
     chosen = records[page.offset : page.offset + page.limit]
     return page.answer([_out(r, store) for r in chosen if isinstance(r, Association)], len(records))
 

@@ -4,11 +4,18 @@ Each groupement comes with its territory (``COVERS``), its local charters (``PAR
 another groupement) and head counts (members, candidates, helpers, référents): numbers,
 never people. Read by the admin, the national cell and référents; written by the admin.
 The coverage routes (issue 6) will hang their per-groupement reports under this prefix.
+
+Decisions:
+
+* The head counts of every groupement are computed once per store version (one pass
+  over the view) and kept in a :class:`graph.memo.VersionMemo` by (store, view version):
+  bound, per store, the newest 2 versions, one dict each (one entry per groupement).
+* A list reads every matching groupement (:func:`graph.store.find_all`), then pages:
+  the total is exact however many there are.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
@@ -19,6 +26,7 @@ from api.problems import problem_responses
 from api.runtime import light
 from api.schemas import Groupement as GroupementOut
 from api.schemas import GroupementCreate, GroupementPatch, Page
+from graph.memo import VersionMemo
 from graph.model import (
     ID_PATTERN,
     Association,
@@ -30,7 +38,7 @@ from graph.model import (
     RelType,
 )
 from graph.stats import GroupementCounts, groupement_counts
-from graph.store import GraphStore
+from graph.store import GraphStore, find_all
 from graph.view import GraphView
 
 router = APIRouter(
@@ -41,26 +49,20 @@ router = APIRouter(
 
 GroupementId = Annotated[str, Path(pattern=ID_PATTERN, max_length=80, examples=["grp-anocr-33"])]
 
-_LOCK = threading.Lock()
-_COUNTS: dict[int, tuple[GraphView, dict[str, GroupementCounts]]] = {}
+#: head counts by groupement id, by (store, view version): the newest 2 versions per store
+_COUNTS: VersionMemo[dict[str, GroupementCounts]] = VersionMemo("groupement counts", versions=2)
 
 
-def _counts(view: GraphView) -> dict[str, GroupementCounts]:
-    """Head counts of every groupement, computed once per view."""
-    with _LOCK:
-        hit = _COUNTS.get(id(view))
-        if hit is not None and hit[0] is view:
-            return hit[1]
-    counts = {c.id: c for c in groupement_counts(view)}
-    with _LOCK:
-        _COUNTS.clear()
-        _COUNTS[id(view)] = (view, counts)
-    return counts
+def _counts(store: GraphStore, view: GraphView) -> dict[str, GroupementCounts]:
+    """Head counts of every groupement, computed once per store version."""
+    return _COUNTS.get(
+        store, view.version, "counts", lambda: {c.id: c for c in groupement_counts(view)}
+    )
 
 
 def _out(record: Groupement, store: GraphStore) -> dict[str, Any]:
     view = store.view()
-    c = _counts(view).get(record.id)
+    c = _counts(store, view).get(record.id)
     return {
         **record.model_dump(mode="json"),
         "departements": linked(view, record.id, RelType.COVERS, True),
@@ -90,7 +92,7 @@ def list_groupements(
         where["association_id"] = association_id
     if kind is not None:
         where["kind"] = kind
-    records = store.find(Label.GROUPEMENT, where or None, limit=10_000)
+    records = list(find_all(store, Label.GROUPEMENT, where or None))
     chosen = records[page.offset : page.offset + page.limit]
     return page.answer([_out(r, store) for r in chosen if isinstance(r, Groupement)], len(records))
 

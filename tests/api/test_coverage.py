@@ -319,17 +319,3 @@ def test_a_write_is_seen_by_the_next_report(fresh_world: World) -> None:
     after = get(w, "referent", "/groupements/grp-a")
     assert after["version"] > before["version"]
     assert after["total"]["candidates"] == before["total"]["candidates"] + 1
-
-
-def test_the_cache_is_bounded_by_rows(monkeypatch) -> None:
-    from api.routes.coverage import cache
-
-    monkeypatch.setattr(cache, "CACHE_ROWS", 10)
-    entries = cache.Entries()
-    entries.put(("a",), "A", 4)
-    entries.put(("b",), "B", 4)
-    assert entries.get(("a",)) == "A"  # now the most recently used
-    entries.put(("c",), "C", 4)
-    assert entries.get(("b",)) is None and entries.rows == 8
-    entries.put(("huge",), "H", 50)  # kept alone, even over the budget
-    assert list(entries.items) == [("huge",)] and entries.rows == 50

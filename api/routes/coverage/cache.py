@@ -1,27 +1,32 @@
 """The coverage routes' answers, kept per store and store version.
 
 Reports are pure functions of (store version, date, scope): the rendered answers are
-kept per store, least recently used dropped first beyond :data:`CACHE_ROWS` rows (about
-40 MiB), keyed by them (a write changes the version, so nothing stale is served);
-concurrent requests for the same key compute it once (:func:`fill`).
+kept in a :class:`graph.memo.VersionMemo` keyed by them (a write changes the version, so
+nothing stale is served); concurrent requests for the same key compute it once
+(:func:`fill`).
+
+Bound, per store: the answers of the newest 2 versions, at most :data:`CACHE_ROWS` rows
+over both (about 40 MiB), least recently used of the older version dropped first; a
+forgotten store takes its answers with it.
 
 Decisions:
 
 * Keys start with the store version the lookup saw; a value computed while a write
-  lands is kept under the version it was computed on (:func:`keep`), so it may hold
+  lands is kept under the version it was computed on (:func:`keep`), and under the
+  version the lookup saw when that one is older (:func:`fill`), so a kept answer may hold
   newer figures than its key says, never older ones.
 * Bounded by rows rather than entries: a national report is thousands of rows, a
   groupement's one; one entry larger than the budget is still kept, alone.
+* A kept answer is rendered data (dicts, JSON bytes, reports): it never refers to the
+  store, which the memo holds weakly.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from graph.memo import VersionMemo
 from graph.store import GraphStore
 
 #: what an answer is kept under: (store version, what was asked…)
@@ -31,78 +36,51 @@ Compute = Callable[[], tuple[int, Any, int]]
 #: most rendered rows (coverage rows, gaps, actions) kept per store, about 1 KiB each:
 #: every report of a day at national scale is a few thousand
 CACHE_ROWS = 50_000
-_LOCK = threading.Lock()
-_CACHE: weakref.WeakKeyDictionary[Any, Entries] = weakref.WeakKeyDictionary()
-_FLIGHTS: dict[Key, threading.Lock] = {}
+#: answers kept, as (rows, value)
+Answer = tuple[int, Any]
 
 
-class Entries:
-    """Rendered answers of one store, least recently used first, with their row counts."""
+def answers(rows: int = CACHE_ROWS) -> VersionMemo[Answer]:
+    """A memo of answers: the newest 2 versions per store, at most ``rows`` rows."""
+    return VersionMemo("coverage answers", versions=2, entries=rows, weigh=lambda a: a[0])
 
-    def __init__(self) -> None:
-        self.items: OrderedDict[Key, tuple[int, Any]] = OrderedDict()
-        self.rows = 0
 
-    def get(self, key: Key) -> Any:
-        hit = self.items.get(key)
-        if hit is None:
-            return None
-        self.items.move_to_end(key)
-        return hit[1]
-
-    def put(self, key: Key, value: Any, rows: int) -> None:
-        old = self.items.pop(key, None)
-        self.rows += rows - (old[0] if old else 0)
-        self.items[key] = (rows, value)
-        while self.rows > CACHE_ROWS and len(self.items) > 1:
-            _, (dropped, _) = self.items.popitem(last=False)
-            self.rows -= dropped
+_ANSWERS = answers()
 
 
 def lookup(store: GraphStore, what: Key) -> tuple[Key, Any]:
     """(key, the answer kept for the store's current version, or None)."""
     key = (store.view().version, *what)
-    with _LOCK:
-        return key, _entries(store).get(key)
+    return key, _value(_ANSWERS.peek(store, key[0], what))
 
 
 def fill(store: GraphStore, key: Key, what: Key, compute: Compute) -> Any:
-    """``compute()`` → (store version, value, rows), kept under (version, ``what``).
+    """``compute()`` → (store version, value, rows), kept under (version, ``what``) and
+    under ``key`` (a key of :func:`lookup`).
 
     One computation per key at a time: concurrent callers wait for the first one.
     """
-    with _LOCK:
-        entries = _CACHE[store]
-        flight = _FLIGHTS.setdefault((id(store), key), threading.Lock())
-    with flight:
-        with _LOCK:
-            hit = entries.get(key)
-        if hit is not None:
-            return hit
-        try:
-            return keep(store, what, compute)
-        finally:
-            with _LOCK:
-                _FLIGHTS.pop((id(store), key), None)
+
+    def build() -> Answer:
+        version, value, rows = compute()
+        if version != key[0]:
+            _ANSWERS.put(store, version, what, (rows, value))
+        return rows, value
+
+    return _ANSWERS.get(store, key[0], what, build)[1]
 
 
 def keep(store: GraphStore, what: Key, compute: Compute) -> Any:
     """``compute()``'s value, kept under (its store version, ``what``)."""
     version, value, rows = compute()
-    with _LOCK:
-        _entries(store).put((version, *what), value, rows)
+    _ANSWERS.put(store, version, what, (rows, value))
     return value
 
 
 def put(store: GraphStore, key: Key, value: Any, rows: int) -> None:
     """Keep ``value`` under ``key`` (a key of :func:`lookup`) for ``store``."""
-    with _LOCK:
-        _entries(store).put(key, value, rows)
+    _ANSWERS.put(store, key[0], key[1:], (rows, value))
 
 
-def _entries(store: GraphStore) -> Entries:
-    """The store's entries, made on first use; the caller holds ``_LOCK``."""
-    entries = _CACHE.get(store)
-    if entries is None:
-        entries = _CACHE[store] = Entries()
-    return entries
+def _value(answer: Answer | None) -> Any:
+    return None if answer is None else answer[1]
