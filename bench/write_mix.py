@@ -15,14 +15,15 @@ what writes cost the readers, how current the answers are, whether memory stays 
      intervals whatever the answers (open loop: a write's latency counts from its
      scheduled time), on keep-alive connections of their own, as the admin.
 
-3. After a write is acknowledged, two reads of what it wrote, each on a fresh connection,
-   repeat until the answer shows it. The balancer spreads fresh connections over the
-   workers; the worker behind each connection (the write's and the reads') is found from
-   the server's sockets (psutil), so every check is labelled same worker or other worker.
-   The **age of an answer** is the time from the acknowledgement to the start of the
-   first read that shows the write (about 0 when the first read after it already does);
-   a read started after the acknowledgement that does not show it is a **stale answer**;
-   a write not shown within ``AGE_LIMIT_S`` is **unseen**.
+3. After a write is acknowledged, it is read back on every worker (``GET`` of the member
+   on connections held open to each worker, :class:`Readers`) until the answer shows it;
+   each check is labelled same worker or other worker as the write (the worker behind a
+   connection is found from the server's sockets with psutil). A read started after the
+   acknowledgement that does not show the write is a **stale answer**. The **age of
+   answers** is 0 for a check whose first read shows the write, else the time from the
+   acknowledgement to the start of the first read that does; a write not shown within
+   ``AGE_LIMIT_S`` is **unseen**; a check that finds no free connection to its worker
+   within ``AGE_LIMIT_S`` is not made (and counted).
 4. Samples the RSS of every worker every ``RSS_EVERY_S`` seconds (and at each phase's
    start and end), and prints per phase, side by side: count, p50/p95/p99 and errors of
    paths, coverage, reads and writes (each write kind), errors by status, the age of
@@ -64,6 +65,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import random
@@ -113,8 +115,9 @@ RSS_REFERENCE_S = 60.0
 #: a write not shown by a read within this time of its acknowledgement is unseen
 AGE_LIMIT_S = 10.0
 CHECK_PAUSE_S = 0.005
-CHECKS_PER_WRITE = 2
-#: writes sent and not yet answered and checked; a write due beyond this is not sent
+#: connections held open to each worker for the checks
+READERS_PER_WORKER = 8
+#: writes sent and not yet answered; a write due beyond this is not sent
 MAX_IN_FLIGHT = 64
 REQUEST_TIMEOUT_S = 60.0
 IDLE_S = 2.0
@@ -247,11 +250,9 @@ def writer_state(data_dir: Path, pool: Pool) -> WriterState:
 
 
 class WorkerConnection(Connection):
-    """A keep-alive connection whose local port tells which worker holds its other end."""
+    """A keep-alive connection that learns which worker holds its other end."""
 
-    async def connect(self) -> None:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+    worker: int | None = None
 
     @property
     def local_port(self) -> int | None:
@@ -261,30 +262,7 @@ class WorkerConnection(Connection):
         if self.writer is not None:
             self.writer.close()
         self.reader = self.writer = None
-
-
-class ConnectionPool:
-    """The writer's idle connections; one unused for ``IDLE_S`` is dropped."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.idle: list[tuple[float, WorkerConnection]] = []
-
-    def take(self) -> WorkerConnection:
-        while self.idle:
-            since, conn = self.idle.pop()
-            if time.perf_counter() - since < IDLE_S and conn.writer is not None:
-                return conn
-            conn.drop()
-        return WorkerConnection(HOST, self.port)
-
-    def give(self, conn: WorkerConnection) -> None:
-        self.idle.append((time.perf_counter(), conn))
-
-    def close(self) -> None:
-        for _, conn in self.idle:
-            conn.drop()
-        self.idle.clear()
+        self.worker = None
 
 
 class Workers:
@@ -295,7 +273,8 @@ class Workers:
         self.pids = [p.pid for p in worker_processes(server)]
 
     def of(self, ports: list[int]) -> dict[int, int]:
-        """Worker pid by client port, for the ports found (their connections open)."""
+        """Worker pid by client port, for the ports found (their connections open and
+        accepted: call it once a connection has had an answer)."""
         wanted, found = set(ports), {}
         for attempt in range(2):
             for pid in self.pids:
@@ -311,52 +290,154 @@ class Workers:
             self.pids = [p.pid for p in worker_processes(self.server)]  # a worker restarted
         return found
 
+    async def identify(self, conns: list[WorkerConnection]) -> None:
+        ports = {c.local_port: c for c in conns if c.local_port is not None}
+        for port, pid in (await asyncio.to_thread(self.of, list(ports))).items():
+            ports[port].worker = pid
+
+
+class WriterPool:
+    """The writer's idle connections; one unused for ``IDLE_S`` is dropped before the
+    server's keep-alive timeout can close it under a write."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.idle: list[tuple[float, WorkerConnection]] = []
+
+    def take(self) -> WorkerConnection:
+        while self.idle:
+            since, conn = self.idle.pop()
+            if time.perf_counter() - since < IDLE_S and conn.writer is not None:
+                return conn
+            conn.drop()
+        return WorkerConnection(HOST, self.port)
+
+    def give(self, conn: WorkerConnection, answered_at: float) -> None:
+        self.idle.append((answered_at, conn))
+
+    def close(self) -> None:
+        for _, conn in self.idle:
+            conn.drop()
+        self.idle.clear()
+
+
+class Readers:
+    """Connections held open to every worker, for the checks.
+
+    A fresh connection goes to whichever worker accepts it first, and a worker busy
+    rebuilding accepts late: at 100,000 people every fresh connection of a check went to
+    the worker that had just written. These are opened once, identified, and stay with
+    their worker whatever its load; an idle one is kept alive with ``GET /healthz``.
+    """
+
+    def __init__(self, port: int, workers: Workers, token: str) -> None:
+        self.port, self.workers, self.token = port, workers, token
+        self.queues: dict[int, asyncio.Queue[tuple[float, WorkerConnection]]] = {}
+        self.alive: Counter[int] = Counter()
+
+    async def open(self, per_worker: int, batches: int = 10) -> None:
+        for _ in range(batches):
+            if len(self.queues) >= len(self.workers.pids) and all(
+                self.alive[pid] >= per_worker for pid in self.queues
+            ):
+                return
+            batch = [WorkerConnection(HOST, self.port) for _ in range(4)]
+            answered = await asyncio.gather(*(self.ping(c) for c in batch))
+            live = [c for c, ok in zip(batch, answered, strict=True) if ok]
+            await self.workers.identify(live)
+            for c in live:
+                if c.worker is None or self.alive[c.worker] >= per_worker:
+                    c.drop()
+                    continue
+                self.queues.setdefault(c.worker, asyncio.Queue()).put_nowait(
+                    (time.perf_counter(), c)
+                )
+                self.alive[c.worker] += 1
+
+    async def ping(self, conn: WorkerConnection) -> bool:
+        try:
+            status, _ = await asyncio.wait_for(
+                conn.request("GET", "/healthz", self.token, None), timeout=REQUEST_TIMEOUT_S
+            )
+            return status == 200
+        except TRANSPORT_ERRORS:
+            conn.drop()
+            return False
+
+    async def take(self, pid: int) -> WorkerConnection | None:
+        """An idle connection to ``pid``, or None when none is free within
+        ``AGE_LIMIT_S`` (or none is left)."""
+        if not self.alive[pid]:
+            return None
+        try:
+            return (await asyncio.wait_for(self.queues[pid].get(), timeout=AGE_LIMIT_S))[1]
+        except TimeoutError:
+            return None
+
+    def give(self, pid: int, conn: WorkerConnection | None) -> None:
+        if conn is None or conn.writer is None:
+            self.alive[pid] -= 1
+        else:
+            self.queues[pid].put_nowait((time.perf_counter(), conn))
+
+    async def keep_alive(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=IDLE_S / 4)
+            for pid, queue in self.queues.items():
+                due = []
+                for _ in range(queue.qsize()):
+                    since, conn = queue.get_nowait()
+                    if time.perf_counter() - since > IDLE_S / 2:
+                        due.append(conn)
+                    else:
+                        queue.put_nowait((since, conn))
+                for conn, ok in zip(due, await asyncio.gather(*map(self.ping, due)), strict=True):
+                    self.give(pid, conn if ok else None)
+
+    def close(self) -> None:
+        for queue in self.queues.values():
+            while not queue.empty():
+                queue.get_nowait()[1].drop()
+
 
 # --------------------------------------------------------------------------- checks
 
 
 @dataclass
 class Check:
-    """Reads of what one write wrote, on a fresh connection, until one shows it."""
+    """Reads of what one write wrote, on one worker's connection, until one shows it."""
 
     op: WriteOp
     ack: float
-    conn: WorkerConnection
-    first: asyncio.Future
+    worker: str
     stale: int = 0
     age_ms: float | None = None
     failure: str | None = None
     statuses: Counter = field(default_factory=Counter)
-    port: int | None = None
-    worker: str = "?"
 
-    async def run(self, token: str) -> None:
+    async def run(self, conn: WorkerConnection, token: str) -> None:
         try:
-            await self.conn.connect()
-            self.port = self.conn.local_port
             while True:
                 t = time.perf_counter()
                 if t - self.ack > AGE_LIMIT_S:
                     return
                 status, payload = await asyncio.wait_for(
-                    self.conn.request("GET", self.op.check_url, token, None),
+                    conn.request("GET", self.op.check_url, token, None),
                     timeout=REQUEST_TIMEOUT_S,
                 )
-                if not self.first.done():
-                    self.first.set_result(None)
                 if status != 200:
                     self.statuses[str(status)] += 1
                 answer = json.loads(payload) if status == 200 else {}
                 if self.op.shows(status, answer):
-                    self.age_ms = (t - self.ack) * 1000
+                    # an answer that started after the acknowledgement and shows it is current
+                    self.age_ms = (t - self.ack) * 1000 if self.stale else 0.0
                     return
                 self.stale += 1
                 await asyncio.sleep(CHECK_PAUSE_S)
         except TRANSPORT_ERRORS as exc:
             self.failure = type(exc).__name__
-        finally:
-            if not self.first.done():
-                self.first.set_result(None)
+            conn.drop()
 
 
 @dataclass
@@ -366,56 +447,67 @@ class WriteLog:
     results: Results = field(default_factory=Results)
     checks: list[Check] = field(default_factory=list)
     not_sent: int = 0
+    not_checked: int = 0
+    unanswered: int = 0
 
 
-async def one_write(
-    op: WriteOp,
-    due: float,
-    pool: ConnectionPool,
-    workers: Workers,
-    state: WriterState,
-    token: str,
-    log: WriteLog,
-) -> None:
-    kind = f"write:{op.kind}"
-    conn = pool.take()
+@dataclass
+class WriteContext:
+    pool: WriterPool
+    readers: Readers
+    workers: Workers
+    state: WriterState
+    token: str
+    log: WriteLog
+
+
+async def one_write(op: WriteOp, due: float, ctx: WriteContext) -> None:
+    """Send ``op`` at ``due``, then read it back on every worker until it shows."""
+    kind, log = f"write:{op.kind}", ctx.log
+    conn = ctx.pool.take()
+    log.unanswered += 1
     try:
         try:
             status, payload = await asyncio.wait_for(
-                conn.request(op.method, op.url, token, json.dumps(op.body).encode()),
+                conn.request(op.method, op.url, ctx.token, json.dumps(op.body).encode()),
                 timeout=REQUEST_TIMEOUT_S,
             )
         except TRANSPORT_ERRORS as exc:
             conn.drop()
             failure(log.results, kind, type(exc).__name__, f"{kind} {type(exc).__name__}")
             return
+        finally:
+            log.unanswered -= 1
         ack = time.perf_counter()
         if not 200 <= status < 300:
-            pool.give(conn)
+            ctx.pool.give(conn, ack)
             failure(log.results, kind, str(status), f"{kind} {status} {payload[:200]!r}")
             return
         log.results.latencies[kind].append((ack - due) * 1000)
-        state.learn(json.loads(payload))
-        loop = asyncio.get_running_loop()
-        checks = [
-            Check(op, ack, WorkerConnection(HOST, pool.port), loop.create_future())
-            for _ in range(CHECKS_PER_WRITE)
-        ]
-        tasks = [asyncio.create_task(c.run(token)) for c in checks]
-        await asyncio.gather(*(c.first for c in checks))
-        ports = [p for p in (conn.local_port, *(c.port for c in checks)) if p is not None]
-        pids = await asyncio.to_thread(workers.of, ports)
-        writer_pid = pids.get(conn.local_port or -1)
-        pool.give(conn)
-        await asyncio.gather(*tasks)
-        for c in checks:
-            c.conn.drop()
-            pid = pids.get(c.port or -1)
-            if pid is not None and writer_pid is not None:
-                c.worker = "same" if pid == writer_pid else "other"
-            log.checks.append(c)
+        ctx.state.learn(json.loads(payload))
+        if conn.worker is None:
+            await ctx.workers.identify([conn])
+        writer_pid = conn.worker
+        ctx.pool.give(conn, ack)
+        await asyncio.gather(*(check(op, ack, pid, writer_pid, ctx) for pid in ctx.readers.queues))
     finally:
-        state.busy.discard(op.member)
+        ctx.state.busy.discard(op.member)
+
+
+async def check(
+    op: WriteOp, ack: float, pid: int, writer_pid: int | None, ctx: WriteContext
+) -> None:
+    conn = await ctx.readers.take(pid)
+    if conn is None:
+        ctx.log.not_checked += 1
+        return
+    where = "?" if writer_pid is None else "same" if pid == writer_pid else "other"
+    c = Check(op, ack, where)
+    try:
+        await c.run(conn, ctx.token)
+    finally:
+        ctx.readers.give(pid, conn)
+        ctx.log.checks.append(c)
 
 
 def failure(results: Results, kind: str, outcome: str, detail: str) -> None:
@@ -441,7 +533,11 @@ async def writer(
     rng = random.Random(seed)
     kinds = [k for k in WRITE_KINDS if k.make is not None]
     weights = [k.share for k in kinds]
-    pool = ConnectionPool(port)
+    readers = Readers(port, workers, token)
+    await readers.open(per_worker=READERS_PER_WORKER)
+    ctx = WriteContext(WriterPool(port), readers, workers, state, token, log)
+    stop = asyncio.Event()
+    keep_alive = asyncio.create_task(readers.keep_alive(stop))
     pending: set[asyncio.Task] = set()
     n = 0
     try:
@@ -449,19 +545,20 @@ async def writer(
             n += 1
             if due > time.perf_counter():
                 await asyncio.sleep(due - time.perf_counter())
-            if len(pending) >= MAX_IN_FLIGHT:
+            if log.unanswered >= MAX_IN_FLIGHT:
                 log.not_sent += 1
                 continue
             kind = rng.choices(kinds, weights=weights)[0]
             assert kind.make is not None
-            task = asyncio.create_task(
-                one_write(kind.make(rng, state), due, pool, workers, state, token, log)
-            )
+            task = asyncio.create_task(one_write(kind.make(rng, state), due, ctx))
             pending.add(task)
             task.add_done_callback(pending.discard)
         await asyncio.gather(*pending)
     finally:
-        pool.close()
+        stop.set()
+        await keep_alive
+        ctx.pool.close()
+        readers.close()
 
 
 # --------------------------------------------------------------------------- memory
@@ -629,6 +726,7 @@ def summarize(phase: Phase, sampler: RssSampler, args: argparse.Namespace) -> di
         "stale_answers": sum(c.stale for c in checks),
         "unseen": sum(c.age_ms is None and c.failure is None for c in checks),
         "failed": dict(Counter(c.failure for c in checks if c.failure)),
+        "not_checked": phase.log.not_checked,
         "statuses": dict(sum((c.statuses for c in checks), Counter())),
     }
     return {
@@ -728,7 +826,8 @@ def detail_lines(summary: dict[str, Any]) -> list[str]:
             f"other {age['other_worker']})",
             f"  max on the other worker {age['max_other_worker_ms']} ms",
             f"  stale answers {age['stale_answers']}, unseen {age['unseen']}"
-            + (f", failed {age['failed']}" if age["failed"] else ""),
+            + (f", failed {age['failed']}" if age["failed"] else "")
+            + (f", not checked {age['not_checked']}" if age["not_checked"] else ""),
         ]
     rss = summary["rss"]
     lines.append(f"RSS MiB at {rss['reference_s']} s -> at {rss['end_s']} s:")
