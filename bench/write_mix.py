@@ -447,7 +447,8 @@ class WriteLog:
     results: Results = field(default_factory=Results)
     checks: list[Check] = field(default_factory=list)
     not_sent: int = 0
-    not_checked: int = 0
+    #: checks not made (no free connection to the worker in time), by same or other worker
+    not_checked: Counter[str] = field(default_factory=Counter)
     unanswered: int = 0
 
 
@@ -497,11 +498,11 @@ async def one_write(op: WriteOp, due: float, ctx: WriteContext) -> None:
 async def check(
     op: WriteOp, ack: float, pid: int, writer_pid: int | None, ctx: WriteContext
 ) -> None:
+    where = "?" if writer_pid is None else "same" if pid == writer_pid else "other"
     conn = await ctx.readers.take(pid)
     if conn is None:
-        ctx.log.not_checked += 1
+        ctx.log.not_checked[where] += 1
         return
-    where = "?" if writer_pid is None else "same" if pid == writer_pid else "other"
     c = Check(op, ack, where)
     try:
         await c.run(conn, ctx.token)
@@ -726,7 +727,7 @@ def summarize(phase: Phase, sampler: RssSampler, args: argparse.Namespace) -> di
         "stale_answers": sum(c.stale for c in checks),
         "unseen": sum(c.age_ms is None and c.failure is None for c in checks),
         "failed": dict(Counter(c.failure for c in checks if c.failure)),
-        "not_checked": phase.log.not_checked,
+        "not_checked": dict(phase.log.not_checked),
         "statuses": dict(sum((c.statuses for c in checks), Counter())),
     }
     return {
@@ -826,9 +827,11 @@ def detail_lines(summary: dict[str, Any]) -> list[str]:
             f"other {age['other_worker']})",
             f"  max on the other worker {age['max_other_worker_ms']} ms",
             f"  stale answers {age['stale_answers']}, unseen {age['unseen']}"
-            + (f", failed {age['failed']}" if age["failed"] else "")
-            + (f", not checked {age['not_checked']}" if age["not_checked"] else ""),
+            + (f", failed {age['failed']}" if age["failed"] else ""),
         ]
+        if age["not_checked"]:
+            missed = ", ".join(f"{where} {n}" for where, n in sorted(age["not_checked"].items()))
+            lines.append(f"  not checked (worker busy {AGE_LIMIT_S:g} s): {missed}")
     rss = summary["rss"]
     lines.append(f"RSS MiB at {rss['reference_s']} s -> at {rss['end_s']} s:")
     for i, w in enumerate(rss["workers"], 1):
