@@ -41,11 +41,8 @@ import asyncio
 import contextlib
 import gc
 import json
-import os
 import random
 import resource
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,7 +51,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 import psutil
 import uvloop
@@ -63,10 +59,17 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.server import (  # noqa: E402
+    HOST,
+    cpu_seconds,
+    create_tokens,
+    machine_busy,
+    running,
+    seed_store,
+)
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.model import BassinEmploi, Label, PersonStatus, RelType, Sector  # noqa: E402
 
-HOST = "127.0.0.1"
 PATH_KINDS = {"employer": 0.40, "set": 0.30, "offer": 0.20, "person": 0.10}
 COVERAGE_KINDS = {"national": 0.30, "groupement": 0.40, "gaps": 0.30}
 READ_KINDS = {"member": 0.40, "members_page": 0.20, "employer_read": 0.20, "offers_page": 0.20}
@@ -74,19 +77,6 @@ PATHS_SHARE = 0.70
 COVERAGE_SHARE = 0.20
 #: groupements the référent token holds (the first ones of the pool, by id)
 REFERENT_GROUPEMENTS = 8
-
-
-def passerelle(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    exe = Path(sys.executable).with_name("passerelle")
-    out = subprocess.run(
-        [str(exe), "--data-dir", str(data_dir), *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=1800,
-    )
-    return out.stdout
 
 
 @dataclass
@@ -233,6 +223,8 @@ def read_request(rng: random.Random, pool: Pool, tokens: dict[str, str]) -> Requ
 class Results:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    #: errors by HTTP status, or by exception name for a transport failure
+    by_status: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_samples: list[str] = field(default_factory=list)
 
 
@@ -327,10 +319,11 @@ async def client(
                 status, payload = await asyncio.wait_for(
                     conn.request(req.method, req.url, req.token, body), timeout=30
                 )
-                ok = 200 <= status < 300
+                ok, outcome = 200 <= status < 300, str(status)
                 detail = f"{req.kind} {status} {payload[:200]!r}"
             except (TimeoutError, OSError, asyncio.IncompleteReadError, RuntimeError) as exc:
-                ok, detail = False, f"{req.kind} {type(exc).__name__}"
+                ok, outcome = False, type(exc).__name__
+                detail = f"{req.kind} {outcome}"
                 await conn.close()
             elapsed = (time.perf_counter() - t0) * 1000
             if t0 < start_at:
@@ -339,6 +332,7 @@ async def client(
                 results.latencies[req.kind].append(elapsed)
             else:
                 results.errors[req.kind] += 1
+                results.by_status[outcome] += 1
                 if len(results.error_samples) < 5:
                     results.error_samples.append(detail)
     finally:
@@ -361,52 +355,6 @@ async def run_load(
     )
     measured = time.perf_counter() - start_at
     return results, measured
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(base: str, proc: subprocess.Popen, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with code {proc.returncode}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"the server was not ready within {timeout_s} s")
-
-
-def wait_idle(proc: psutil.Process, timeout_s: float) -> float:
-    """Wait until the server's start-up work in the background (the dashboard's warm-up
-    of the home page's coverage, in each worker) is done: two consecutive seconds under
-    0.1 CPU-second. Returns the time waited."""
-    started = time.monotonic()
-    quiet = 0
-    last = cpu_seconds(proc)
-    while quiet < 2 and time.monotonic() - started < timeout_s:
-        time.sleep(1.0)
-        now = cpu_seconds(proc)
-        quiet = quiet + 1 if now - last < 0.1 else 0
-        last = now
-    return time.monotonic() - started
-
-
-def cpu_seconds(proc: psutil.Process) -> float:
-    total = 0.0
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
 
 def pct(values: list[float], q: float) -> float:
@@ -511,68 +459,25 @@ def main(argv: list[str] | None = None) -> int:
         args.data_dir = Path(tmp.name)
     data_dir: Path = args.data_dir
     started = time.perf_counter()
-    seeded = json.loads(
-        passerelle(
-            data_dir,
-            "seed",
-            "--people",
-            str(args.people),
-            "--seed",
-            str(args.seed),
-            "--if-empty",
-            "--json",
-        )
-    )
+    seeded = seed_store(data_dir, args.people, args.seed)
     people_note = "seeded" if seeded.get("seeded") else "reused"
     print(f"store {people_note} in {time.perf_counter() - started:.1f} s: {data_dir}")
     pool = build_pool(data_dir, args.seed)
-    scoped = [a for g in referent_groupements(pool) for a in ("--groupement", g)]
-    tokens = {
-        role: json.loads(passerelle(data_dir, "token", "create", "--role", role, "--name",
-                                    f"api_load {role}", *(scoped if role == "referent" else ()),
-                                    "--json"))["token"]
-        for role in ("admin", "portal", "national", "referent")
-    }  # fmt: skip
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    env = {
-        **os.environ,
-        "PASSERELLE_API_PORTAL_RATE": "1000000",
-        "PASSERELLE_API_PORTAL_BURST": "1000000",
-    }
-    exe = Path(sys.executable).with_name("passerelle")
-    log_path = data_dir / "api_load.server.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [str(exe), "--data-dir", str(data_dir), "serve", "--host", HOST, "--port", str(port),
-             "--workers", str(args.workers), "--log-level", "warning"],
-            stdout=log,
-            stderr=log,
-            env=env,
-        )  # fmt: skip
+    tokens = create_tokens(data_dir, referent_groupements(pool), "api_load")
     try:
-        t = time.perf_counter()
-        wait_ready(base, server, timeout_s=300)
-        print(f"server ready in {time.perf_counter() - t:.1f} s on {base} (log: {log_path})")
-        proc = psutil.Process(server.pid)
-        idle = wait_idle(proc, timeout_s=120)
-        print(f"server's start-up work done {idle:.1f} s later")
-        server_cpu0 = cpu_seconds(proc)
-        # A full collection of this process's set-up objects (the id pools) paused every
-        # client for 40+ ms, counted as server latency: exempt them (gc.freeze).
-        gc.collect()
-        gc.freeze()
-        client_cpu0 = time.process_time()
-        machine0 = psutil.cpu_times()
-        results, measured = uvloop.run(run_load(port, pool, tokens, args))
-        machine1 = psutil.cpu_times()
-        server_cpu = cpu_seconds(proc) - server_cpu0
-        client_cpu = time.process_time() - client_cpu0
-        busy = sum(
-            getattr(machine1, f) - getattr(machine0, f)
-            for f in ("user", "nice", "system", "irq", "softirq", "steal")
-            if hasattr(machine0, f)
-        )
+        with running(data_dir, args.workers, data_dir / "api_load.server.log") as server:
+            proc = server.process
+            server_cpu0 = cpu_seconds(proc)
+            # A full collection of this process's set-up objects (the id pools) paused every
+            # client for 40+ ms, counted as server latency: exempt them (gc.freeze).
+            gc.collect()
+            gc.freeze()
+            client_cpu0 = time.process_time()
+            machine0 = machine_busy()
+            results, measured = uvloop.run(run_load(server.port, pool, tokens, args))
+            busy = machine_busy() - machine0
+            server_cpu = cpu_seconds(proc) - server_cpu0
+            client_cpu = time.process_time() - client_cpu0
         extra = {
             "people": pool.n_people,
             "server_cpu_s": round(server_cpu, 1),
@@ -585,12 +490,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             args.json.write_text(json.dumps(summary, indent=2))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
         if tmp is not None:
             tmp.cleanup()
     return 0
