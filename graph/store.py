@@ -7,7 +7,7 @@ one from the settings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -26,11 +26,15 @@ class Batch:
     """One all-or-nothing write: nodes, relationship records and columnar frames.
 
     Nodes are written before relationships, so a batch may create both ends of a tie.
+    ``create_only`` names nodes of the batch that must not exist yet: the store decides it
+    inside the write transaction, so two writers creating the same id at once (in two
+    processes) get one success and one :class:`~graph.errors.AlreadyExists`.
     """
 
     nodes: Sequence[NodeRecord] = ()
     rels: Sequence[RelRecord] = ()
     frames: Sequence[RelFrame] = ()
+    create_only: Collection[str] = ()
 
     def __len__(self) -> int:
         return len(self.nodes) + len(self.rels) + sum(len(f) for f in self.frames)

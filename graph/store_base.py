@@ -54,6 +54,32 @@ def check_direction(direction: Any) -> Direction:
     return cast(Direction, direction)
 
 
+def check_create_only(batch: Batch) -> frozenset[str]:
+    """The ids of ``batch.create_only``, each the id of a node of the batch; else
+    :class:`InvalidInput` naming it.
+
+    >>> from graph.model import Sector
+    >>> batch = Batch(nodes=[Sector(id="s1", code="c1", name="x")], create_only=["s1"])
+    >>> sorted(check_create_only(batch))
+    ['s1']
+    >>> check_create_only(Batch(create_only=["s2"]))
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidInput: create_only[0]: 's2' is not a node of the batch
+    """
+    if isinstance(batch.create_only, str):
+        raise InvalidInput("create_only", "expected a collection of ids", batch.create_only)
+    if not batch.create_only:
+        return frozenset()
+    ids = {n.id for n in batch.nodes if isinstance(n, NodeRecord)}
+    for i, node_id in enumerate(batch.create_only):
+        if node_id not in ids:
+            raise InvalidInput(
+                f"create_only[{i}]", f"{node_id!r} is not a node of the batch", node_id
+            )
+    return frozenset(batch.create_only)
+
+
 def check_page(limit: Any, offset: Any) -> None:
     """``find``'s paging: ``limit`` between 1 and :data:`MAX_FIND_LIMIT`, ``offset`` ≥ 0."""
     if not 0 < limit <= MAX_FIND_LIMIT:
