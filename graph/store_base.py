@@ -23,11 +23,22 @@ Decisions:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Self, cast
 
+from pydantic import ValidationError as PydanticValidationError
+
 from graph.errors import InvalidInput
-from graph.model import NODE_MODELS, REL_MODELS, Label, NodeRecord, RelRecord, RelType, parse_label
+from graph.model import (
+    NODE_MODELS,
+    REL_MODELS,
+    Label,
+    NodeRecord,
+    RelRecord,
+    RelType,
+    invalid_from_pydantic,
+    parse_label,
+)
 from graph.schema import FieldSpec, field_specs
 from graph.store import Batch, DeleteResult, Direction, WriteResult
 
@@ -80,6 +91,25 @@ def check_create_only(batch: Batch) -> frozenset[str]:
     return frozenset(batch.create_only)
 
 
+def patched(record: NodeRecord, changes: Mapping[str, Any]) -> NodeRecord:
+    """``record`` with some properties replaced, validated again as a whole (the id stays);
+    an invalid result is :class:`InvalidInput` naming the field.
+
+    >>> from graph.model import Sector
+    >>> patched(Sector(id="s1", code="c1", name="x"), {"name": "y"}).name
+    'y'
+    >>> patched(Sector(id="s1", code="c1", name="x"), {"code": "?"})
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidInput: code: String should match pattern '^[a-z0-9-]{2,40}$'
+    """
+    data = {**record.model_dump(), **changes, "id": record.id}
+    try:
+        return type(record).model_validate(data)
+    except PydanticValidationError as exc:
+        raise invalid_from_pydantic(exc) from None
+
+
 def check_page(limit: Any, offset: Any) -> None:
     """``find``'s paging: ``limit`` between 1 and :data:`MAX_FIND_LIMIT`, ``offset`` ≥ 0."""
     if not 0 < limit <= MAX_FIND_LIMIT:
@@ -98,6 +128,12 @@ class StoreBase(ABC):
 
     @abstractmethod
     def delete_node(self, node_id: str, label: Label | None = None) -> DeleteResult: ...
+
+    @abstractmethod
+    def update_node(self, label: Label, node_id: str, changes: Mapping[str, Any]) -> NodeRecord:
+        """Replace some properties of a stored node, read and written in one transaction
+        (so concurrent updates of different properties are both kept); the whole record is
+        validated again (:func:`patched`). :class:`NotFound` when there is no such node."""
 
     @abstractmethod
     def get_many(self, node_ids: Sequence[str]) -> dict[str, NodeRecord]: ...

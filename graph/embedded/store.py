@@ -47,7 +47,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,13 +57,13 @@ import numpy as np
 
 from graph.embedded import changes, sql
 from graph.embedded.memory import Memory, build_view, load
-from graph.embedded.plan import plan
+from graph.embedded.plan import Plan, plan
 from graph.errors import NotFound, StoreUnavailable
 from graph.frames import rel_specs
 from graph.model import REL_MODELS, Label, NodeRecord, RelRecord, RelType
 from graph.schema import FieldSpec
 from graph.store import Batch, Counts, DeleteResult, Direction, WriteResult
-from graph.store_base import StoreBase, canonical_ends
+from graph.store_base import StoreBase, canonical_ends, patched
 from graph.view import LABELS, GraphView
 
 _log = logging.getLogger(__name__)
@@ -320,25 +320,40 @@ class EmbeddedStore(StoreBase):
             with self._transaction() as conn:
                 with self._lock:
                     planned = plan(self._caught_up(conn), batch)
-                conn.executemany(
-                    sql.UPSERT_NODE,
-                    (
-                        (nid, node.id, node.label.value, json.dumps(props, ensure_ascii=False))
-                        for (nid, node), props in zip(planned.nodes, planned.props, strict=True)
-                    ),
-                )
-                for rel, src, dst in planned.rels:
-                    names = [s.name for s in rel_specs(rel.type)]
-                    # Inserting in key order keeps SQLite's B-tree writes sequential.
-                    order = np.lexsort((dst, src))
-                    columns = [src[order].tolist(), dst[order].tolist()]
-                    columns += [
-                        np.asarray(rel.columns[n], dtype=object)[order].tolist() for n in names
-                    ]
-                    conn.executemany(sql.upsert_rel_sql(rel.type), zip(*columns, strict=True))
-                version = self._log(conn, changes.write_payload(planned))
+                version = self._upsert(conn, planned)
             self._mirror(version, lambda mem: mem.apply(planned, version))
         return WriteResult(len(planned.nodes), planned.relationships, version)
+
+    def update_node(self, label: Label, node_id: str, changes: Mapping[str, Any]) -> NodeRecord:
+        with self._write_lock:
+            with self._transaction() as conn:
+                row = conn.execute(sql.NODE_BY_ID, (node_id,)).fetchone()
+                if row is None or row[0] != Label(label).value:
+                    raise NotFound(Label(label).value, node_id)
+                updated = patched(sql.node_record(node_id, row[0], row[1]), changes)
+                with self._lock:
+                    planned = plan(self._caught_up(conn), Batch(nodes=[updated]))
+                version = self._upsert(conn, planned)
+            self._mirror(version, lambda mem: mem.apply(planned, version))
+        return updated
+
+    def _upsert(self, conn: sqlite3.Connection, planned: Plan) -> int:
+        """Write a plan's rows and log it, in the open write transaction; the new version."""
+        conn.executemany(
+            sql.UPSERT_NODE,
+            (
+                (nid, node.id, node.label.value, json.dumps(props, ensure_ascii=False))
+                for (nid, node), props in zip(planned.nodes, planned.props, strict=True)
+            ),
+        )
+        for rel, src, dst in planned.rels:
+            names = [s.name for s in rel_specs(rel.type)]
+            # Inserting in key order keeps SQLite's B-tree writes sequential.
+            order = np.lexsort((dst, src))
+            columns = [src[order].tolist(), dst[order].tolist()]
+            columns += [np.asarray(rel.columns[n], dtype=object)[order].tolist() for n in names]
+            conn.executemany(sql.upsert_rel_sql(rel.type), zip(*columns, strict=True))
+        return self._log(conn, changes.write_payload(planned))
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
