@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Self, cast
 
 from pydantic import ValidationError as PydanticValidationError
@@ -44,6 +45,17 @@ from graph.store import Batch, DeleteResult, Direction, WriteResult
 
 #: the largest ``limit`` of ``find``
 MAX_FIND_LIMIT = 10_000
+
+# The change log every adapter keeps (graph.embedded.changes, graph.neo4j.mirror): one
+# entry per version, written in that version's transaction, from which other processes
+# keep their in-memory state in step instead of reading the whole graph again.
+#: writes of more rows than this (nodes plus relationships) are logged without payload:
+#: the other processes read the graph again, once
+LOG_MAX_ROWS = 10_000
+#: an entry is kept while it is among the last LOG_KEEP_VERSIONS versions…
+LOG_KEEP_VERSIONS = 1_000
+#: …or younger than LOG_KEEP_SECONDS
+LOG_KEEP_SECONDS = 600.0
 DIRECTIONS = ("out", "in", "both")
 
 
@@ -56,6 +68,17 @@ def canonical_ends(rel_type: RelType, src: str, dst: str) -> tuple[str, str]:
     if REL_MODELS[rel_type].UNDIRECTED and dst < src:
         return dst, src
     return src, dst
+
+
+@dataclass
+class SyncStats:
+    """How one store object kept its in-memory graph in step with the database, in this
+    process: cheap counters, read by tests and diagnostics."""
+
+    #: change-log entries applied (other processes' writes, or this one's seen by a reader)
+    applied: int = 0
+    #: full reads of the graph (the first one included)
+    reloads: int = 0
 
 
 def check_direction(direction: Any) -> Direction:
@@ -108,6 +131,20 @@ def patched(record: NodeRecord, changes: Mapping[str, Any]) -> NodeRecord:
         return type(record).model_validate(data)
     except PydanticValidationError as exc:
         raise invalid_from_pydantic(exc) from None
+
+
+def log_complete(entries: Sequence[tuple[int, str | None]], since: int, until: int) -> bool:
+    """Whether change-log ``entries`` (version, payload) are every version after ``since``
+    up to ``until``, each with its payload (nothing trimmed, nothing too large to log).
+
+    >>> log_complete([(3, "{}"), (4, "{}")], 2, 4), log_complete([(4, "{}")], 2, 4)
+    (True, False)
+    >>> log_complete([(3, "{}"), (4, None)], 2, 4)
+    False
+    """
+    return [v for v, _ in entries] == list(range(since + 1, until + 1)) and all(
+        p is not None for _, p in entries
+    )
 
 
 def check_page(limit: Any, offset: Any) -> None:

@@ -22,13 +22,15 @@ Decisions:
   while applying (an id under another number, a number taken): the process then reloads
   its memory from the tables, once. Never answer from a half-applied change: a failed
   replay throws the mirror away.
-* **Large batches are not logged**: a write of more than :data:`LOG_MAX_ROWS` rows (nodes
-  plus relationships: seed, migration, imports) logs its version with a NULL payload, so
-  the other processes reload once instead of parsing megabytes of JSON.
-* **Retention**: an entry is kept while it is among the last :data:`KEEP_VERSIONS`
-  versions *or* younger than :data:`KEEP_SECONDS`; the writer trims the rest in its
-  transaction. A process idle for longer than both (at 5 writes a second: 1,000 versions
-  are 200 s, and the time rule keeps 10 minutes) reloads in full on its next request.
+* **Large batches are not logged**: a write of more than
+  :data:`~graph.store_base.LOG_MAX_ROWS` rows (10,000 nodes plus relationships: seed,
+  migration, imports) logs its version with a NULL payload, so the other processes reload
+  once instead of parsing megabytes of JSON.
+* **Retention**: an entry is kept while it is among the last 1,000 versions
+  (:data:`~graph.store_base.LOG_KEEP_VERSIONS`) *or* younger than 10 minutes
+  (:data:`~graph.store_base.LOG_KEEP_SECONDS`); each write trims the rest in its
+  transaction. A process idle for longer than both (at 5 writes a second, 1,000 versions
+  are 200 s: the time rule then keeps 3,000) reloads in full on its next request.
 * Node numbers are the writer's: every writer plans under the database's write lock after
   catching up, so a number in the log means the same node in every process.
 * JSON, not pickle: the payload is data read back from a file, never code.
@@ -45,13 +47,7 @@ from graph.embedded.memory import Memory
 from graph.embedded.plan import Plan
 from graph.frames import ValidRels, rel_specs
 from graph.model import NODE_MODELS, Label, NodeRecord, RelType
-
-#: writes of more rows than this are logged without payload (readers reload once)
-LOG_MAX_ROWS = 10_000
-#: an entry is kept while among the last KEEP_VERSIONS versions…
-KEEP_VERSIONS = 1_000
-#: …or younger than KEEP_SECONDS
-KEEP_SECONDS = 600.0
+from graph.store_base import LOG_MAX_ROWS
 
 
 class Surprise(Exception):
@@ -95,14 +91,6 @@ def delete_node_payload(nid: int, node_id: str) -> str:
 
 def delete_rel_payload(rel_type: RelType, src: int, dst: int) -> str:
     return _dumps({"delete_rel": [rel_type.value, src, dst]})
-
-
-def complete(entries: list[tuple[int, str | None]], since: int, until: int) -> bool:
-    """Whether ``entries`` are every version after ``since`` up to ``until``, each with
-    its payload (nothing trimmed, nothing too large to log)."""
-    return [v for v, _ in entries] == list(range(since + 1, until + 1)) and all(
-        p is not None for _, p in entries
-    )
 
 
 def replay(mem: Memory, version: int, payload: str) -> None:

@@ -49,7 +49,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,20 +62,18 @@ from graph.frames import rel_specs
 from graph.model import REL_MODELS, Label, NodeRecord, RelRecord, RelType
 from graph.schema import FieldSpec
 from graph.store import Batch, Counts, DeleteResult, Direction, WriteResult
-from graph.store_base import StoreBase, canonical_ends, patched
+from graph.store_base import (
+    LOG_KEEP_SECONDS,
+    LOG_KEEP_VERSIONS,
+    StoreBase,
+    SyncStats,
+    canonical_ends,
+    log_complete,
+    patched,
+)
 from graph.view import LABELS, GraphView
 
-_log = logging.getLogger(__name__)
-
-
-@dataclass
-class SyncStats:
-    """How a store object kept its memory in step with the disk (this process only)."""
-
-    #: log entries applied (other processes' writes, or this one's seen first by a reader)
-    applied: int = 0
-    #: full reloads from the tables (the first load included)
-    reloads: int = 0
+_logger = logging.getLogger(__name__)
 
 
 class EmbeddedStore(StoreBase):
@@ -87,8 +84,8 @@ class EmbeddedStore(StoreBase):
         data_dir: str | Path,
         *,
         busy_timeout_s: float = 10.0,
-        keep_versions: int = changes.KEEP_VERSIONS,
-        keep_seconds: float = changes.KEEP_SECONDS,
+        keep_versions: int = LOG_KEEP_VERSIONS,
+        keep_seconds: float = LOG_KEEP_SECONDS,
     ) -> None:
         self.data_dir = Path(data_dir)
         self._busy_timeout_s = busy_timeout_s
@@ -209,14 +206,14 @@ class EmbeddedStore(StoreBase):
                     conn.execute("COMMIT")
             if disk == mem.version:
                 return
-            if changes.complete(entries, mem.version, disk):
+            if log_complete(entries, mem.version, disk):
                 try:
                     for version, payload in entries:
                         changes.replay(mem, version, payload)
                         self.sync_stats.applied += 1
                     return
                 except Exception as exc:  # any surprise: this memory is not to be trusted
-                    _log.warning("change log not applicable (%s): reloading the store", exc)
+                    _logger.warning("change log not applicable (%s): reloading the store", exc)
         self._reload()
 
     def _reload(self) -> None:
