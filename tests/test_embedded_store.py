@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -253,6 +254,41 @@ def test_delete_right_after_another_writer_keeps_memory_in_step(
     assert not view.to_networkx().has_edge("p-01", "p-02", "KNOWS")
     assert view_content(view) == view_content(a.view())
     assert b.sync_stats.reloads == reloads  # caught up from the log
+
+
+def test_a_write_waits_for_another_process_lock_then_succeeds(tmp_path: Path) -> None:
+    """A write while another connection holds the write lock waits for it (busy timeout),
+    catches up with what that one wrote, and succeeds; only a lock held beyond the
+    timeout is StoreUnavailable (the store really is busy), and nothing is written then."""
+    data_dir = tmp_path / "store"
+    store = EmbeddedStore(data_dir, busy_timeout_s=5)
+    other = EmbeddedStore(data_dir)
+    store.write(sample_batch())
+    holder = sqlite3.connect(data_dir / DB_FILE, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    done: list[object] = []
+    writer = threading.Thread(target=lambda: done.append(store.upsert_nodes([_person("p-w")])))
+    writer.start()
+    time.sleep(0.3)
+    assert not done  # waiting for the lock
+    holder.execute("COMMIT")
+    other.upsert_nodes([_person("p-other")])  # in turn, after the waiting one or before it
+    writer.join(timeout=10)
+    assert done and store.get("p-w") is not None
+    assert {"p-w", "p-other"} <= set(store.view().index) == set(other.view().index)
+    impatient = EmbeddedStore(data_dir, busy_timeout_s=0.2)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreUnavailable, match="busy"):
+            impatient.upsert_nodes([_person("p-late")])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert impatient.get("p-late") is None
+    impatient.upsert_nodes([_person("p-late")])  # the lock is free again
+    assert "p-late" in store.view().index
+    for s in (store, other, impatient):
+        s.close()
 
 
 # --------------------------------------------------------------------------- WAL, rollback

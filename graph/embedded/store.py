@@ -278,6 +278,13 @@ class EmbeddedStore(StoreBase):
                 raise StoreUnavailable(f"the write failed and was rolled back: {exc}") from None
             raise
 
+    def _ready_to_write(self) -> None:
+        """Catch up before waiting for the write lock, so that a long catch-up (a full
+        reload after a large batch) does not hold the other processes' writes back; under
+        the lock only what was written meanwhile remains (usually a few log entries)."""
+        with self._lock:
+            self._sync()
+
     def _caught_up(self, conn: sqlite3.Connection) -> Memory:
         """Memory at the disk's version, read in the open write transaction ``conn``
         (the caller holds ``_lock``)."""
@@ -314,6 +321,7 @@ class EmbeddedStore(StoreBase):
 
     def write(self, batch: Batch) -> WriteResult:
         with self._write_lock:
+            self._ready_to_write()
             with self._transaction() as conn:
                 with self._lock:
                     planned = plan(self._caught_up(conn), batch)
@@ -323,6 +331,7 @@ class EmbeddedStore(StoreBase):
 
     def update_node(self, label: Label, node_id: str, changes: Mapping[str, Any]) -> NodeRecord:
         with self._write_lock:
+            self._ready_to_write()
             with self._transaction() as conn:
                 row = conn.execute(sql.NODE_BY_ID, (node_id,)).fetchone()
                 if row is None or row[0] != Label(label).value:
@@ -374,6 +383,7 @@ class EmbeddedStore(StoreBase):
 
     def delete_node(self, node_id: str, label: Label | None = None) -> DeleteResult:
         with self._write_lock:
+            self._ready_to_write()
             with self._transaction() as conn:
                 with self._lock:
                     mem = self._caught_up(conn)
@@ -396,6 +406,7 @@ class EmbeddedStore(StoreBase):
     def delete_relationship(self, rel_type: RelType, src: str, dst: str) -> bool:
         src, dst = canonical_ends(rel_type, src, dst)
         with self._write_lock:
+            self._ready_to_write()
             with self._transaction() as conn:
                 with self._lock:
                     mem = self._caught_up(conn)
