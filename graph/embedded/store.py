@@ -206,7 +206,7 @@ class EmbeddedStore(StoreBase):
                     conn.execute("COMMIT")
             if disk == mem.version:
                 return
-            if log_complete(entries, mem.version, disk):
+            if disk > mem.version and log_complete(entries, mem.version, disk):
                 try:
                     for version, payload in entries:
                         changes.replay(mem, version, payload)

@@ -38,6 +38,7 @@ from graph.errors import AlreadyExists, Conflict, InvalidInput, PasserelleError
 from graph.frames import ValidRels, frames_from_records, validate_rel_frame
 from graph.model import REL_MODELS, Label, NodeRecord, RelRecord, RelType
 from graph.store import Batch
+from graph.store_base import check_create_only
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,8 @@ class Prepared:
         ``stored`` maps the ids of :attr:`ids` that exist to their label (others absent);
         read it under the version lock, so that ``create_only`` holds until the commit.
         """
+        creates = check_create_only(self.batch)
         nodes: dict[str, NodeRecord] = {}
-        creates = frozenset(self.batch.create_only)
         for i, node in enumerate(self.batch.nodes):
             if not isinstance(node, NodeRecord):
                 raise InvalidInput(f"nodes[{i}]", "expected a node record")
