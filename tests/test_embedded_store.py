@@ -5,6 +5,7 @@ Embedded-specific (the store contract in tests/store_contract.py covers the port
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -254,6 +255,30 @@ def test_delete_right_after_another_writer_keeps_memory_in_step(
     assert not view.to_networkx().has_edge("p-01", "p-02", "KNOWS")
     assert view_content(view) == view_content(a.view())
     assert b.sync_stats.reloads == reloads  # caught up from the log
+
+
+def test_a_log_entry_that_does_not_fit_means_a_full_reload(
+    two_stores: tuple[EmbeddedStore, EmbeddedStore],
+) -> None:
+    """An entry naming a node under another number than the reader's (a surprise): the
+    reader does not apply half of it, it reloads in full and is right."""
+    a, b = two_stores
+    a.write(sample_batch())
+    b.view()
+    a.upsert_nodes([_person("p-01", status="helper")])
+    with sqlite3.connect(a.path) as conn:
+        version, payload = conn.execute(
+            "SELECT version, payload FROM changes ORDER BY version DESC LIMIT 1"
+        ).fetchone()
+        change = json.loads(payload)
+        change["write"]["nodes"][0][0] = a.view().index["p-02"]  # p-01 under p-02's number
+        conn.execute(
+            "UPDATE changes SET payload = ? WHERE version = ?", (json.dumps(change), version)
+        )
+    conn.close()
+    reloads = b.sync_stats.reloads
+    assert view_content(b.view()) == view_content(a.view())
+    assert b.sync_stats.reloads == reloads + 1
 
 
 def test_a_write_waits_for_another_process_lock_then_succeeds(tmp_path: Path) -> None:
