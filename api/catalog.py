@@ -7,7 +7,6 @@ is typed as that class: ``get_node(store, Employer, ...)`` is an :class:`Employe
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -15,14 +14,13 @@ from typing import Any, TypeVar
 import numpy as np
 from pydantic import ValidationError as PydanticValidationError
 
-from graph.errors import Conflict, InvalidInput, NotFound
+from graph.errors import AlreadyExists, InvalidInput, NotFound
 from graph.model import Label, NodeRecord, RelRecord, RelType, invalid_from_pydantic
 from graph.store import Batch, GraphStore
 from graph.view import LABEL_CODE, GraphView, is_undirected
 
 R = TypeVar("R", bound=NodeRecord)
 
-_CREATE_LOCK = threading.Lock()
 ID_PREFIX = {
     Label.PERSON: "p",
     Label.ASSOCIATION: "asso",
@@ -63,26 +61,37 @@ def create_node(
 ) -> R:
     """Create a node (409 if the id is taken) and ``rels_for(id)``, in one write.
 
-    The id is the one given (admins only) or a new random one.
+    The id is the one given (admins only) or a new random one. Whether it is taken is
+    decided by the store inside the write transaction (``Batch.create_only``), so it holds
+    between API workers too: of two creates of one id, one succeeds and one gets 409.
     """
-    with _CREATE_LOCK:
-        node_id = data.get("id") or f"{ID_PREFIX[kind.label]}-{uuid.uuid4().hex[:12]}"
-        if store.get(node_id) is not None:
-            raise Conflict("id", f"{node_id!r} already exists")
-        record = _validated(kind, {**data, "id": node_id})
-        store.write(Batch(nodes=[record], rels=list(rels_for(node_id))))
+    node_id = data.get("id") or f"{ID_PREFIX[kind.label]}-{uuid.uuid4().hex[:12]}"
+    record = _validated(kind, {**data, "id": node_id})
+    batch = Batch(nodes=[record], rels=list(rels_for(node_id)), create_only=[node_id])
+    try:
+        store.write(batch)
+    except AlreadyExists:
+        raise AlreadyExists("id", node_id) from None
     return record
 
 
 def patch_node(
     store: GraphStore, kind: type[R], node_id: str, changes: dict[str, Any], field: str = "id"
 ) -> R:
-    """Replace some properties of a node; the whole record is validated again."""
-    current = get_node(store, kind, node_id, field)
+    """Replace some properties of a node; the whole record is validated again.
+
+    Read and written in one store transaction (:meth:`~graph.store.GraphStore.update_node`):
+    two workers patching different properties of one node at once keep both changes, and a
+    node deleted meanwhile is 404, not brought back.
+    """
     if not changes:
-        return current
-    updated = _validated(kind, {**current.model_dump(), **changes, "id": node_id})
-    store.write(Batch(nodes=[updated]))
+        return get_node(store, kind, node_id, field)
+    try:
+        updated = store.update_node(kind.label, node_id, changes)
+    except NotFound:
+        raise NotFound(kind.label.value, node_id, field) from None
+    if not isinstance(updated, kind):  # the store read it as a kind of this label
+        raise NotFound(kind.label.value, node_id, field)
     return updated
 
 

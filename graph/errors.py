@@ -59,8 +59,18 @@ class Conflict(PasserelleError):
         super().__init__(f"{field}: {message}")
 
 
+class AlreadyExists(Conflict):
+    """A create of a node whose id is taken (``Batch(create_only=...)``), decided inside
+    the write transaction: it holds across processes writing to the same store."""
+
+    def __init__(self, field: str, id: str) -> None:
+        self.id = id
+        super().__init__(field, f"{id!r} already exists")
+
+
 class StoreUnavailable(PasserelleError):
-    """The store cannot be reached or opened (server down, locked or unreadable file)."""
+    """The store cannot be reached or opened (server down, locked beyond the busy timeout,
+    unreadable file). Never raised because another process wrote: writes wait their turn."""
 
 
 class ConfigError(PasserelleError):

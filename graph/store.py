@@ -7,7 +7,7 @@ one from the settings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -26,11 +26,15 @@ class Batch:
     """One all-or-nothing write: nodes, relationship records and columnar frames.
 
     Nodes are written before relationships, so a batch may create both ends of a tie.
+    ``create_only`` names nodes of the batch that must not exist yet: the store decides it
+    inside the write transaction, so two writers creating the same id at once (in two
+    processes) get one success and one :class:`~graph.errors.AlreadyExists`.
     """
 
     nodes: Sequence[NodeRecord] = ()
     rels: Sequence[RelRecord] = ()
     frames: Sequence[RelFrame] = ()
+    create_only: Collection[str] = ()
 
     def __len__(self) -> int:
         return len(self.nodes) + len(self.rels) + sum(len(f) for f in self.frames)
@@ -69,6 +73,12 @@ class GraphStore(Protocol):
     Every write is validated completely before anything is written and is applied in one
     transaction: it is all there or not at all. Upserts are idempotent: writing the same
     record twice leaves the store as after the first write (the version still advances).
+
+    Several processes may open one store: their writes serialise (a write waits for
+    another's, it does not fail because of it), what a write checks against the stored
+    graph (``create_only``, ``update_node``'s record, delete targets) is checked inside its
+    transaction, and a read that starts after a write was acknowledged, in any process,
+    sees it (``version``, ``view`` and the record reads).
     """
 
     @property
@@ -85,6 +95,12 @@ class GraphStore(Protocol):
         ...
 
     def upsert_nodes(self, nodes: Iterable[NodeRecord]) -> WriteResult: ...
+
+    def update_node(self, label: Label, node_id: str, changes: Mapping[str, Any]) -> NodeRecord:
+        """Replace some properties of a stored ``label`` node, read and written in one
+        transaction; the whole record is validated again. Raises
+        :class:`~graph.errors.NotFound` when there is no such node."""
+        ...
 
     def upsert_relationships(self, rels: Iterable[RelRecord]) -> WriteResult: ...
 

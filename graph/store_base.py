@@ -23,16 +23,39 @@ Decisions:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Self, cast
 
+from pydantic import ValidationError as PydanticValidationError
+
 from graph.errors import InvalidInput
-from graph.model import NODE_MODELS, REL_MODELS, Label, NodeRecord, RelRecord, RelType, parse_label
+from graph.model import (
+    NODE_MODELS,
+    REL_MODELS,
+    Label,
+    NodeRecord,
+    RelRecord,
+    RelType,
+    invalid_from_pydantic,
+    parse_label,
+)
 from graph.schema import FieldSpec, field_specs
 from graph.store import Batch, DeleteResult, Direction, WriteResult
 
 #: the largest ``limit`` of ``find``
 MAX_FIND_LIMIT = 10_000
+
+# The change log every adapter keeps (graph.embedded.changes, graph.neo4j.mirror): one
+# entry per version, written in that version's transaction, from which other processes
+# keep their in-memory state in step instead of reading the whole graph again.
+#: writes of more rows than this (nodes plus relationships) are logged without payload:
+#: the other processes read the graph again, once
+LOG_MAX_ROWS = 10_000
+#: an entry is kept while it is among the last LOG_KEEP_VERSIONS versions…
+LOG_KEEP_VERSIONS = 1_000
+#: …or younger than LOG_KEEP_SECONDS
+LOG_KEEP_SECONDS = 600.0
 DIRECTIONS = ("out", "in", "both")
 
 
@@ -47,11 +70,81 @@ def canonical_ends(rel_type: RelType, src: str, dst: str) -> tuple[str, str]:
     return src, dst
 
 
+@dataclass
+class SyncStats:
+    """How one store object kept its in-memory graph in step with the database, in this
+    process: cheap counters, read by tests and diagnostics."""
+
+    #: change-log entries applied (other processes' writes, or this one's seen by a reader)
+    applied: int = 0
+    #: full reads of the graph (the first one included)
+    reloads: int = 0
+
+
 def check_direction(direction: Any) -> Direction:
     """``direction`` when it is ``out``, ``in`` or ``both``; else :class:`InvalidInput`."""
     if direction not in DIRECTIONS:
         raise InvalidInput("direction", "expected out, in or both", direction)
     return cast(Direction, direction)
+
+
+def check_create_only(batch: Batch) -> frozenset[str]:
+    """The ids of ``batch.create_only``, each the id of a node of the batch; else
+    :class:`InvalidInput` naming it.
+
+    >>> from graph.model import Sector
+    >>> batch = Batch(nodes=[Sector(id="s1", code="c1", name="x")], create_only=["s1"])
+    >>> sorted(check_create_only(batch))
+    ['s1']
+    >>> check_create_only(Batch(create_only=["s2"]))
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidInput: create_only[0]: 's2' is not a node of the batch
+    """
+    if isinstance(batch.create_only, str):
+        raise InvalidInput("create_only", "expected a collection of ids", batch.create_only)
+    if not batch.create_only:
+        return frozenset()
+    ids = {n.id for n in batch.nodes if isinstance(n, NodeRecord)}
+    for i, node_id in enumerate(batch.create_only):
+        if node_id not in ids:
+            raise InvalidInput(
+                f"create_only[{i}]", f"{node_id!r} is not a node of the batch", node_id
+            )
+    return frozenset(batch.create_only)
+
+
+def patched(record: NodeRecord, changes: Mapping[str, Any]) -> NodeRecord:
+    """``record`` with some properties replaced, validated again as a whole (the id stays);
+    an invalid result is :class:`InvalidInput` naming the field.
+
+    >>> from graph.model import Sector
+    >>> patched(Sector(id="s1", code="c1", name="x"), {"name": "y"}).name
+    'y'
+    >>> patched(Sector(id="s1", code="c1", name="x"), {"code": "?"})
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidInput: code: String should match pattern '^[a-z0-9-]{2,40}$'
+    """
+    data = {**record.model_dump(), **changes, "id": record.id}
+    try:
+        return type(record).model_validate(data)
+    except PydanticValidationError as exc:
+        raise invalid_from_pydantic(exc) from None
+
+
+def log_complete(entries: Sequence[tuple[int, str | None]], since: int, until: int) -> bool:
+    """Whether change-log ``entries`` (version, payload) are every version after ``since``
+    up to ``until``, each with its payload (nothing trimmed, nothing too large to log).
+
+    >>> log_complete([(3, "{}"), (4, "{}")], 2, 4), log_complete([(4, "{}")], 2, 4)
+    (True, False)
+    >>> log_complete([(3, "{}"), (4, None)], 2, 4)
+    False
+    """
+    return [v for v, _ in entries] == list(range(since + 1, until + 1)) and all(
+        p is not None for _, p in entries
+    )
 
 
 def check_page(limit: Any, offset: Any) -> None:
@@ -72,6 +165,12 @@ class StoreBase(ABC):
 
     @abstractmethod
     def delete_node(self, node_id: str, label: Label | None = None) -> DeleteResult: ...
+
+    @abstractmethod
+    def update_node(self, label: Label, node_id: str, changes: Mapping[str, Any]) -> NodeRecord:
+        """Replace some properties of a stored node, read and written in one transaction
+        (so concurrent updates of different properties are both kept); the whole record is
+        validated again (:func:`patched`). :class:`NotFound` when there is no such node."""
 
     @abstractmethod
     def get_many(self, node_ids: Sequence[str]) -> dict[str, NodeRecord]: ...

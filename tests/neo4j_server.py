@@ -41,7 +41,10 @@ SKIP_REASON = (
 SKIPPED = not NEO4J_URI and not REQUIRED
 needs_server = pytest.mark.skipif(SKIPPED, reason=SKIP_REASON)
 
-_FOREIGN = "MATCH (n) WHERE NOT n:Node AND NOT n:PasserelleMeta RETURN count(n) AS n"
+_FOREIGN = (
+    "MATCH (n) WHERE NOT n:Node AND NOT n:PasserelleMeta AND NOT n:PasserelleChange"
+    " RETURN count(n) AS n"
+)
 # Relationships first, then nodes, in bounded transactions: a transaction's changes live in
 # the server's heap, and DETACH DELETE of 10,000 well-connected people does not fit in 1 GB.
 _WIPE = (

@@ -11,6 +11,7 @@ The fixture ``store`` is the first store the factory opens, empty.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from graph.errors import Conflict, InvalidInput, NotFound, PasserelleError
+from graph.errors import AlreadyExists, Conflict, InvalidInput, NotFound, PasserelleError
 from graph.frames import RelFrame
 from graph.model import (
     Association,
@@ -57,6 +58,7 @@ from graph.model import (
     WorksAt,
 )
 from graph.store import Batch, GraphStore
+from graph.store_base import LOG_MAX_ROWS
 from graph.view import GraphView
 
 StoreFactory = Callable[[], GraphStore]
@@ -321,7 +323,18 @@ def _third_rel_is_not_a_record() -> tuple[Batch, type[PasserelleError], str]:
     return Batch(nodes=[_person("p-new")], rels=rels), InvalidInput, "rels[2]"  # type: ignore[list-item]
 
 
+def _second_node_is_created_but_stored() -> tuple[Batch, type[PasserelleError], str]:
+    nodes = [_person("p-new"), _person("p-01")]
+    return Batch(nodes=nodes, create_only=["p-new", "p-01"]), AlreadyExists, "nodes[1].id"
+
+
+def _create_only_names_no_node_of_the_batch() -> tuple[Batch, type[PasserelleError], str]:
+    return Batch(nodes=[_person("p-new")], create_only=["p-other"]), InvalidInput, "create_only[0]"
+
+
 FAILING_BATCHES: dict[str, Callable[[], tuple[Batch, type[PasserelleError], str]]] = {
+    "create-of-a-stored-id": _second_node_is_created_but_stored,
+    "create-only-of-no-node": _create_only_names_no_node_of_the_batch,
     "bad-third-frame-row": _bad_third_frame_row,
     "third-rel-to-missing-node": _third_rel_to_missing_node,
     "works-at-a-person": _third_rel_with_wrong_endpoint_label,
@@ -735,3 +748,190 @@ class StoreContract:
         assert view_content(second.view()) == view
         second.upsert_nodes([_person("p-07")])
         assert second.version > version
+
+    # ------------------------------------------------------------------ create_only, update_node
+
+    def test_create_only_creates_once(self, filled: GraphStore) -> None:
+        """``create_only``: a new id is created (ties too); a stored one is AlreadyExists,
+        writes nothing and leaves the version, whatever the stored label."""
+        version = filled.version
+        result = filled.write(
+            Batch(
+                nodes=[_person("p-new")],
+                rels=[Knows(src="p-new", dst="p-01", strength=0.5, source="unit")],
+                create_only=["p-new"],
+            )
+        )
+        assert result.version == filled.version > version
+        assert filled.get_relationship(RelType.KNOWS, "p-01", "p-new") is not None
+        before, version = content(filled), filled.version
+        for node in (_person("p-new", status="helper"), Employer(id="p-01", name="X")):
+            with pytest.raises(AlreadyExists) as info:
+                filled.write(Batch(nodes=[node], create_only=[node.id]))
+            assert (info.value.field, info.value.id) == ("nodes[0].id", node.id)
+            assert isinstance(info.value, Conflict)
+        assert content(filled) == before and filled.version == version
+        # without create_only the same record is an upsert, as always
+        filled.write(Batch(nodes=[_person("p-new", status="helper")]))
+        assert filled.get("p-new") == _person("p-new", status="helper")
+
+    def test_update_node_changes_some_properties(self, filled: GraphStore) -> None:
+        """update_node replaces the given properties, keeps the others, moves the version and
+        shows in the view; an unknown id or another label is NotFound, an invalid value
+        InvalidInput naming the field: neither writes anything."""
+        before = filled.get("p-01")
+        assert isinstance(before, Person)
+        version = filled.version
+        updated = filled.update_node(Label.PERSON, "p-01", {"capacity": 7, "status": "both"})
+        assert updated == before.model_copy(update={"capacity": 7, "status": PersonStatus.BOTH})
+        assert filled.get("p-01") == updated
+        assert filled.version > version
+        g = filled.view().to_networkx()
+        assert g.nodes["p-01"]["capacity"] == 7 and g.nodes["p-01"]["status"] == "both"
+        snapshot, version = content(filled), filled.version
+        with pytest.raises(NotFound):
+            filled.update_node(Label.PERSON, "p-99", {"capacity": 1})
+        with pytest.raises(NotFound):
+            filled.update_node(Label.EMPLOYER, "p-01", {"name": "X"})
+        with pytest.raises(InvalidInput) as info:
+            filled.update_node(Label.PERSON, "p-01", {"capacity": -3})
+        assert info.value.field == "capacity"
+        assert content(filled) == snapshot and filled.version == version
+
+    # ------------------------------------------------------------------ several store objects
+
+    def test_another_store_object_follows_from_the_log(self, store_factory: StoreFactory) -> None:
+        """Two store objects on one location, as two API workers: what one writes (records,
+        ties, updates, deletes) is in the other's next view, the same view a freshly opened
+        store reads, and the other got there by applying the change log, not by reading
+        the whole graph again."""
+        a, b = store_factory(), store_factory()
+        write_sample(a)
+        b.view()
+        stats = b.sync_stats  # type: ignore[attr-defined]
+        reloads, applied = stats.reloads, stats.applied
+        steps: list[Callable[[], Any]] = [
+            lambda: a.write(
+                Batch(
+                    nodes=[_person("p-new"), Employer(id="e-new", name="Nouvelle")],
+                    rels=[
+                        WorksAt(src="p-new", dst="e-new"),
+                        Knows(src="p-new", dst="p-01", strength=0.5, source="event"),
+                    ],
+                    create_only=["p-new"],
+                )
+            ),
+            lambda: a.update_node(Label.PERSON, "p-02", {"capacity": 4}),
+            lambda: a.delete_relationship(RelType.KNOWS, "p-01", "p-02"),
+            lambda: a.delete_person("p-06"),
+            lambda: a.upsert_nodes([_person("p-06", status="helper")]),  # back, renumbered
+        ]
+        for step in steps:
+            step()
+            fresh = store_factory()
+            try:
+                assert view_content(b.view()) == view_content(fresh.view())
+            finally:
+                fresh.close()
+        assert b.version == a.version
+        assert stats.reloads == reloads
+        assert stats.applied == applied + len(steps)
+
+    def test_random_writes_through_one_object_mirror_in_another(
+        self, store_factory: StoreFactory
+    ) -> None:
+        """Random sequences of writes, updates and deletes through one store object: the
+        view another object derives from the log equals a full read, every few steps."""
+        rng = random.Random(16)
+        a, b = store_factory(), store_factory()
+        write_sample(a)
+        b.view()
+        people = [n.id for n in sample_nodes() if isinstance(n, Person)]
+        made = 0
+        for step in range(60):
+            kind = rng.choice(["create", "update", "tie", "untie", "delete", "frame"])
+            if kind == "create" or len(people) < 4:
+                made += 1
+                pid = f"p-r{made:03d}"
+                ties = [
+                    Knows(src=pid, dst=other, strength=rng.random(), source="unit")
+                    for other in rng.sample(people, 2)
+                ]
+                a.write(Batch(nodes=[_person(pid)], rels=ties, create_only=[pid]))
+                people.append(pid)
+            elif kind == "update":
+                changes = {"capacity": rng.randrange(5), "status": rng.choice(list(PersonStatus))}
+                a.update_node(Label.PERSON, rng.choice(people), changes)
+            elif kind == "tie":
+                src, dst = rng.sample(people, 2)
+                a.upsert_relationships([Mentors(src=src, dst=dst, since=date(2024, 1, 2))])
+            elif kind == "untie":
+                src, dst = rng.sample(people, 2)
+                a.delete_relationship(RelType.KNOWS, src, dst)
+            elif kind == "delete":
+                a.delete_person(people.pop(rng.randrange(len(people))))
+            else:
+                pairs = [rng.sample(people, 2) for _ in range(5)]
+                frame = RelFrame(
+                    RelType.KNOWS,
+                    [p[0] for p in pairs],
+                    [p[1] for p in pairs],
+                    {"strength": [0.3] * 5, "source": ["declared"] * 5},
+                )
+                a.write(Batch(frames=[frame]))
+            if step % 12 == 11:
+                fresh = store_factory()
+                try:
+                    assert view_content(b.view()) == view_content(fresh.view()), step
+                finally:
+                    fresh.close()
+        assert b.sync_stats.reloads == 1  # type: ignore[attr-defined]  # the first read only
+
+    def test_a_trimmed_log_means_one_full_read(self, store_factory: StoreFactory) -> None:
+        """When the log no longer holds every entry another object needs (trimmed), it reads
+        the whole graph once, and is right."""
+        a, b = store_factory(), store_factory()
+        write_sample(a)
+        b.view()
+        a.keep_versions, a.keep_seconds = 1, 0.0  # type: ignore[attr-defined]
+        for i in range(3):
+            a.upsert_nodes([_person(f"p-t{i}")])
+        reloads = b.sync_stats.reloads  # type: ignore[attr-defined]
+        view = b.view()
+        assert b.sync_stats.reloads == reloads + 1  # type: ignore[attr-defined]
+        assert {"p-t0", "p-t1", "p-t2"} <= set(view.index)
+        fresh = store_factory()
+        try:
+            assert view_content(view) == view_content(fresh.view())
+        finally:
+            fresh.close()
+        a.upsert_nodes([_person("p-t3")])  # the last entry is always kept
+        assert "p-t3" in b.view().index
+        assert b.sync_stats.reloads == reloads + 1  # type: ignore[attr-defined]
+
+    def test_a_batch_too_large_to_log_means_one_full_read(
+        self, store_factory: StoreFactory
+    ) -> None:
+        """A write of more rows than the log takes (seed, imports) is not logged: the other
+        object reads the whole graph once, then follows the log again."""
+        a, b = store_factory(), store_factory()
+        write_sample(a)
+        b.view()
+        people = [_person(f"p-{i:04d}") for i in range(150)]
+        pairs = [(x.id, y.id) for i, x in enumerate(people) for y in people[i + 1 :]]
+        assert len(people) + len(pairs) > LOG_MAX_ROWS
+        frame = RelFrame(
+            RelType.KNOWS,
+            [p[0] for p in pairs],
+            [p[1] for p in pairs],
+            {"strength": [0.5] * len(pairs), "source": ["unit"] * len(pairs)},
+        )
+        a.write(Batch(nodes=people, frames=[frame]))
+        reloads = b.sync_stats.reloads  # type: ignore[attr-defined]
+        assert len(b.view().rel(RelType.KNOWS)) == len(pairs) + len(
+            [k for k in sample_expected_rels() if k[0] == RelType.KNOWS]
+        )
+        assert b.sync_stats.reloads == reloads + 1  # type: ignore[attr-defined]
+        a.upsert_nodes([_person("p-after")])
+        assert "p-after" in b.view().index
+        assert b.sync_stats.reloads == reloads + 1  # type: ignore[attr-defined]

@@ -65,4 +65,4 @@ def test_schema_is_idempotent_and_has_one_table_per_relationship_type() -> None:
         for stmt in schema_sql():
             conn.execute(stmt)
     names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert names == {"meta", "nodes"} | {table(t) for t in RelType}
+    assert names == {"meta", "nodes", "changes"} | {table(t) for t in RelType}

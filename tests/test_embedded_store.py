@@ -5,11 +5,13 @@ Embedded-specific (the store contract in tests/store_contract.py covers the port
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,15 +99,18 @@ def _acks(lines: str) -> list[tuple[int, int]]:
 def test_kill_9_mid_write_keeps_every_acknowledged_batch(
     tmp_path: Path, acks_before_kill: int, delay_s: float
 ) -> None:
-    """After SIGKILL mid-write: acked batches are whole, the next is all-or-nothing.
+    """After SIGKILL mid-write: acked batches are whole, the next is all-or-nothing, and
+    the change log agrees with the tables.
 
     A child process writes batches of 400 people and 4,000 ties (a write takes tens of
     milliseconds) and prints when each write starts and when it is acknowledged. After
     some acknowledgements the parent waits for the next write to start, lets it run for
     ``delay_s`` and sends SIGKILL; then it reopens the store and checks every batch's
-    people and ties.
+    people and ties, the log's entries, and that a store opened before the crash catches
+    up from the log to the same view.
     """
     data_dir = tmp_path / "store"
+    observer = EmbeddedStore(data_dir)  # another worker, following the writer from the log
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
@@ -168,6 +173,17 @@ def test_kill_9_mid_write_keeps_every_acknowledged_batch(
         assert view.node_counts[view.label_of(0)] == PEOPLE * len(whole)
         expected_edges = set().union(*(crash_batch_edges(i) for i in whole))
         assert edges == expected_edges
+        # The log holds every committed write and nothing else: the worker that watched
+        # catches up from it (no full read) to the recovered store's very view.
+        log = sqlite3.connect(data_dir / DB_FILE)
+        try:
+            entries = log.execute("SELECT version, payload IS NULL FROM changes ORDER BY 1")
+            assert entries.fetchall() == [(v, 0) for v in range(1, store.version + 1)]
+        finally:
+            log.close()
+        assert view_content(observer.view()) == view_content(view)
+        assert observer.sync_stats.reloads == 1
+        observer.close()
         # And the recovered store takes writes again.
         store.write(crash_batch(len(whole)))
         assert person_id(len(whole), 0) in store.view().index
@@ -215,34 +231,89 @@ def test_a_write_by_one_store_is_seen_by_the_other(
 
 
 def test_delete_right_after_another_writer_keeps_memory_in_step(
-    two_stores: tuple[EmbeddedStore, EmbeddedStore], monkeypatch: pytest.MonkeyPatch
+    two_stores: tuple[EmbeddedStore, EmbeddedStore],
 ) -> None:
-    """A write by another worker between a delete's check and its transaction is not lost.
+    """A write by another worker just before a delete is not lost, nor reloaded in full.
 
     Regression: delete_node and delete_relationship took the bumped version as their
     memory's version without noticing the other write, so this store's views missed it
-    for good.
+    for good. Now a delete catches up with the log inside its own transaction.
     """
     a, b = two_stores
     a.write(sample_batch())
     b.view()
-    sync = b._sync
-
-    def sync_then_other_worker_writes() -> None:
-        sync()
-        a.upsert_nodes([_person(f"p-race-{a.version}")])
-
-    monkeypatch.setattr(b, "_sync", sync_then_other_worker_writes)
+    reloads = b.sync_stats.reloads
+    a.upsert_nodes([_person("p-race-1")])
     b.delete_person("p-06")
+    a.upsert_nodes([_person("p-race-2")])
     b.delete_relationship(RelType.KNOWS, "p-01", "p-02")
-    monkeypatch.undo()
     view = b.view()
     assert view.version == a.version == b.version
     races = sorted(i for i in view.index if i.startswith("p-race-"))
-    assert len(races) == 2, races
+    assert races == ["p-race-1", "p-race-2"]
     assert "p-06" not in view.index
     assert not view.to_networkx().has_edge("p-01", "p-02", "KNOWS")
     assert view_content(view) == view_content(a.view())
+    assert b.sync_stats.reloads == reloads  # caught up from the log
+
+
+def test_a_log_entry_that_does_not_fit_means_a_full_reload(
+    two_stores: tuple[EmbeddedStore, EmbeddedStore],
+) -> None:
+    """An entry naming a node under another number than the reader's (a surprise): the
+    reader does not apply half of it, it reloads in full and is right."""
+    a, b = two_stores
+    a.write(sample_batch())
+    b.view()
+    a.upsert_nodes([_person("p-01", status="helper")])
+    with sqlite3.connect(a.path) as conn:
+        version, payload = conn.execute(
+            "SELECT version, payload FROM changes ORDER BY version DESC LIMIT 1"
+        ).fetchone()
+        change = json.loads(payload)
+        change["write"]["nodes"][0][0] = a.view().index["p-02"]  # p-01 under p-02's number
+        conn.execute(
+            "UPDATE changes SET payload = ? WHERE version = ?", (json.dumps(change), version)
+        )
+    conn.close()
+    reloads = b.sync_stats.reloads
+    assert view_content(b.view()) == view_content(a.view())
+    assert b.sync_stats.reloads == reloads + 1
+
+
+def test_a_write_waits_for_another_process_lock_then_succeeds(tmp_path: Path) -> None:
+    """A write while another connection holds the write lock waits for it (busy timeout),
+    catches up with what that one wrote, and succeeds; only a lock held beyond the
+    timeout is StoreUnavailable (the store really is busy), and nothing is written then."""
+    data_dir = tmp_path / "store"
+    store = EmbeddedStore(data_dir, busy_timeout_s=5)
+    other = EmbeddedStore(data_dir)
+    store.write(sample_batch())
+    holder = sqlite3.connect(data_dir / DB_FILE, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    done: list[object] = []
+    writer = threading.Thread(target=lambda: done.append(store.upsert_nodes([_person("p-w")])))
+    writer.start()
+    time.sleep(0.3)
+    assert not done  # waiting for the lock
+    holder.execute("COMMIT")
+    other.upsert_nodes([_person("p-other")])  # in turn, after the waiting one or before it
+    writer.join(timeout=10)
+    assert done and store.get("p-w") is not None
+    assert {"p-w", "p-other"} <= set(store.view().index) == set(other.view().index)
+    impatient = EmbeddedStore(data_dir, busy_timeout_s=0.2)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreUnavailable, match="busy"):
+            impatient.upsert_nodes([_person("p-late")])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert impatient.get("p-late") is None
+    impatient.upsert_nodes([_person("p-late")])  # the lock is free again
+    assert "p-late" in store.view().index
+    for s in (store, other, impatient):
+        s.close()
 
 
 # --------------------------------------------------------------------------- WAL, rollback

@@ -276,6 +276,7 @@ KNOWN_NAMES = (
     | {
         "Node",
         "PasserelleMeta",
+        "PasserelleChange",
     }
 )
 #: syntax accepted by only one of Neo4j 4.4 and 5.x (or deprecated in 5)

@@ -8,7 +8,9 @@ SQLite on disk for durability, numpy arrays in memory for speed:
 * :mod:`graph.embedded.plan`: a batch validated and resolved to node numbers before
   anything is written;
 * :mod:`graph.embedded.memory`: the in-memory mirror of the database and the
-  :class:`~graph.view.GraphView` built from it.
+  :class:`~graph.view.GraphView` built from it;
+* :mod:`graph.embedded.changes`: the change log, from which a process mirrors the
+  writes of the others.
 """
 
 from graph.embedded.sql import DB_FILE, SCHEMA_VERSION

@@ -22,10 +22,11 @@ from itertools import repeat
 import numpy as np
 
 from graph.embedded.memory import Memory, hash_ids
-from graph.errors import Conflict, InvalidInput
+from graph.errors import AlreadyExists, Conflict, InvalidInput
 from graph.frames import ValidRels, frames_from_records, validate_rel_frame
 from graph.model import REL_MODELS, NodeRecord, RelRecord, RelType
 from graph.store import Batch
+from graph.store_base import check_create_only
 from graph.view import LABEL_CODE, LABELS
 
 #: frames with more ids than this resolve them by hash search
@@ -53,7 +54,12 @@ class Plan:
 
 
 def plan(mem: Memory, batch: Batch) -> Plan:
-    """Validate a batch completely and resolve its node numbers; touch nothing."""
+    """Validate a batch completely and resolve its node numbers; touch nothing.
+
+    Run it under the store's write lock, with ``mem`` caught up with the disk: what it
+    decides (numbers of new nodes, ``create_only`` ids not taken) holds only then.
+    """
+    creates = check_create_only(batch)
     nodes: dict[str, tuple[int, NodeRecord]] = {}
     new: dict[str, int] = {}
     next_nid = mem.n_slots
@@ -61,6 +67,8 @@ def plan(mem: Memory, batch: Batch) -> Plan:
         if not isinstance(node, NodeRecord):
             raise InvalidInput(f"nodes[{i}]", "expected a node record")
         existing = mem.index.get(node.id)
+        if existing is not None and node.id in creates:
+            raise AlreadyExists(f"nodes[{i}].id", node.id)
         if existing is not None and LABELS[mem.labels.data[existing]] != node.label:
             stored = LABELS[mem.labels.data[existing]].value
             raise Conflict(f"nodes[{i}].id", f"{node.id!r} is a {stored}, not a {node.label.value}")

@@ -1,8 +1,9 @@
 """The embedded store's SQL: its tables, its statements, and values to and from rows.
 
 Tables: ``meta(key, value)`` (schema and store version), ``nodes(nid, id, label, props
-JSON)`` and one ``rel_<type>`` table per relationship type with typed columns derived
-from the model, keyed by ``(src, dst)`` node numbers.
+JSON)``, one ``rel_<type>`` table per relationship type with typed columns derived
+from the model, keyed by ``(src, dst)`` node numbers, and ``changes(version, at,
+payload)``, the change log (:mod:`graph.embedded.changes`).
 
 Decisions:
 
@@ -39,6 +40,15 @@ NODE_NUMBER_BY_ID = "SELECT nid, label FROM nodes WHERE id = ?"
 NODE_NUMBERS_OF_TWO = "SELECT id, nid FROM nodes WHERE id IN (?, ?)"
 DELETE_NODE = "DELETE FROM nodes WHERE nid = ?"
 
+#: the change log: one row per version, written in the version's own transaction
+LOG_CHANGE = "INSERT OR REPLACE INTO changes (version, at, payload) VALUES (?, ?, ?)"
+#: entries of versions ``> ?`` and ``<= ?``, oldest first (a range of the primary key)
+CHANGES_BETWEEN = (
+    "SELECT version, payload FROM changes WHERE version > ? AND version <= ? ORDER BY version"
+)
+#: forget entries at or below a version *and* older than a time (see graph.embedded.changes)
+TRIM_CHANGES = "DELETE FROM changes WHERE version <= ? AND at < ?"
+
 #: numpy dtype of each kind of view column, as loaded from SQL
 NUMPY_TYPE = {"date": "i4", "enum": "i1", "bool": "i1", "int": "i4", "float": "f8"}
 
@@ -60,6 +70,9 @@ def schema_sql() -> list[str]:
         " nid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, label TEXT NOT NULL,"
         " props TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label)",
+        # payload NULL: the change was not logged (a large batch), readers reload in full
+        "CREATE TABLE IF NOT EXISTS changes ("
+        " version INTEGER PRIMARY KEY, at REAL NOT NULL, payload TEXT)",
     ]
     for rel_type in RelType:
         cols = "".join(

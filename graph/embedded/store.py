@@ -9,8 +9,31 @@
 * Speed: the algorithms read a :class:`~graph.view.GraphView` built from in-memory arrays
   (:mod:`graph.embedded.memory`) that are kept in step with the database after each
   commit.
-* Several processes may open the same directory (API workers): a process that sees a
-  version on disk it did not write reloads its memory before answering.
+* Several processes may open the same directory (API workers). Writes from all of them
+  serialise on SQLite's write lock: ``BEGIN IMMEDIATE`` waits for another process's write
+  up to the busy timeout (10 s), then, holding the lock, this process catches up with
+  what was written meanwhile and plans the batch against that (node numbers, ``create_only``
+  conflicts): a write never fails because another process wrote, and two creates of one
+  id give one success and one :class:`~graph.errors.AlreadyExists`.
+  :class:`~graph.errors.StoreUnavailable` means the store itself failed (busy beyond the
+  timeout, disk error, closed).
+* How a process learns of another's write: every read that needs the memory (``view``,
+  ``version``) first reads the version in ``meta`` (one indexed read); when it moved, the
+  process applies the change log's entries in between (:mod:`graph.embedded.changes`),
+  and reloads everything only when the log cannot say (trimmed, a large batch, a
+  surprise). Record reads (``get``, ``find``…) go to SQLite and are always current.
+
+Decisions:
+
+* Three locks, always taken in this order: ``_write_lock`` (this process's writers, one
+  at a time), SQLite's write lock (other processes), ``_lock`` (the memory mirror). A
+  write waiting for another process holds neither ``_lock`` nor the connection the
+  readers use, so this process keeps answering reads meanwhile.
+* Connections: ``_conn`` writes (only under ``_write_lock``); ``_meta`` reads the
+  version, the log and full reloads (only under ``_lock``); one read-only connection per
+  thread for record reads.
+* Counters :attr:`EmbeddedStore.sync_stats` say how this process caught up (entries
+  applied, full reloads): tests use them, and they are cheap.
 
 The SQL it runs is in :mod:`graph.embedded.sql`; the port's database-independent parts
 (argument checks, ``relationships``/``neighbours``…) in :class:`graph.store_base.StoreBase`.
@@ -20,16 +43,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from graph.embedded import sql
+from graph.embedded import changes, sql
 from graph.embedded.memory import Memory, build_view, load
 from graph.embedded.plan import Plan, plan
 from graph.errors import NotFound, StoreUnavailable
@@ -37,32 +62,56 @@ from graph.frames import rel_specs
 from graph.model import REL_MODELS, Label, NodeRecord, RelRecord, RelType
 from graph.schema import FieldSpec
 from graph.store import Batch, Counts, DeleteResult, Direction, WriteResult
-from graph.store_base import StoreBase, canonical_ends
+from graph.store_base import (
+    LOG_KEEP_SECONDS,
+    LOG_KEEP_VERSIONS,
+    StoreBase,
+    SyncStats,
+    canonical_ends,
+    log_complete,
+    patched,
+)
 from graph.view import LABELS, GraphView
+
+_logger = logging.getLogger(__name__)
 
 
 class EmbeddedStore(StoreBase):
     """The default :class:`~graph.store.GraphStore`: a directory holding one SQLite file."""
 
-    def __init__(self, data_dir: str | Path, *, busy_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        data_dir: str | Path,
+        *,
+        busy_timeout_s: float = 10.0,
+        keep_versions: int = LOG_KEEP_VERSIONS,
+        keep_seconds: float = LOG_KEEP_SECONDS,
+    ) -> None:
         self.data_dir = Path(data_dir)
+        self._busy_timeout_s = busy_timeout_s
+        #: the log's retention (see graph.embedded.changes), applied by this process's writes
+        self.keep_versions = keep_versions
+        self.keep_seconds = keep_seconds
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self.path = self.data_dir / sql.DB_FILE
-            self._busy_timeout_s = busy_timeout_s
             self._conn = self._connect()
             self._init_schema()
+            self._meta = self._connect(read_only=True)
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(
                 f"cannot open the embedded store in {self.data_dir}: {exc}"
             ) from None
         self._lock = threading.RLock()
+        self._write_lock = threading.RLock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._mem = Memory()
         self._stale = True
         self._closed = False
-        self._sync()
+        self.sync_stats = SyncStats()
+        with self._lock:
+            self._sync()
 
     # ------------------------------------------------------------------ connections
 
@@ -110,15 +159,15 @@ class EmbeddedStore(StoreBase):
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            for conn in [*self._readers, self._conn]:
+            for conn in [*self._readers, self._conn, self._meta]:
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
             self._readers.clear()
 
     # ------------------------------------------------------------------ version and memory
 
-    def _disk_version(self, conn: sqlite3.Connection | None = None) -> int:
-        row = (conn or self._conn).execute(sql.GET_VERSION).fetchone()
+    def _disk_version(self, conn: sqlite3.Connection) -> int:
+        row = conn.execute(sql.GET_VERSION).fetchone()
         return int(row[0])
 
     @property
@@ -128,15 +177,52 @@ class EmbeddedStore(StoreBase):
             return self._mem.version
 
     def _sync(self) -> None:
-        """Reload memory when it is stale or another process has written."""
+        """Bring memory to the disk's version (the caller holds ``_lock``)."""
         if self._closed:
             raise StoreUnavailable("the store is closed")
         try:
-            if self._stale or self._disk_version() != self._mem.version:
-                self._mem = load(self._conn, sql.GET_VERSION)
-                self._stale = False
+            if self._stale or self._disk_version(self._meta) != self._mem.version:
+                self._catch_up(self._meta, in_transaction=False)
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot read the embedded store: {exc}") from None
+
+    def _catch_up(self, conn: sqlite3.Connection, in_transaction: bool) -> None:
+        """Apply the log's entries since memory's version, or reload in full when the log
+        cannot say (see :mod:`graph.embedded.changes`). The caller holds ``_lock``;
+        ``conn`` is read in one snapshot (its open write transaction, or one begun here)."""
+        mem = self._mem
+        if not self._stale:
+            if not in_transaction:
+                conn.execute("BEGIN")
+            try:
+                disk = self._disk_version(conn)
+                entries = (
+                    conn.execute(sql.CHANGES_BETWEEN, (mem.version, disk)).fetchall()
+                    if disk > mem.version
+                    else []
+                )
+            finally:
+                if not in_transaction:
+                    conn.execute("COMMIT")
+            if disk == mem.version:
+                return
+            if disk > mem.version and log_complete(entries, mem.version, disk):
+                try:
+                    for version, payload in entries:
+                        changes.replay(mem, version, payload)
+                        self.sync_stats.applied += 1
+                    return
+                except Exception as exc:  # any surprise: this memory is not to be trusted
+                    _logger.warning("change log not applicable (%s): reloading the store", exc)
+        self._reload()
+
+    def _reload(self) -> None:
+        """Read the whole memory from the tables (the caller holds ``_lock``). Uses its own
+        connection and snapshot: under the write lock, that is what the writer sees."""
+        self._stale = True
+        self._mem = load(self._meta, sql.GET_VERSION)
+        self._stale = False
+        self.sync_stats.reloads += 1
 
     # ------------------------------------------------------------------ view
 
@@ -150,7 +236,7 @@ class EmbeddedStore(StoreBase):
 
     def view_if_current(self) -> GraphView | None:
         """The view, only if it is ready now: None when the store is busy (a write or a
-        reload under way), when another process has written, or when the view must be
+        catch-up under way), when another process has written, or when the view must be
         rebuilt. For callers on an event loop, which must not wait for those (a reload
         takes seconds on a large store): they call :meth:`view` in a worker thread."""
         if not self._lock.acquire(blocking=False):
@@ -159,104 +245,153 @@ class EmbeddedStore(StoreBase):
             mem = self._mem
             if self._closed or self._stale or mem.view is None or mem.view.version != mem.version:
                 return None
-            return mem.view if self._disk_version() == mem.version else None
+            return mem.view if self._disk_version(self._meta) == mem.version else None
         except sqlite3.Error:
             return None
         finally:
             self._lock.release()
 
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """This process's write transaction, once the others' are done: ``BEGIN
+        IMMEDIATE`` waits for SQLite's write lock up to the busy timeout. Commits at the
+        end of the block, rolls back on any error. The caller holds ``_write_lock``."""
+        if self._closed:
+            raise StoreUnavailable("the store is closed")
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(
+                f"the store is busy (its write lock was held for more than"
+                f" {self._busy_timeout_s:g} s) or unwritable: {exc}"
+            ) from None
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreUnavailable(f"the write failed and was rolled back: {exc}") from None
+            raise
+
+    def _ready_to_write(self) -> None:
+        """Catch up before waiting for the write lock, so that a long catch-up (a full
+        reload after a large batch) does not hold the other processes' writes back; under
+        the lock only what was written meanwhile remains (usually a few log entries)."""
+        with self._lock:
+            self._sync()
+
+    def _caught_up(self, conn: sqlite3.Connection) -> Memory:
+        """Memory at the disk's version, read in the open write transaction ``conn``
+        (the caller holds ``_lock``)."""
+        if self._closed:
+            raise StoreUnavailable("the store is closed")
+        self._catch_up(conn, in_transaction=True)
+        return self._mem
+
+    def _log(self, conn: sqlite3.Connection, payload: str | None) -> int:
+        """Bump the version and log the change, in the write transaction; trim the log."""
+        conn.execute(sql.BUMP_VERSION)
+        version = self._disk_version(conn)
+        now = time.time()
+        conn.execute(sql.LOG_CHANGE, (version, now, payload))
+        conn.execute(sql.TRIM_CHANGES, (version - self.keep_versions, now - self.keep_seconds))
+        return version
+
+    def _mirror(self, version: int, change: Callable[[Memory], None]) -> None:
+        """Mirror a committed change in memory. A reader may have applied it from the log
+        already (memory at ``version`` or later); on any surprise, reload instead."""
+        with self._lock:
+            mem = self._mem
+            if self._stale or mem.version >= version:
+                return
+            if mem.version != version - 1:
+                self._stale = True
+                return
+            try:
+                change(mem)
+            except Exception:
+                self._stale = True
+
     # ------------------------------------------------------------------ writes
 
     def write(self, batch: Batch) -> WriteResult:
-        with self._lock:
-            self._sync()
-            planned = plan(self._mem, batch)
-            version = self._commit(planned)
-            self._apply(planned, version)
-            return WriteResult(len(planned.nodes), planned.relationships, version)
+        with self._write_lock:
+            self._ready_to_write()
+            with self._transaction() as conn:
+                with self._lock:
+                    planned = plan(self._caught_up(conn), batch)
+                version = self._upsert(conn, planned)
+            self._mirror(version, lambda mem: mem.apply(planned, version))
+        return WriteResult(len(planned.nodes), planned.relationships, version)
+
+    def update_node(self, label: Label, node_id: str, changes: Mapping[str, Any]) -> NodeRecord:
+        with self._write_lock:
+            self._ready_to_write()
+            with self._transaction() as conn:
+                row = conn.execute(sql.NODE_BY_ID, (node_id,)).fetchone()
+                if row is None or row[0] != Label(label).value:
+                    raise NotFound(Label(label).value, node_id)
+                updated = patched(sql.node_record(node_id, row[0], row[1]), changes)
+                with self._lock:
+                    planned = plan(self._caught_up(conn), Batch(nodes=[updated]))
+                version = self._upsert(conn, planned)
+            self._mirror(version, lambda mem: mem.apply(planned, version))
+        return updated
+
+    def _upsert(self, conn: sqlite3.Connection, planned: Plan) -> int:
+        """Write a plan's rows and log it, in the open write transaction; the new version."""
+        conn.executemany(
+            sql.UPSERT_NODE,
+            (
+                (nid, node.id, node.label.value, json.dumps(props, ensure_ascii=False))
+                for (nid, node), props in zip(planned.nodes, planned.props, strict=True)
+            ),
+        )
+        for rel, src, dst in planned.rels:
+            names = [s.name for s in rel_specs(rel.type)]
+            # Inserting in key order keeps SQLite's B-tree writes sequential.
+            order = np.lexsort((dst, src))
+            columns = [src[order].tolist(), dst[order].tolist()]
+            columns += [np.asarray(rel.columns[n], dtype=object)[order].tolist() for n in names]
+            conn.executemany(sql.upsert_rel_sql(rel.type), zip(*columns, strict=True))
+        return self._log(conn, changes.write_payload(planned))
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
         """Load many batches faster: secondary indexes are rebuilt once at the end.
 
-        Each batch is still its own transaction. If the process dies inside the block the
-        indexes are missing until the next open, which recreates them.
+        Each batch is still its own transaction; other threads of this process wait for
+        the block to end before writing (other processes may write meanwhile, slower).
+        If the process dies inside the block the indexes are missing until the next
+        open, which recreates them.
         """
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            for rel_type in RelType:
-                self._conn.execute(sql.drop_dst_index_sql(rel_type))
-            self._conn.execute("COMMIT")
+        with self._write_lock:
+            with self._transaction() as conn:
+                for rel_type in RelType:
+                    conn.execute(sql.drop_dst_index_sql(rel_type))
             try:
                 yield
             finally:
                 self._init_schema()
 
-    def _commit(self, planned: Plan) -> int:
-        conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"the store is busy or unwritable: {exc}") from None
-        try:
-            if self._disk_version(conn) != self._mem.version:
-                # Another process wrote since we loaded: our node numbers may clash.
-                self._stale = True
-                raise StoreUnavailable("the store changed under this process; retry the write")
-            conn.executemany(
-                sql.UPSERT_NODE,
-                (
-                    (nid, node.id, node.label.value, json.dumps(props, ensure_ascii=False))
-                    for (nid, node), props in zip(planned.nodes, planned.props, strict=True)
-                ),
-            )
-            for rel, src, dst in planned.rels:
-                names = [s.name for s in rel_specs(rel.type)]
-                # Inserting in key order keeps SQLite's B-tree writes sequential.
-                order = np.lexsort((dst, src))
-                columns = [src[order].tolist(), dst[order].tolist()]
-                columns += [np.asarray(rel.columns[n], dtype=object)[order].tolist() for n in names]
-                conn.executemany(sql.upsert_rel_sql(rel.type), zip(*columns, strict=True))
-            version = self._bump(conn)
-            conn.execute("COMMIT")
-            return version
-        except BaseException as exc:
-            conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StoreUnavailable(f"the write failed and was rolled back: {exc}") from None
-            raise
-
-    def _bump(self, conn: sqlite3.Connection) -> int:
-        conn.execute(sql.BUMP_VERSION)
-        return self._disk_version(conn)
-
-    def _apply(self, planned: Plan, version: int) -> None:
-        """Mirror a committed batch in memory; on any surprise, reload from disk instead."""
-        try:
-            self._mem.apply(planned, version)
-        except Exception:
-            self._stale = True
-
     # ------------------------------------------------------------------ deletes
 
     def delete_node(self, node_id: str, label: Label | None = None) -> DeleteResult:
-        with self._lock:
-            self._sync()
-            mem = self._mem
-            nid = mem.index.get(node_id)
-            if nid is None or (label is not None and LABELS[mem.labels.data[nid]] != label):
-                raise NotFound(label.value if label else "node", node_id)
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                # Another process may have written since _sync(): then trust the disk for
-                # the node's number and reload memory afterwards (its deltas would be lost).
-                behind = self._disk_version(conn) != mem.version
-                if behind:
-                    row = conn.execute(sql.NODE_NUMBER_BY_ID, (node_id,)).fetchone()
-                    if row is None or (label is not None and row[1] != label.value):
+        with self._write_lock:
+            self._ready_to_write()
+            with self._transaction() as conn:
+                with self._lock:
+                    mem = self._caught_up(conn)
+                    nid = mem.index.get(node_id)
+                    if nid is None or (
+                        label is not None and LABELS[mem.labels.data[nid]] != label
+                    ):
                         raise NotFound(label.value if label else "node", node_id)
-                    nid = row[0]
                 removed = 0
                 for rel_type in RelType:
                     for end in ("src", "dst"):
@@ -264,50 +399,25 @@ class EmbeddedStore(StoreBase):
                             sql.delete_rels_of_sql(rel_type, end), (nid,)
                         ).rowcount
                 conn.execute(sql.DELETE_NODE, (nid,))
-                version = self._bump(conn)
-                conn.execute("COMMIT")
-            except BaseException as exc:
-                conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreUnavailable(
-                        f"the delete failed and was rolled back: {exc}"
-                    ) from None
-                raise
-            if behind:
-                self._stale = True
-                return DeleteResult(node_id, removed, version)
-            try:
-                mem.forget_node(node_id, nid, version)
-            except Exception:
-                self._stale = True
-            return DeleteResult(node_id, removed, version)
+                version = self._log(conn, changes.delete_node_payload(nid, node_id))
+            self._mirror(version, lambda mem: mem.forget_node(node_id, nid, version))
+        return DeleteResult(node_id, removed, version)
 
     def delete_relationship(self, rel_type: RelType, src: str, dst: str) -> bool:
         src, dst = canonical_ends(rel_type, src, dst)
-        with self._lock:
-            self._sync()
-            mem = self._mem
-            a, b = mem.index.get(src), mem.index.get(dst)
-            if a is None or b is None:
-                return False
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                behind = self._disk_version(conn) != mem.version  # see delete_node
-                if behind:
-                    nids = dict(conn.execute(sql.NODE_NUMBERS_OF_TWO, (src, dst)))
-                    a, b = nids.get(src, -1), nids.get(dst, -1)
-                n = conn.execute(sql.delete_rel_sql(rel_type), (a, b)).rowcount
-                version = self._bump(conn) if n else self._disk_version(conn)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            if behind:
-                self._stale = True
-            elif n:
-                mem.forget_relationship(rel_type, a, b, version)
-            return bool(n)
+        with self._write_lock:
+            self._ready_to_write()
+            with self._transaction() as conn:
+                with self._lock:
+                    mem = self._caught_up(conn)
+                    a, b = mem.index.get(src), mem.index.get(dst)
+                if a is None or b is None:
+                    return False
+                if not conn.execute(sql.delete_rel_sql(rel_type), (a, b)).rowcount:
+                    return False  # nothing deleted: the version does not move
+                version = self._log(conn, changes.delete_rel_payload(rel_type, a, b))
+            self._mirror(version, lambda mem: mem.forget_relationship(rel_type, a, b, version))
+        return True
 
     # ------------------------------------------------------------------ reads
 

@@ -7,6 +7,7 @@ what 4.4 also accepts, but no 4.4, Enterprise or Aura server has run it.
 * :mod:`graph.neo4j.cypher`: every Cypher statement it runs, as constants;
 * :mod:`graph.neo4j.plan`: batch validation against the stored labels;
 * :mod:`graph.neo4j.loader`: the read-only view, streamed from Neo4j;
+* :mod:`graph.neo4j.mirror`: the change log, and the view kept in step from it;
 * :mod:`graph.neo4j.paths`: referral paths evaluated in the database, for graphs too
   large to copy into memory.
 

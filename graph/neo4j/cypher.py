@@ -21,7 +21,11 @@ Conventions of the stored graph (written for Neo4j 4.4 LTS and 5.x; the tests ru
   unique;
 * one ``(:PasserelleMeta {key: 'version'})`` node holds the version counter; every write
   transaction increments it first, which also serialises writers (Neo4j's write lock on
-  that node), so concurrent MERGEs cannot create the same relationship twice.
+  that node), so concurrent MERGEs cannot create the same relationship twice, and what a
+  write checks against the stored graph (``create_only``, labels) holds until it commits;
+* ``(:PasserelleChange {version, at, payload})`` nodes are the change log, one per
+  version, written in the version's transaction (:mod:`graph.neo4j.mirror`); ``at`` is
+  the server's ``timestamp()`` (ms).
 
 Syntax kept to what both 4.4 and 5.x accept: ``CREATE CONSTRAINT … IF NOT EXISTS FOR …
 REQUIRE``, ``CREATE INDEX … IF NOT EXISTS FOR … ON``, no ``id()``, no ``exists(prop)``, no
@@ -70,6 +74,8 @@ SCHEMA: tuple[str, ...] = (
     "CREATE CONSTRAINT passerelle_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT passerelle_meta_key IF NOT EXISTS"
     " FOR (m:PasserelleMeta) REQUIRE m.key IS UNIQUE",
+    "CREATE CONSTRAINT passerelle_change_version IF NOT EXISTS"
+    " FOR (c:PasserelleChange) REQUIRE c.version IS UNIQUE",
     *(
         f"CREATE CONSTRAINT passerelle_{_name(label)}_id IF NOT EXISTS"
         f" FOR (n:{_ident(label)}) REQUIRE n.id IS UNIQUE"
@@ -93,6 +99,22 @@ VERSION = "MATCH (m:PasserelleMeta {key: 'version'}) RETURN m.value AS version"
 BUMP = (
     "MERGE (m:PasserelleMeta {key: 'version'}) ON CREATE SET m.value = 0"
     " SET m.value = m.value + 1 RETURN m.value AS version"
+)
+
+#: the change log: the entry of a version (no ``payload``: not logged, read everything again)
+LOG_CHANGE = (
+    "MERGE (c:PasserelleChange {version: $version})"
+    " SET c.at = timestamp(), c.payload = $payload"
+)
+#: forget entries at or below a version *and* older than ``$keep_ms`` milliseconds
+TRIM_CHANGES = (
+    "MATCH (c:PasserelleChange) WHERE c.version <= $version AND c.at < timestamp() - $keep_ms"
+    " DELETE c"
+)
+#: entries of versions after ``$since`` up to ``$until``, oldest first
+CHANGES_BETWEEN = (
+    "MATCH (c:PasserelleChange) WHERE c.version > $since AND c.version <= $until"
+    " RETURN c.version AS version, c.payload AS payload ORDER BY c.version"
 )
 
 # --------------------------------------------------------------------------- writes

@@ -34,10 +34,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.errors import Conflict, InvalidInput, PasserelleError
+from graph.errors import AlreadyExists, Conflict, InvalidInput, PasserelleError
 from graph.frames import ValidRels, frames_from_records, validate_rel_frame
 from graph.model import REL_MODELS, Label, NodeRecord, RelRecord, RelType
 from graph.store import Batch
+from graph.store_base import check_create_only
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,17 @@ class Prepared:
     def check(self, stored: Mapping[str, Label]) -> Plan:
         """Raise the batch's first error, as the embedded store would; else the plan.
 
-        ``stored`` maps the ids of :attr:`ids` that exist to their label (others absent).
+        ``stored`` maps the ids of :attr:`ids` that exist to their label (others absent);
+        read it under the version lock, so that ``create_only`` holds until the commit.
         """
+        creates = check_create_only(self.batch)
         nodes: dict[str, NodeRecord] = {}
         for i, node in enumerate(self.batch.nodes):
             if not isinstance(node, NodeRecord):
                 raise InvalidInput(f"nodes[{i}]", "expected a node record")
             existing = stored.get(node.id)
+            if existing is not None and node.id in creates:
+                raise AlreadyExists(f"nodes[{i}].id", node.id)
             if existing is not None and existing != node.label:
                 raise Conflict(
                     f"nodes[{i}].id", f"{node.id!r} is a {existing.value}, not a {node.label.value}"

@@ -26,9 +26,20 @@ Behaves like the embedded store for everything in the port; how:
 * **Reads** are managed read transactions (routed to readers in a cluster); every session
   shares the driver's bookmark manager, so a read sees the writes made before it.
   Records become domain objects here (:func:`_node_record`, :func:`_rel_record`).
-* **The view** is streamed from Neo4j (:func:`graph.neo4j.loader.stream_view`) and cached
-  by version; the version is read before and after streaming, so a view never mixes two
-  versions (Neo4j reads are read-committed).
+* **Several processes** (API workers) may use one database: every write transaction
+  bumps the version node first, so writers take turns (Neo4j's lock on that node; a
+  deadlock the server detects is a transient error the driver retries) and never fail
+  because another wrote. What a write checks against the stored graph (``create_only``,
+  stored labels, the record ``update_node`` reads) is read after that lock, so two
+  creates of one id give one success and one :class:`~graph.errors.AlreadyExists`.
+* **The change log** (:mod:`graph.neo4j.mirror`): every write transaction ends by writing
+  its ``(:PasserelleChange)`` entry. How a process learns of another's write: each
+  ``view()`` reads the version (one indexed read); when it moved, the entries in between
+  are read and applied to the cached view, and the whole graph is streamed again only
+  when the log cannot say (trimmed, a large batch, a surprise).
+* **The view** is otherwise streamed from Neo4j (:func:`graph.neo4j.loader.stream_view`)
+  and cached by version; the version is read before and after streaming, so a view
+  never mixes two versions (Neo4j reads are read-committed).
 * Driver failures become :class:`~graph.errors.StoreUnavailable` (the API answers 503).
   The driver retries a transaction on transient errors and lost connections for at most
   ``connect_timeout_s`` (30 s at most), so a server that went away is reported within the
@@ -40,7 +51,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from enum import Enum
@@ -60,13 +71,22 @@ from graph.model import (
     RelRecord,
     RelType,
 )
-from graph.neo4j import cypher
+from graph.neo4j import cypher, mirror
 from graph.neo4j.loader import native, stream_view
 from graph.neo4j.plan import Plan, Prepared, prepare
 from graph.paths.ports import InDatabasePathSearch
 from graph.schema import FieldSpec
 from graph.store import Batch, Counts, DeleteResult, Direction, WriteResult
-from graph.store_base import StoreBase, canonical_ends
+from graph.store_base import (
+    LOG_KEEP_SECONDS,
+    LOG_KEEP_VERSIONS,
+    StoreBase,
+    SyncStats,
+    canonical_ends,
+    check_create_only,
+    log_complete,
+    patched,
+)
 from graph.view import GraphView
 
 if TYPE_CHECKING:
@@ -122,6 +142,8 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
         connect_timeout_s: float = 30.0,
         batch_rows: int = 10_000,
         tx_rows: int = 100_000,
+        keep_versions: int = LOG_KEEP_VERSIONS,
+        keep_seconds: float = LOG_KEEP_SECONDS,
     ) -> None:
         scheme = uri.split("://", 1)[0] if "://" in uri else ""
         if scheme not in SCHEMES:
@@ -137,6 +159,10 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
         self._closed = False
         self._view: GraphView | None = None
         self._view_lock = threading.Lock()
+        #: the change log's retention (see graph.neo4j.mirror), applied by this object's writes
+        self.keep_versions = keep_versions
+        self.keep_seconds = keep_seconds
+        self.sync_stats = SyncStats()
         auth = (user or "neo4j", password) if password is not None else None
         try:
             self._driver = neo4j.GraphDatabase.driver(
@@ -280,15 +306,22 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
         with self._view_lock:
             for _ in range(_VIEW_ATTEMPTS):
                 try:
-                    self._view = self._read(partial(_view, cached=self._view))
+                    view, applied = self._read(partial(_view, cached=self._view))
                 except _Moved:
                     continue
-                return self._view
+                if view is not self._view:
+                    if applied:
+                        self.sync_stats.applied += applied
+                    else:
+                        self.sync_stats.reloads += 1
+                self._view = view
+                return view
         raise StoreUnavailable("the graph kept changing while its view was read; try again")
 
     # ------------------------------------------------------------------ writes
 
     def write(self, batch: Batch) -> WriteResult:
+        check_create_only(batch)
         prepared = prepare(batch)
         if prepared.error is not None:
             # Invalid whatever is stored; ask the stored labels only to report the same
@@ -324,7 +357,35 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
                 if "OutOfMemory" in (exc.code or "") or "MemoryLimit" in (exc.code or ""):
                     raise _OutOfMemory(_line(exc, 160)) from None
                 raise
+        payload = mirror.write_payload(plan.nodes, plan.rels) if part is None else None
+        self._log(tx, version, payload)
         return WriteResult(len(plan.nodes), plan.relationships, version)
+
+    def _log(self, tx: neo4j.ManagedTransaction, version: int, payload: str | None) -> None:
+        """Write the change-log entry of ``version`` and trim the log, in the write's
+        transaction (see :mod:`graph.neo4j.mirror`)."""
+        tx.run(cypher.LOG_CHANGE, version=version, payload=payload).consume()
+        tx.run(
+            cypher.TRIM_CHANGES,
+            version=version - self.keep_versions,
+            keep_ms=int(self.keep_seconds * 1000),
+        ).consume()
+
+    def update_node(self, label: Label, node_id: str, changes: Mapping[str, Any]) -> NodeRecord:
+        label = Label(label)
+
+        def work(tx: neo4j.ManagedTransaction) -> NodeRecord:
+            version = _bump(tx)  # the lock first: the record read below holds until commit
+            record = tx.run(cypher.GET_NODE, id=node_id).single()
+            if record is None or label.value not in record["labels"]:
+                raise NotFound(label.value, node_id)
+            updated = patched(_node_record(record["labels"], record["props"]), changes)
+            rows = [{"id": updated.id, "props": _node_props(updated)}]
+            tx.run(cypher.UPSERT_NODES[label], rows=rows).consume()
+            self._log(tx, version, mirror.write_payload([updated], []))
+            return updated
+
+        return self._write(work)
 
     def _write_in_parts(self, prepared: Prepared) -> WriteResult:
         """A large batch in transactions of at most ``tx_rows`` rows (inside ``bulk()``)."""
@@ -362,6 +423,7 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
             if record is None or (label is not None and label.value not in record["labels"]):
                 raise NotFound(label.value if label else "node", node_id)
             tx.run(cypher.DELETE_NODE, id=node_id).consume()
+            self._log(tx, version, mirror.delete_node_payload(node_id))
             return DeleteResult(node_id, int(record["relationships"]), version)
 
         return self._write(work)
@@ -370,10 +432,11 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
         src, dst = canonical_ends(rel_type, src, dst)
 
         def work(tx: neo4j.ManagedTransaction) -> bool:
-            _bump(tx)
+            version = _bump(tx)
             deleted = tx.run(cypher.DELETE_REL[rel_type], src=src, dst=dst).single()
             if not deleted or not deleted["deleted"]:
                 raise _Unchanged  # nothing to delete: the version must not move
+            self._log(tx, version, mirror.delete_rel_payload(rel_type, src, dst))
             return True
 
         try:
@@ -542,15 +605,30 @@ def version_in(tx: neo4j.ManagedTransaction) -> int:
     return int(record["version"]) if record is not None else 0
 
 
-def _view(tx: neo4j.ManagedTransaction, cached: GraphView | None) -> GraphView:
-    """The view at the current version: the cached one, or streamed anew."""
+def _view(tx: neo4j.ManagedTransaction, cached: GraphView | None) -> tuple[GraphView, int]:
+    """The view at the current version and how many log entries made it from ``cached``:
+    ``cached`` itself (0), ``cached`` with the log's entries applied, or streamed anew (0)."""
     version = version_in(tx)
     if cached is not None and cached.version == version:
-        return cached
+        return cached, 0
+    if cached is not None and cached.version < version:
+        # Entries up to ``version`` only: a later write may commit meanwhile (read committed).
+        entries = [
+            (int(r["version"]), r["payload"])
+            for r in tx.run(cypher.CHANGES_BETWEEN, since=cached.version, until=version)
+        ]
+        if log_complete(entries, cached.version, version):
+            try:
+                payloads = [p for _, p in entries]
+                return mirror.apply_changes(cached, version, payloads), len(entries)
+            except Exception as exc:  # any surprise: read the whole graph instead
+                logging.getLogger(__name__).warning(
+                    "change log not applicable (%s): reading the whole graph", exc
+                )
     view = stream_view(tx, version)
     if version_in(tx) != version:
         raise _Moved
-    return view
+    return view, 0
 
 
 def _bump(tx: neo4j.ManagedTransaction) -> int:

@@ -201,3 +201,115 @@ def test_workers_do_not_outlive_a_killed_supervisor(tmp_path: Path) -> None:
         time.sleep(0.2)
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def _admin_secret(data_dir: Path) -> str:
+    from api.settings import ApiSettings
+    from graph.access.roles import Role
+    from graph.access.tokens import TokenStore
+
+    tokens = TokenStore(ApiSettings(data_dir=data_dir).auth_db_path)
+    try:
+        return tokens.create(Role.ADMIN, [], name="admin").secret
+    finally:
+        tokens.close()
+
+
+def _pids_by_request(lines: list[str]) -> dict[str, int]:
+    out = {}
+    for line in lines:
+        if line.startswith("{") and '"passerelle.access"' in line:
+            record = json.loads(line)
+            out[record["request_id"]] = record["pid"]
+    return out
+
+
+@pytest.mark.timeout(240)
+def test_workers_write_in_turn_and_see_each_others_writes(tmp_path: Path) -> None:
+    """Two workers on one store, 20 rounds of two clients creating a member at the same
+    moment: with the same id one 201 and one 409, with different ids two 201, never 503.
+    Then a PATCH through one connection shows in the GETs that follow, whichever worker
+    serves them."""
+    secret = _admin_secret(tmp_path)
+    proc, port = _serve_two_workers(tmp_path, subprocess.PIPE)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    base = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {secret}"}
+    try:
+        wait_serving(base, proc)
+        deadline = time.monotonic() + 60
+        while len({_pid(line) for line in list(lines) if "startup complete" in line}) < 2:
+            assert time.monotonic() < deadline, "a worker did not start"
+            time.sleep(0.2)
+
+        def race(bodies: list[dict], tag: str) -> list[int]:
+            start = threading.Barrier(len(bodies))
+            statuses = [0] * len(bodies)
+
+            def post(i: int) -> None:
+                with httpx.Client(base_url=base, timeout=30) as client:
+                    client.get("/healthz")  # connected (to a worker) before the race
+                    start.wait(timeout=30)
+                    headers = {**auth, "X-Request-ID": f"{tag}-client-{i}"}
+                    statuses[i] = client.post(
+                        "/api/v1/members", json=bodies[i], headers=headers
+                    ).status_code
+
+            threads = [threading.Thread(target=post, args=(i,)) for i in range(len(bodies))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=60)
+            return statuses
+
+        member = {"first_name": "Anne", "last_name": "Martin", "groupements": ["grp-a"]}
+        same, different = [], []
+        for r in range(20):
+            body = {**member, "id": f"p-same-{r:02d}"}
+            same.append(sorted(race([body, body], f"same-{r:02d}")))
+            bodies = [{**member, "id": f"p-{who}-{r:02d}"} for who in ("a", "b")]
+            different.append(race(bodies, f"diff-{r:02d}"))
+        assert same == [[201, 409]] * 20, same
+        assert different == [[201, 201]] * 20, different
+        # the races were between the two workers, not inside one
+        time.sleep(1)
+        pids = _pids_by_request(list(lines))
+        split = sum(
+            pids.get(f"{kind}-{r:02d}-client-0") != pids.get(f"{kind}-{r:02d}-client-1")
+            for kind in ("same", "diff")
+            for r in range(20)
+        )
+        assert split >= 10, f"only {split} of 40 races involved both workers"
+
+        with httpx.Client(base_url=base, timeout=30, headers=auth) as client:
+            patched = client.patch("/api/v1/members/p-same-00", json={"capacity": 4})
+            assert patched.status_code == 200 and patched.json()["capacity"] == 4
+        first = len(lines)
+        for i in range(8):  # new connections: they go to both workers
+            with httpx.Client(base_url=base, timeout=30, headers=auth) as client:
+                got = client.get(
+                    "/api/v1/members/p-same-00", headers={"X-Request-ID": f"read-after-{i}"}
+                )
+                assert got.status_code == 200 and got.json()["capacity"] == 4, got.text
+                listed = client.get("/api/v1/members?groupement_id=grp-a&limit=500").json()
+                ids = {m["id"] for m in listed["items"]}
+                assert {f"p-{w}-{r:02d}" for w in "ab" for r in range(20)} <= ids
+        time.sleep(1)
+        pids = _pids_by_request(list(lines)[first:])
+        assert len({pids.get(f"read-after-{i}") for i in range(8)}) == 2
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=40)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=60)
+        reader.join(timeout=10)
+    errors = [line for line in lines if '"status": 503' in line or '"status": 500' in line]
+    assert errors == []
