@@ -3,8 +3,9 @@
 ``find_paths(store, candidate_id, target, policy, as_of)`` takes plain values, checks them
 first (errors name the field and value), runs the pure engine over the store's view and
 returns a :class:`~graph.paths.results.PathResult`. The search index is built once per
-store version and kept for the newest versions (:mod:`graph.memo`), so only the first
-query after a write pays for it. The arguments and their checks are those of
+store version and kept for the newest versions (:mod:`graph.memo`); the first query after
+a write derives it from the index of the version before, at the cost of the write
+(:meth:`~graph.paths.index.PathIndex.updated`), or builds it when that is not possible. The arguments and their checks are those of
 :mod:`graph.paths.query`; a store that searches in its own database
 (:class:`~graph.paths.ports.InDatabasePathSearch`) is asked instead when it says so.
 
@@ -55,15 +56,35 @@ _CODES: VersionMemo[dict[tuple[Label, str], str]] = VersionMemo("sector and bass
 
 
 def path_index(store: GraphStore, view: GraphView | None = None) -> PathIndex:
-    """The search index of the store's current version (built once per version)."""
+    """The search index of the store's current version (built once per version).
+
+    When the index of an earlier version is kept and the view knows what changed since
+    (:meth:`~graph.view.GraphView.changes_since`), the index follows those changes
+    (:meth:`PathIndex.updated`) instead of being built afresh.
+    """
     view = view or store.view()
 
     def build() -> PathIndex:
-        index = PathIndex(view, _groupement_associations(store))
+        index = _follow(store, view) or PathIndex(view, _groupement_associations(store))
         index.warm(day_number(date.today()))
         return index
 
     return _INDEXES.get(store, view.version, "index", build)
+
+
+def _follow(store: GraphStore, view: GraphView) -> PathIndex | None:
+    """The index of ``view`` from the newest kept index of an earlier version, if any."""
+    for version in reversed(_INDEXES.kept_versions(store)):
+        if version >= view.version:
+            continue
+        earlier = _INDEXES.peek(store, version, "index")
+        if earlier is None:
+            continue
+        changes = view.changes_since(version)
+        if changes is None:
+            return None
+        return earlier.updated(view, changes, lambda: _groupement_associations(store))
+    return None
 
 
 def index_ready(store: GraphStore, view: GraphView) -> bool:
