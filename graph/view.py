@@ -31,7 +31,7 @@ from typing import Any, cast, overload
 import networkx as nx
 import numpy as np
 
-from graph.edits import Edit, counting_order, extend_ptr, shift_ptr
+from graph.edits import Edit, counting_order, extend_ptr, insert, shift_ptr
 from graph.errors import NotFound
 from graph.model import NODE_MODELS, REL_MODELS, Label, RelType
 from graph.schema import FieldSpec
@@ -204,7 +204,7 @@ class RelIndex:
             start = int(base.in_ptr[d]) - int(np.searchsorted(drop, base.in_ptr[d]))
             end = int(base.in_ptr[d + 1]) - int(np.searchsorted(drop, base.in_ptr[d + 1]))
             where[j] = start + np.searchsorted(kept[start:end], new_pos[i])
-        in_perm = np.insert(kept, where, new_pos[order]) if len(order) else kept
+        in_perm = insert(kept, where, new_pos[order]) if len(order) else kept
         return RelIndex(self.type, src, dst, columns, out_ptr, in_perm, in_ptr)
 
     def __len__(self) -> int:

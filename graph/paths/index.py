@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from graph.edits import Edit, extend_ptr, remap_split, shift_ptr
+from graph.edits import Edit, extend_ptr, insert, remap_split, shift_ptr
 from graph.model import GroupementKind, Label, PersonStatus, RelType, TieSource
 from graph.paths.policy import HopCosts, hop_costs
 from graph.view import (
@@ -131,6 +131,7 @@ class PathIndex:
         self._lock = threading.Lock()
         self._costs: OrderedDict[tuple[HopCosts, int], np.ndarray] = OrderedDict()
         self._bridges: OrderedDict[tuple[int, tuple[int, ...]], Bridges] = OrderedDict()
+        self._agreements: dict[tuple[int, int], tuple[int, ...]] = {}
 
         # Deterministic tie-breaks compare ids as text; nids follow insertion order. The
         # ids in rank order are kept so that new ids find their rank by binary search.
@@ -243,6 +244,8 @@ class PathIndex:
                 self.groupement_association, n, fresh, np.full(len(fresh), -1), fill=-1
             )
         new._bridges = self._bridges_kept(new, changes, regroup)
+        wide = regroup or RelType.PARTNER_OF in changes.rels
+        new._agreements = {} if wide else dict(self._agreements)
         return new
 
     def _update_ranks(self, view: GraphView, at: np.ndarray) -> None:
@@ -326,8 +329,8 @@ class PathIndex:
             insert_at = np.array([a[0] for a in added], dtype=np.int64)
             entry_edit = Edit(removed, insert_at, len(old.nbr))
             new_ties = np.array([a[4] for a in added], dtype=np.int64)
-            self.nbr = np.insert(nbr, insert_at, np.array([a[2] for a in added], np.int32))
-            self.tie = np.insert(tie, insert_at, new_ties.astype(np.int32))
+            self.nbr = insert(nbr, insert_at, np.array([a[2] for a in added], np.int32))
+            self.tie = insert(tie, insert_at, new_ties.astype(np.int32))
             self.ptr = shift_ptr(
                 ptr,
                 np.array([g[1] for g in gone], dtype=np.int64),
@@ -405,6 +408,7 @@ class PathIndex:
         other._lock = threading.Lock()
         other._costs = OrderedDict()
         other._bridges = OrderedDict()
+        other._agreements = {}
         if view is not None:
             other.view = view
         for name, value in arrays.items():
@@ -569,13 +573,22 @@ class PathIndex:
 
     def agreements(self, groupement: int, day: int) -> tuple[int, ...]:
         """``PARTNER_OF`` positions in force at ``day`` for the groupement or its association."""
+        key = (groupement, day)
+        found = self._agreements.get(key)
+        if found is not None:
+            return found
         rel = self.view.rel(RelType.PARTNER_OF)
-        found = []
+        parts = []
         for own in (int(self.groupement_association[groupement]), groupement):
             if own >= 0:
                 pos = np.concatenate([rel.out_positions(own), rel.in_positions(own)])
-                found.append(pos[in_force(rel, pos, day)])
-        return tuple(sorted(np.concatenate(found).tolist())) if found else ()
+                parts.append(pos[in_force(rel, pos, day)])
+        found = tuple(sorted(np.concatenate(parts).tolist())) if parts else ()
+        with self._lock:
+            if len(self._agreements) >= 64 * _CACHE_SIZE:
+                self._agreements.clear()
+            self._agreements[key] = found
+        return found
 
     def _compute_bridges(self, groupement: int, agreements: tuple[int, ...]) -> Bridges:
         view = self.view

@@ -5,9 +5,10 @@ first (errors name the field and value), runs the pure engine over the store's v
 returns a :class:`~graph.paths.results.PathResult`. The search index is built once per
 store version and kept for the newest versions (:mod:`graph.memo`); the first query after
 a write derives it from the index of the version before, at the cost of the write
-(:meth:`~graph.paths.index.PathIndex.updated`), or builds it when that is not possible. The arguments and their checks are those of
-:mod:`graph.paths.query`; a store that searches in its own database
-(:class:`~graph.paths.ports.InDatabasePathSearch`) is asked instead when it says so.
+(:meth:`~graph.paths.index.PathIndex.updated`), or builds it when that is not possible.
+The arguments and their checks are those of :mod:`graph.paths.query`; a store that
+searches in its own database (:class:`~graph.paths.ports.InDatabasePathSearch`) is asked
+instead when it says so.
 
 Decisions:
 
@@ -24,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+import numpy as np
+
 from graph.memo import VersionMemo
 from graph.model import Groupement, Label, NodeRecord, RelRecord, RelType
 from graph.paths import engine
@@ -34,7 +37,7 @@ from graph.paths.ports import InDatabasePathSearch
 from graph.paths.query import TARGET_KINDS, Target, check_query, node_of, target_set
 from graph.paths.results import PathResult
 from graph.store import GraphStore, find_all
-from graph.view import GraphView, day_number
+from graph.view import LABEL_CODE, GraphView, day_number
 
 __all__ = [
     "TARGET_KINDS",
@@ -131,7 +134,30 @@ def codes_of(store: GraphStore, index: PathIndex) -> dict[tuple[Label, str], str
                     codes.setdefault((label, code), record.id)
         return codes
 
-    return _CODES.get(store, index.version, "codes", read)
+    def follow() -> dict[tuple[Label, str], str]:
+        # Codes of an earlier version stay true while no sector or bassin was written.
+        for version in reversed(_CODES.kept_versions(store)):
+            earlier = _CODES.peek(store, version, "codes") if version < index.version else None
+            if earlier is not None:
+                if _untouched(index.view, version, (Label.SECTOR, Label.BASSIN_EMPLOI)):
+                    return earlier
+                break
+        return read()
+
+    return _CODES.get(store, index.version, "codes", follow)
+
+
+def _untouched(view: GraphView, version: int, labels: Sequence[Label]) -> bool:
+    """Whether no node of ``labels`` was written or deleted from ``version`` to ``view``."""
+    changes = view.changes_since(version)
+    if changes is None:
+        return False
+    written = np.union1d(
+        np.union1d(changes.upserted, changes.labels), np.arange(changes.n_base, view.n_slots)
+    )
+    codes = [LABEL_CODE[label] for label in labels]
+    # A deleted node's label is gone from this view: its old label is unknown here.
+    return len(changes.labels) == 0 and not np.isin(view.labels[written], codes).any()
 
 
 # --------------------------------------------------------------------------- the service
