@@ -12,6 +12,13 @@ the store for the few nodes a result shows.
 :meth:`GraphView.to_networkx` gives the same graph as a ``networkx.MultiDiGraph``: the
 reference for tests and the baseline for benchmarks.
 
+Views of successive versions share what did not change (see
+:mod:`graph.embedded.memory`): ids and numbers are read through :class:`NodeIds` and
+:class:`NodeIndex` over structures shared by the views of a store, unchanged columns and
+relationship types are the same arrays, and :attr:`GraphView.changes` says what changed,
+so derived state (the search index) can follow a write instead of being rebuilt. Every
+array a view holds is read-only.
+
 Encoding of columns: enums are ``int8`` codes (index in the enum, -1 for null), booleans
 ``int8`` (0/1, -1 null), integers ``int32`` (-1 null), reals ``float64`` (NaN null) and
 dates ``int32`` days since 1970-01-01 (:data:`NO_DATE` for null).

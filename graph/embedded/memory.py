@@ -9,8 +9,23 @@ loaded from the database in one snapshot (:func:`load`), kept in step after each
 
 Decisions:
 
-* Writes append deltas; the next view merges them with numpy (:func:`merge`), so a seed
-  of millions of ties pays for one merge, not one per batch.
+* **A view costs what changed since the previous one.** Node columns and labels are
+  prefixes of :class:`Growable` buffers shared with the views; a write copies a column
+  (one ``memcpy``) only when a value at a number some view holds changes, so a member
+  update copies the one or two columns it changed, and new nodes write past every view's
+  end without copying. Ids and numbers are never copied per view: the id list is only
+  appended to (a deleted node keeps its id there; its label -1 hides it) and the view
+  reads it through its own labels (:class:`~graph.view.NodeIds`); the id → number
+  dictionary is shared, with the numbers of deleted ids kept in ``retired``, and a view
+  accepts a number only if it holds that id there (:class:`~graph.view.NodeIndex`).
+  A relationship type without deltas is the same :class:`~graph.view.RelIndex`.
+* Writes append deltas; the next view applies them: up to :data:`PATCH_MAX` changed
+  relationships of a type, as an edit of the sorted arrays (:func:`patch`: one copy of
+  each array, no sort); past it (a batch, an import), with one merge and sort
+  (:func:`merge`), so a seed of millions of ties pays for one merge, not one per batch.
+* Each view says what changed since the view before it (:class:`~graph.view.ViewChanges`,
+  also recorded in the shared :class:`~graph.view.ChangeLog`); it is None after a full
+  load or a merge past :data:`PATCH_MAX`, and state derived from views rebuilds then.
 * Arrays grow by doubling (:class:`Growable`): appending a batch of new nodes does not
   copy every column.
 * Big frames resolve their ids by binary search over 64-bit hashes of the ids
@@ -389,23 +404,26 @@ def patch(
         if len(net) > PATCH_MAX:
             return None
     spanned = base.spanning(n_slots)
-    removed_pos, removed_keys, updated_keys, added_keys = [], [], [], []
+    removed_pos: list[int] = []
+    removed_keys: list[int] = []
+    updated_keys: list[int] = []
+    added_keys: list[int] = []
     updated_rows: list[tuple[Any, ...]] = []
     added_rows: list[tuple[Any, ...]] = []
-    insert_points = []
+    insert_points: list[int] = []
     for key in sorted(net):
-        row = net[key]
+        found = net[key]
         src, dst = key >> 32, key & 0xFFFFFFFF
         at = spanned.position(src, dst)
-        if at >= 0 and row is None:
+        if at >= 0 and found is None:
             removed_pos.append(at)
             removed_keys.append(key)
-        elif at >= 0 and row is not None:
+        elif at >= 0 and found is not None:
             updated_keys.append(key)
-            updated_rows.append(row)
-        elif row is not None:
+            updated_rows.append(found)
+        elif found is not None:
             added_keys.append(key)
-            added_rows.append(row)
+            added_rows.append(found)
             insert_points.append(spanned.insertion_point(src, dst))
     change = RelChanges(
         *(np.array(k, dtype=np.int64) for k in (removed_keys, added_keys, updated_keys))

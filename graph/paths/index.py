@@ -23,6 +23,34 @@ Employment is current at day *d* when ``since`` is null or ≤ *d* and ``until``
 after *d*: someone whose ``until`` has passed has left and is never counted inside.
 A convention or charter is in force at *d* when ``signed`` ≤ *d* and ``expires`` is null
 or ≥ *d*.
+
+Decisions (following writes, :meth:`PathIndex.updated`):
+
+* The index of version *v* is derived from the index of an earlier version and the
+  view's :class:`~graph.view.ViewChanges`, and equals ``PathIndex(view)`` array for
+  array (checked by random write sequences in ``tests/test_paths_index.py``). What a
+  write did not touch is the same array: a member update copies only the masks whose
+  columns changed (consent, over capacity, available, helper), and keeps the ties' CSR,
+  the ranks and the cached hop costs as they are.
+* New ids take their rank by binary search over the ids kept in rank order (a deleted
+  node's slot moves among the empty ids, as a fresh sort would put it); every other rank
+  moves by one compiled pass over the ranks.
+* New, removed or updated ``KNOWS``/``MENTORS`` ties edit the CSR: one copy of ``nbr``,
+  ``tie`` and of each cached cost array, one compiled pass renumbering the ties
+  (:mod:`graph.edits`), never a sort; only the costs of the ties added or updated are
+  computed. Parallel entries keep the order of a fresh build (KNOWS, MENTORS from the
+  owner, MENTORS to the owner; by tie).
+* ``LOCATED_IN``/``LIVES_IN`` changes recompute the first target of their sources only;
+  the groupement → association map is read again only when a groupement or an
+  association was written or deleted. Cached bridges are kept except those of the
+  groupements whose territory (before or after) holds a person whose status, home,
+  groupements or memberships changed; a change of ``COVERS``, ``PARTNER_OF`` or of the
+  association map drops them all. Agreements in force are kept unless ``PARTNER_OF`` or
+  the map changed.
+* **Fallback**: unknown changes (after a full load, or a batch merged past
+  :data:`graph.embedded.memory.PATCH_MAX`), an index of another lineage, or more than
+  :data:`UPDATE_MAX` (10,000) changed nodes and relationships: ``updated`` returns None
+  and the caller builds afresh (a sort of every tie, as cheap per record by then).
 """
 
 from __future__ import annotations
@@ -350,13 +378,12 @@ class PathIndex:
             dtype=np.int64,
         )
         self._costs = OrderedDict()
-        for key, entry in old._costs.items():
-            costs, day = key
+        for (costs, day), entry in old._costs.items():
             fresh = self._tie_costs_at(costs, day, new_ties).astype(np.int32)
             updated = entry_edit.apply(entry, fresh)
             if len(changed_at):
                 updated[changed_at] = self._tie_costs_at(costs, day, self.tie[changed_at])
-            self._costs[key] = updated
+            self._costs[(costs, day)] = updated
 
     def _order_key(self, owner: int, tie: int) -> tuple[int, int]:
         """(part, tie) of an entry of ``owner``: its order among parallel entries, as
