@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
+import tempfile
+import weakref
 from pathlib import Path
 
 import numpy as np
+import pytest
+from hypothesis import given, settings
 
 from graph.embedded import EmbeddedStore
 from graph.embedded.memory import build_view, load, merge
 from graph.embedded.sql import GET_VERSION
-from graph.model import Knows, Person, RelType
-from graph.view import GraphView, empty_column, rel_view_specs
+from graph.model import Knows, Label, Person, RelType
+from graph.view import (
+    GraphView,
+    RelChanges,
+    column_key,
+    edge_keys,
+    empty_column,
+    rel_view_specs,
+)
+from tests.write_sequences import (
+    STATUSES,
+    STEPS,
+    apply,
+    base,
+    person,
+    same_content,
+    view_content,
+)
 
 
 def _upsert(src: list[int], dst: list[int], strength: list[float]) -> tuple[str, object]:
@@ -77,3 +98,128 @@ def test_a_view_from_deltas_equals_the_view_loaded_from_disk(tmp_path: Path) -> 
         finally:
             conn.close()
     _same(from_deltas, from_disk)
+
+
+# --------------------------------------------------------------------------- derived views
+
+
+def _loaded(store: EmbeddedStore) -> GraphView:
+    """The view of a full load from disk (what a fresh process sees)."""
+    conn = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        return build_view(load(conn, GET_VERSION))
+    finally:
+        conn.close()
+
+
+def _keys(view: GraphView, t: RelType) -> dict[int, tuple[object, ...]]:
+    rel = view.rel(t)
+    keys = edge_keys(rel.src, rel.dst).tolist()
+    cols = [rel.columns[name].tolist() for name in sorted(rel.columns)]
+    return {k: tuple(c[i] for c in cols) for i, k in enumerate(keys)}
+
+
+def _check_changes(old: GraphView, new: GraphView) -> None:
+    """``new.changes_since(old.version)`` says at least what differs, and nothing more
+    than what was written."""
+    changes = new.changes_since(old.version)
+    assert changes is not None and changes.base == old.version and changes.n_base == old.n_slots
+    n = old.n_slots
+    assert set(np.flatnonzero(old.labels != new.labels[:n]).tolist()) == set(
+        changes.labels.tolist()
+    )
+    for key, col in old.node_columns.items():
+        differ = set(np.flatnonzero(~_equal(col, new.node_columns[key][:n])).tolist())
+        said = set(changes.columns.get(key, np.empty(0)).tolist())
+        assert differ <= said <= set(changes.upserted.tolist()) | set(changes.labels.tolist())
+    for t in RelType:
+        before, after = _keys(old, t), _keys(new, t)
+        change = changes.rels.get(t, RelChanges())
+        assert set(change.removed.tolist()) == before.keys() - after.keys(), t
+        assert set(change.added.tolist()) == after.keys() - before.keys(), t
+        differ = {k for k in before.keys() & after.keys() if before[k] != after[k]}
+        assert differ <= set(change.updated.tolist()) <= before.keys() & after.keys(), t
+        if t not in changes.rels:
+            assert new.rel(t).src is old.rel(t).src  # an unchanged type is shared
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    same = a == b
+    return same | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else same
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=STEPS)
+def test_views_derived_write_after_write_equal_a_full_load(steps) -> None:
+    """After random writes (members updated and created, ties added, updated and deleted,
+    employments, homes, memberships, deletes), the view derived from the previous one
+    equals the view of a full load, says what changed, and every earlier view still
+    answers exactly as it did (snapshot isolation)."""
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedStore(tmp) as store:
+        base(store)
+        first = store.view()
+        kept = [(first, view_content(first))]
+        for ops, read in steps:
+            apply(store, ops)
+            if not read:
+                continue
+            view = store.view()
+            fresh = _loaded(store)
+            same_content(view_content(view), view_content(fresh), fresh.n_slots)
+            for old, snapshot in kept:
+                same_content(view_content(old), snapshot)
+                if old.version < view.version:
+                    _check_changes(old, view)
+            kept.append((view, view_content(view)))
+
+
+def test_a_derived_view_shares_what_a_write_did_not_touch(tmp_path: Path) -> None:
+    """A member update copies only the columns whose values changed; ids, numbers and
+    every relationship type are shared with the previous view."""
+    with EmbeddedStore(tmp_path) as store:
+        base(store)
+        before = store.view()
+        store.upsert_nodes([person("p2", "helper", False, None, 0)])  # consent withdrawn
+        after = store.view()
+    consent = column_key(Label.PERSON, "consent_introducer")
+    assert after.changes is not None and after.changes.columns.keys() == {consent}
+    for key, col in after.node_columns.items():
+        assert np.shares_memory(col, before.node_columns[key]) == (key != consent), key
+    assert np.shares_memory(after.labels, before.labels)
+    for t in RelType:
+        assert after.rel(t) is before.rel(t)
+    assert after.ids[2] == before.ids[2] and after.index["p2"] == before.index["p2"]
+    with pytest.raises(ValueError):
+        after.node_columns[consent][0] = 1  # views are read-only
+
+
+def test_an_older_view_keeps_a_deleted_and_recreated_id(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path) as store:
+        base(store)
+        before = store.view()
+        nid = before.index["p3"]
+        store.delete_node("p3")
+        gone = store.view()
+        store.upsert_nodes([person("p3", "candidate", False, None, 0)])
+        again = store.view()
+    assert before.index["p3"] == nid and before.ids[nid] == "p3"
+    assert "p3" not in gone.index and gone.ids[nid] is None
+    assert again.index["p3"] == again.n_slots - 1 != nid and again.ids[nid] is None
+    assert again.changes_since(before.version) is not None
+
+
+def test_views_and_their_arrays_are_released_after_many_writes(tmp_path: Path) -> None:
+    """200 writes, each read: only the newest views stay alive (the memory of a store
+    never holds more than its current view and the shared arrays)."""
+    with EmbeddedStore(tmp_path) as store:
+        base(store)
+        alive: list[weakref.ref[GraphView]] = []
+        for i in range(200):
+            store.upsert_nodes([person("p1", STATUSES[i % 4], i % 2 == 0, i % 3, i % 5)])
+            store.upsert_relationships(
+                [Knows(src="p1", dst=f"p{2 + i % 4}", strength=0.5, source="unit")]
+            )
+            alive.append(weakref.ref(store.view()))
+        gc.collect()
+        assert sum(r() is not None for r in alive) == 1
+        assert len(store._mem.log._by_version) <= store._mem.log.size

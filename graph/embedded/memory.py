@@ -9,8 +9,23 @@ loaded from the database in one snapshot (:func:`load`), kept in step after each
 
 Decisions:
 
-* Writes append deltas; the next view merges them with numpy (:func:`merge`), so a seed
-  of millions of ties pays for one merge, not one per batch.
+* **A view costs what changed since the previous one.** Node columns and labels are
+  prefixes of :class:`Growable` buffers shared with the views; a write copies a column
+  (one ``memcpy``) only when a value at a number some view holds changes, so a member
+  update copies the one or two columns it changed, and new nodes write past every view's
+  end without copying. Ids and numbers are never copied per view: the id list is only
+  appended to (a deleted node keeps its id there; its label -1 hides it) and the view
+  reads it through its own labels (:class:`~graph.view.NodeIds`); the id → number
+  dictionary is shared, with the numbers of deleted ids kept in ``retired``, and a view
+  accepts a number only if it holds that id there (:class:`~graph.view.NodeIndex`).
+  A relationship type without deltas is the same :class:`~graph.view.RelIndex`.
+* Writes append deltas; the next view applies them: up to :data:`PATCH_MAX` changed
+  relationships of a type, as an edit of the sorted arrays (:func:`patch`: one copy of
+  each array, no sort); past it (a batch, an import), with one merge and sort
+  (:func:`merge`), so a seed of millions of ties pays for one merge, not one per batch.
+* Each view says what changed since the view before it (:class:`~graph.view.ViewChanges`,
+  also recorded in the shared :class:`~graph.view.ChangeLog`); it is None after a full
+  load or a merge past :data:`PATCH_MAX`, and state derived from views rebuilds then.
 * Arrays grow by doubling (:class:`Growable`): appending a batch of new nodes does not
   copy every column.
 * Big frames resolve their ids by binary search over 64-bit hashes of the ids
@@ -25,16 +40,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from graph.edits import Edit
 from graph.embedded.sql import NODE_NUMBERS, NUMPY_TYPE, table, view_expr
 from graph.model import Label, RelType
 from graph.schema import FieldSpec
 from graph.view import (
     LABEL_CODE,
     NO_DATE,
+    ChangeLog,
     GraphView,
+    NodeIds,
+    NodeIndex,
+    RelChanges,
     RelIndex,
+    ViewChanges,
+    edge_keys,
     empty_column,
     encode_column,
+    key_ends,
     node_view_specs,
     rel_view_specs,
 )
@@ -48,17 +71,60 @@ Delta = tuple[str, Any]
 
 
 class Growable:
-    """A numpy array with amortised appends (capacity doubles)."""
+    """A numpy array with amortised appends (capacity doubles), copied before a write
+    only when a view shares the part written (copy-on-write)."""
 
     def __init__(self, fill: np.ndarray) -> None:
         self._fill = fill  # one-element array giving dtype and null value
         self.data = np.repeat(fill, 1024)
+        #: length of the prefix of ``data`` that views hold (writes there copy first)
+        self.shared = 0
 
     def ensure(self, n: int) -> None:
         if n > len(self.data):
             grown = np.repeat(self._fill, max(n, 2 * len(self.data)))
             grown[: len(self.data)] = self.data
             self.data = grown
+            self.shared = 0
+
+    def export(self, n: int) -> np.ndarray:
+        """The first ``n`` values, read-only, shared with this array until it is written."""
+        self.shared = max(self.shared, n)
+        out = self.data[:n]
+        out.flags.writeable = False
+        return out
+
+    def write(self, nids: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Write ``values`` at ``nids``; returns the numbers whose value changed."""
+        old = self.data[nids]
+        changed = (old != values) & ~(_isnan(old) & _isnan(values))
+        nids, values = nids[changed], values[changed]
+        if len(nids):
+            if self.shared and int(nids.min()) < self.shared:
+                self.data = self.data.copy()
+                self.shared = 0
+            self.data[nids] = values
+        return nids
+
+
+def _isnan(a: np.ndarray) -> np.ndarray:
+    return np.isnan(a) if a.dtype.kind == "f" else np.zeros(a.shape, dtype=bool)
+
+
+class _Since:
+    """What changed since the last view was built (see :class:`~graph.view.ViewChanges`)."""
+
+    def __init__(self, version: int, n_slots: int) -> None:
+        self.version = version
+        self.n_slots = n_slots
+        self.upserted: set[int] = set()
+        self.columns: dict[str, set[int]] = {}
+        self.labels: set[int] = set()
+
+    def column(self, key: str, nids: np.ndarray) -> None:
+        below = nids[nids < self.n_slots]
+        if len(below):
+            self.columns.setdefault(key, set()).update(below.tolist())
 
 
 class Memory:
@@ -67,7 +133,11 @@ class Memory:
     def __init__(self) -> None:
         self.version = 0
         self.index: dict[str, int] = {}
+        #: id by node number; shared with the views, so only appended to (a deleted node
+        #: keeps its id here: its label, -1, says it is gone)
         self.ids: list[str | None] = []
+        #: numbers an id had before it was deleted (older views still answer with them)
+        self.retired: dict[str, list[int]] = {}
         self.labels = Growable(np.array([-1], dtype=np.int8))
         self.columns = {
             key: Growable(empty_column(spec, 1)) for key, (_, spec) in node_view_specs().items()
@@ -75,6 +145,10 @@ class Memory:
         self.rel_base: dict[RelType, RelIndex | None] = dict.fromkeys(RelType)
         self.pending: dict[RelType, list[Delta]] = {t: [] for t in RelType}
         self.view: GraphView | None = None
+        self.log = ChangeLog()
+        #: changes since the last view; None until a first view is built (a full load)
+        self.since: _Since | None = None
+        self._ids_shared = 0
         self._directory: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def directory(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -101,6 +175,13 @@ class Memory:
         for col in self.columns.values():
             col.ensure(n)
 
+    def _set_id(self, nid: int, node_id: str) -> None:
+        old = self.ids[nid]
+        if old is not None and old != node_id and nid < self._ids_shared:
+            self.ids = list(self.ids)  # a view reads this slot: rewrite a copy
+            self._ids_shared = 0
+        self.ids[nid] = node_id
+
     def apply(self, plan: Plan, version: int) -> None:
         """Mirror a committed batch (raises on any surprise: the caller reloads then)."""
         self.ensure_slots(self.n_slots + len(plan.new))
@@ -108,20 +189,30 @@ class Memory:
             self.forget_directory()
         for node_id, nid in plan.new.items():
             self.index[node_id] = nid
-            self.ids[nid] = node_id
+            self._set_id(nid, node_id)
         specs = node_view_specs()
         ordered = sorted(
             zip(plan.nodes, plan.props, strict=True), key=lambda item: item[0][1].label
         )
+        since = self.since
         for label, group in groupby(ordered, key=lambda item: item[0][1].label):
             items = list(group)
             nids = np.fromiter((nid for (nid, _), _ in items), dtype=np.int64, count=len(items))
-            self.labels.data[nids] = LABEL_CODE[label]
+            codes = np.full(len(nids), LABEL_CODE[label], dtype=np.int8)
+            relabelled = self.labels.write(nids, codes)
             dumped = [props for _, props in items]
-            for key, (owner, spec) in specs.items():
-                if owner == label:
-                    values = [d[spec.name] for d in dumped]
-                    self.columns[key].data[nids] = encode_column(spec, values)
+            changed = {
+                key: self.columns[key].write(
+                    nids, encode_column(spec, [d[spec.name] for d in dumped])
+                )
+                for key, (owner, spec) in specs.items()
+                if owner == label
+            }
+            if since is not None:
+                since.upserted.update(nids.tolist())
+                since.labels.update(relabelled[relabelled < since.n_slots].tolist())
+                for key, at in changed.items():
+                    since.column(key, at)
         for rel, src, dst in plan.rels:
             cols = {
                 s.name: days(rel.dates[s.name])
@@ -135,14 +226,19 @@ class Memory:
     def forget_node(self, node_id: str, nid: int, version: int) -> None:
         """Mirror a committed delete of a node and its relationships."""
         del self.index[node_id]
+        self.retired.setdefault(node_id, []).append(nid)
         self.forget_directory()
-        self.ids[nid] = None
-        self.labels.data[nid] = -1
+        at = np.array([nid], dtype=np.int64)
+        self.labels.write(at, np.array([-1], dtype=np.int8))
+        since = self.since
+        if since is not None and nid < since.n_slots:
+            since.labels.add(nid)
         for key, (_, spec) in node_view_specs().items():
-            self.columns[key].data[nid] = empty_column(spec, 1)[0]
-        gone = np.array([nid], dtype=np.int64)
+            changed = self.columns[key].write(at, empty_column(spec, 1))
+            if since is not None:
+                since.column(key, changed)
         for rel_type in RelType:
-            self.pending[rel_type].append(("delete_nodes", gone))
+            self.pending[rel_type].append(("delete_nodes", at))
         self.version = version
 
     def forget_relationship(self, rel_type: RelType, src: int, dst: int, version: int) -> None:
@@ -211,25 +307,159 @@ def _load_rel(conn: sqlite3.Connection, rel_type: RelType, n_slots: int) -> RelI
 
 
 def build_view(mem: Memory) -> GraphView:
-    """The view of ``mem``'s version: pending deltas merged, node arrays copied."""
+    """The view of ``mem``'s version, sharing with the previous view all it can.
+
+    Node columns and labels are prefixes of ``mem``'s arrays (copied by ``mem`` before a
+    write only if a view holds them); ids and numbers are read through the shared list
+    and dictionary; a relationship type with pending deltas is patched (:func:`patch`)
+    or, past :data:`PATCH_MAX` changed relationships, merged again (:func:`merge`).
+    """
     n = mem.n_slots
+    since = mem.since
     rels: dict[RelType, RelIndex] = {}
+    rel_changes: dict[RelType, RelChanges] = {}
+    known = since is not None
     for rel_type in RelType:
-        base = mem.rel_base[rel_type]
-        if mem.pending[rel_type] or base is None:
-            base = merge(rel_type, base, mem.pending[rel_type], n)
-            mem.pending[rel_type] = []
-        elif len(base.out_ptr) != n + 1:
-            base = RelIndex.build(rel_type, base.src, base.dst, base.columns, n)
+        base, pending = mem.rel_base[rel_type], mem.pending[rel_type]
+        if pending and base is not None and known:
+            patched = patch(rel_type, base, pending, n)
+            if patched is None:
+                known = False
+                base = merge(rel_type, base, pending, n)
+            else:
+                base, change = patched
+                if len(change):
+                    rel_changes[rel_type] = change
+        elif pending or base is None:
+            base = merge(rel_type, base, pending, n)
+        else:
+            base = base.spanning(n)
+        mem.pending[rel_type] = []
         mem.rel_base[rel_type] = rels[rel_type] = base
+    labels = mem.labels.export(n)
+    ids = NodeIds(mem.ids, labels)
+    mem._ids_shared = n
+    changes = None
+    if known and since is not None:
+        changes = ViewChanges(
+            base=since.version,
+            n_base=since.n_slots,
+            upserted=np.array(sorted(since.upserted), dtype=np.int64),
+            columns={k: np.array(sorted(v), dtype=np.int64) for k, v in since.columns.items()},
+            labels=np.array(sorted(since.labels), dtype=np.int64),
+            rels=rel_changes,
+        )
+        mem.log.record(mem.version, changes)
+    mem.since = _Since(mem.version, n)
     return GraphView(
         version=mem.version,
-        ids=tuple(mem.ids),
-        index=dict(mem.index),
-        labels=mem.labels.data[:n].copy(),
-        node_columns={k: c.data[:n].copy() for k, c in mem.columns.items()},
+        ids=ids,
+        index=NodeIndex(mem.index, mem.retired, ids),
+        labels=labels,
+        node_columns={k: c.export(n) for k, c in mem.columns.items()},
         rels=rels,
+        changes=changes,
+        log=mem.log,
     )
+
+
+#: past this many changed relationships of one type, a view merges them again (a sort)
+#: rather than patching its arrays, and says its changes are unknown
+PATCH_MAX = 10_000
+
+
+def patch(
+    rel_type: RelType, base: RelIndex, pending: list[Delta], n_slots: int
+) -> tuple[RelIndex, RelChanges] | None:
+    """Apply a few pending deltas to ``base`` at the cost of one copy of its arrays, and
+    say which relationships changed; None when there are more than :data:`PATCH_MAX`."""
+    if sum(_delta_size(kind, p) for kind, p in pending) > PATCH_MAX:
+        return None
+    names = [s.name for s in rel_view_specs(rel_type)]
+    # The net effect of the deltas, in write order: key -> row of values, or None (gone).
+    net: dict[int, tuple[Any, ...] | None] = {}
+    for kind, payload in pending:
+        if kind == "upsert":
+            src, dst, cols = payload
+            rows = (
+                zip(*(cols[name].tolist() for name in names), strict=True)
+                if names
+                else (() for _ in range(len(src)))
+            )
+            for key, row in zip(edge_keys(src, dst).tolist(), rows, strict=True):
+                net[key] = tuple(row)
+        elif kind == "delete_keys":
+            for key in edge_keys(*payload).tolist():
+                net[key] = None
+        else:  # delete_nodes: every edge at those nodes, stored or pending
+            gone = set(payload.tolist())
+            spanned = base.spanning(max(n_slots, len(base.out_ptr) - 1))
+            for nid in gone:
+                pos = np.concatenate([spanned.out_positions(nid), spanned.in_positions(nid)])
+                for key in edge_keys(base.src[pos], base.dst[pos]).tolist():
+                    net[key] = None
+            for key in list(net):
+                if key >> 32 in gone or key & 0xFFFFFFFF in gone:
+                    net[key] = None
+        if len(net) > PATCH_MAX:
+            return None
+    spanned = base.spanning(n_slots)
+    removed_pos: list[int] = []
+    removed_keys: list[int] = []
+    updated_keys: list[int] = []
+    added_keys: list[int] = []
+    updated_rows: list[tuple[Any, ...]] = []
+    added_rows: list[tuple[Any, ...]] = []
+    insert_points: list[int] = []
+    for key in sorted(net):
+        found = net[key]
+        src, dst = key >> 32, key & 0xFFFFFFFF
+        at = spanned.position(src, dst)
+        if at >= 0 and found is None:
+            removed_pos.append(at)
+            removed_keys.append(key)
+        elif at >= 0 and found is not None:
+            updated_keys.append(key)
+            updated_rows.append(found)
+        elif found is not None:
+            added_keys.append(key)
+            added_rows.append(found)
+            insert_points.append(spanned.insertion_point(src, dst))
+    change = RelChanges(
+        *(np.array(k, dtype=np.int64) for k in (removed_keys, added_keys, updated_keys))
+    )
+    if not len(change):
+        return spanned, change
+    removed = np.array(removed_pos, dtype=np.int64)
+    insert_at = np.array(insert_points, dtype=np.int64)
+    insert_at -= np.searchsorted(removed, insert_at)  # counted after the removals
+    edit = Edit(removed, insert_at, len(base))
+    a_src, a_dst = key_ends(np.array(added_keys, dtype=np.int64))
+    a_cols = _columns(rel_type, added_rows)
+    u_cols = _columns(rel_type, updated_rows)
+    old_at = np.array(
+        [spanned.position(k >> 32, k & 0xFFFFFFFF) for k in updated_keys], dtype=np.int64
+    )
+    patched = spanned.edited(edit, (a_src, a_dst, a_cols), (edit.remap(old_at), u_cols), n_slots)
+    change = RelChanges(
+        *(np.array(k, dtype=np.int64) for k in (removed_keys, added_keys, updated_keys))
+    )
+    return patched, change
+
+
+def _delta_size(kind: str, payload: Any) -> int:
+    return len(payload[0]) if kind in ("upsert", "delete_keys") else len(payload)
+
+
+def _columns(rel_type: RelType, rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
+    """Rows of view values as columns in the view's dtypes."""
+    specs = rel_view_specs(rel_type)
+    return {
+        s.name: np.array([row[i] for row in rows], dtype=NUMPY_TYPE[s.kind])
+        if rows
+        else empty_column(s, 0)
+        for i, s in enumerate(specs)
+    }
 
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)

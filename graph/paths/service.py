@@ -3,10 +3,12 @@
 ``find_paths(store, candidate_id, target, policy, as_of)`` takes plain values, checks them
 first (errors name the field and value), runs the pure engine over the store's view and
 returns a :class:`~graph.paths.results.PathResult`. The search index is built once per
-store version and kept for the newest versions (:mod:`graph.memo`), so only the first
-query after a write pays for it. The arguments and their checks are those of
-:mod:`graph.paths.query`; a store that searches in its own database
-(:class:`~graph.paths.ports.InDatabasePathSearch`) is asked instead when it says so.
+store version and kept for the newest versions (:mod:`graph.memo`); the first query after
+a write derives it from the index of the version before, at the cost of the write
+(:meth:`~graph.paths.index.PathIndex.updated`), or builds it when that is not possible.
+The arguments and their checks are those of :mod:`graph.paths.query`; a store that
+searches in its own database (:class:`~graph.paths.ports.InDatabasePathSearch`) is asked
+instead when it says so.
 
 Decisions:
 
@@ -23,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+import numpy as np
+
 from graph.memo import VersionMemo
 from graph.model import Groupement, Label, NodeRecord, RelRecord, RelType
 from graph.paths import engine
@@ -33,7 +37,7 @@ from graph.paths.ports import InDatabasePathSearch
 from graph.paths.query import TARGET_KINDS, Target, check_query, node_of, target_set
 from graph.paths.results import PathResult
 from graph.store import GraphStore, find_all
-from graph.view import GraphView, day_number
+from graph.view import LABEL_CODE, GraphView, day_number
 
 __all__ = [
     "TARGET_KINDS",
@@ -55,15 +59,35 @@ _CODES: VersionMemo[dict[tuple[Label, str], str]] = VersionMemo("sector and bass
 
 
 def path_index(store: GraphStore, view: GraphView | None = None) -> PathIndex:
-    """The search index of the store's current version (built once per version)."""
+    """The search index of the store's current version (built once per version).
+
+    When the index of an earlier version is kept and the view knows what changed since
+    (:meth:`~graph.view.GraphView.changes_since`), the index follows those changes
+    (:meth:`PathIndex.updated`) instead of being built afresh.
+    """
     view = view or store.view()
 
     def build() -> PathIndex:
-        index = PathIndex(view, _groupement_associations(store))
+        index = _follow(store, view) or PathIndex(view, _groupement_associations(store))
         index.warm(day_number(date.today()))
         return index
 
     return _INDEXES.get(store, view.version, "index", build)
+
+
+def _follow(store: GraphStore, view: GraphView) -> PathIndex | None:
+    """The index of ``view`` from the newest kept index of an earlier version, if any."""
+    for version in reversed(_INDEXES.kept_versions(store)):
+        if version >= view.version:
+            continue
+        earlier = _INDEXES.peek(store, version, "index")
+        if earlier is None:
+            continue
+        changes = view.changes_since(version)
+        if changes is None:
+            return None
+        return earlier.updated(view, changes, lambda: _groupement_associations(store))
+    return None
 
 
 def index_ready(store: GraphStore, view: GraphView) -> bool:
@@ -110,7 +134,30 @@ def codes_of(store: GraphStore, index: PathIndex) -> dict[tuple[Label, str], str
                     codes.setdefault((label, code), record.id)
         return codes
 
-    return _CODES.get(store, index.version, "codes", read)
+    def follow() -> dict[tuple[Label, str], str]:
+        # Codes of an earlier version stay true while no sector or bassin was written.
+        for version in reversed(_CODES.kept_versions(store)):
+            earlier = _CODES.peek(store, version, "codes") if version < index.version else None
+            if earlier is not None:
+                if _untouched(index.view, version, (Label.SECTOR, Label.BASSIN_EMPLOI)):
+                    return earlier
+                break
+        return read()
+
+    return _CODES.get(store, index.version, "codes", follow)
+
+
+def _untouched(view: GraphView, version: int, labels: Sequence[Label]) -> bool:
+    """Whether no node of ``labels`` was written or deleted from ``version`` to ``view``."""
+    changes = view.changes_since(version)
+    if changes is None:
+        return False
+    written = np.union1d(
+        np.union1d(changes.upserted, changes.labels), np.arange(changes.n_base, view.n_slots)
+    )
+    codes = [LABEL_CODE[label] for label in labels]
+    # A deleted node's label is gone from this view: its old label is unknown here.
+    return len(changes.labels) == 0 and not np.isin(view.labels[written], codes).any()
 
 
 # --------------------------------------------------------------------------- the service

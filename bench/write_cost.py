@@ -1,0 +1,113 @@
+"""What one write costs the next path query, on one process (no server).
+
+    .venv/bin/passerelle --data-dir /tmp/p100k seed --people 100000
+    .venv/bin/python bench/write_cost.py --data-dir /tmp/p100k --writes 50
+
+Copies the store to a temporary directory, answers one path query (the index is built),
+then for each kind of write (a member update, a new tie, a new employment) does
+``--writes`` writes, each followed by a path query: the first query after a write pays for
+the new version's view and search index. Prints median and p95 of the commit, of that
+first query and of a second query on the same version, and the process RSS at the end.
+
+``--rebuild`` declines every derived index (``PathIndex.updated`` returns None), so each
+new version's index is built afresh, as before derived indexes; to measure an older
+checkout as it was, put its tree first on ``PYTHONPATH`` (its ``graph`` is then imported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if importlib.util.find_spec("graph") is None:
+    sys.path.insert(0, str(ROOT))
+
+import graph  # noqa: E402
+from graph.embedded import EmbeddedStore  # noqa: E402
+from graph.model import Knows, Label, WorksAt  # noqa: E402
+from graph.paths import PathPolicy, Target, find_paths  # noqa: E402
+from graph.paths.index import PathIndex  # noqa: E402
+
+AS_OF = date(2025, 6, 1)
+
+
+def _ms(f: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    f()
+    return (time.perf_counter() - t) * 1000
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+
+def _stats(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"median {statistics.median(ordered):8.1f} ms   p95 {p95:8.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--writes", type=int, default=50)
+    parser.add_argument("--rebuild", action="store_true", help="build every index afresh")
+    args = parser.parse_args()
+    if args.rebuild:
+        PathIndex.updated = lambda *a, **k: None  # type: ignore[method-assign]
+    print(f"code: {Path(graph.__file__).parent.parent}  rebuild: {args.rebuild}")
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "store"
+        shutil.copytree(args.data_dir, data)
+        with EmbeddedStore(data) as store:
+            view = store.view()
+            people = [str(view.ids[int(n)]) for n in view.nodes_with_label(Label.PERSON)]
+            employers = [str(view.ids[int(n)]) for n in view.nodes_with_label(Label.EMPLOYER)]
+            policy = PathPolicy()
+            candidate, target = people[0], Target.employer(employers[0])
+
+            def query() -> None:
+                find_paths(store, candidate, target, policy, AS_OF)
+
+            print(f"{len(people):,} people; first query (index built) {_ms(query):.0f} ms")
+            n = args.writes
+
+            def member(i: int) -> None:
+                record = store.get(people[1 + i])
+                assert record is not None
+                update = {"consent_introducer": i % 2 == 0, "monthly_load": i % 4}
+                store.upsert_nodes([record.model_copy(update=update)])
+
+            def tie(i: int) -> None:
+                a, b = sorted((people[1 + i], people[len(people) // 2 + 7 * i]))
+                store.upsert_relationships([Knows(src=a, dst=b, strength=0.8, source="event")])
+
+            def employment(i: int) -> None:
+                employer = employers[(3 * i + 1) % len(employers)]
+                store.upsert_relationships([WorksAt(src=people[2 + 2 * i], dst=employer)])
+
+            for name, write in (("member update", member), ("new tie", tie),
+                                ("new employment", employment)):  # fmt: skip
+                commits, firsts, seconds = [], [], []
+                for i in range(n):
+                    commits.append(_ms(lambda i=i, write=write: write(i)))  # type: ignore[misc]
+                    firsts.append(_ms(query))
+                    seconds.append(_ms(query))
+                print(f"{name:15s} commit          {_stats(commits)}")
+                print(f"{'':15s} first query     {_stats(firsts)}")
+                print(f"{'':15s} next query      {_stats(seconds)}")
+            print(f"RSS at the end: {_rss_mb():,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
