@@ -84,7 +84,8 @@ def test_neo4j_views_and_indexes_derived_write_after_write_equal_a_full_read(ste
             if not read:
                 continue
             view = store.view()
-            assert view.changes is not None
+            # derived from the log (a step may write nothing: then it is the same view)
+            assert view.changes_since(first.version) is not None
             assert by_id(view) == by_id(_streamed(store))
             _whole_csr(view)
             for old, snapshot in kept:
