@@ -18,9 +18,7 @@ from graph.embedded.sql import GET_VERSION
 from graph.model import Knows, Label, Person, RelType
 from graph.view import (
     GraphView,
-    RelChanges,
     column_key,
-    edge_keys,
     empty_column,
     rel_view_specs,
 )
@@ -29,6 +27,7 @@ from tests.write_sequences import (
     STEPS,
     apply,
     base,
+    check_changes,
     person,
     same_content,
     view_content,
@@ -112,42 +111,6 @@ def _loaded(store: EmbeddedStore) -> GraphView:
         conn.close()
 
 
-def _keys(view: GraphView, t: RelType) -> dict[int, tuple[object, ...]]:
-    rel = view.rel(t)
-    keys = edge_keys(rel.src, rel.dst).tolist()
-    cols = [rel.columns[name].tolist() for name in sorted(rel.columns)]
-    return {k: tuple(c[i] for c in cols) for i, k in enumerate(keys)}
-
-
-def _check_changes(old: GraphView, new: GraphView) -> None:
-    """``new.changes_since(old.version)`` says at least what differs, and nothing more
-    than what was written."""
-    changes = new.changes_since(old.version)
-    assert changes is not None and changes.base == old.version and changes.n_base == old.n_slots
-    n = old.n_slots
-    assert set(np.flatnonzero(old.labels != new.labels[:n]).tolist()) == set(
-        changes.labels.tolist()
-    )
-    for key, col in old.node_columns.items():
-        differ = set(np.flatnonzero(~_equal(col, new.node_columns[key][:n])).tolist())
-        said = set(changes.columns.get(key, np.empty(0)).tolist())
-        assert differ <= said <= set(changes.upserted.tolist()) | set(changes.labels.tolist())
-    for t in RelType:
-        before, after = _keys(old, t), _keys(new, t)
-        change = changes.rels.get(t, RelChanges())
-        assert set(change.removed.tolist()) == before.keys() - after.keys(), t
-        assert set(change.added.tolist()) == after.keys() - before.keys(), t
-        differ = {k for k in before.keys() & after.keys() if before[k] != after[k]}
-        assert differ <= set(change.updated.tolist()) <= before.keys() & after.keys(), t
-        if t not in changes.rels:
-            assert new.rel(t).src is old.rel(t).src  # an unchanged type is shared
-
-
-def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    same = a == b
-    return same | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else same
-
-
 @settings(max_examples=60, deadline=None)
 @given(steps=STEPS)
 def test_views_derived_write_after_write_equal_a_full_load(steps) -> None:
@@ -169,7 +132,7 @@ def test_views_derived_write_after_write_equal_a_full_load(steps) -> None:
             for old, snapshot in kept:
                 same_content(view_content(old), snapshot)
                 if old.version < view.version:
-                    _check_changes(old, view)
+                    check_changes(old, view)
             kept.append((view, view_content(view)))
 
 

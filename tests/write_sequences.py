@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from graph.embedded import EmbeddedStore
 from graph.model import (
     Association,
     BassinEmploi,
@@ -35,8 +34,8 @@ from graph.model import (
     WorksAt,
 )
 from graph.paths.index import PathIndex
-from graph.store import Batch
-from graph.view import GraphView
+from graph.store import Batch, GraphStore
+from graph.view import GraphView, RelChanges, edge_keys
 
 AS_OF = date(2025, 6, 1)
 PEOPLE = [f"p{i}" for i in range(12)]
@@ -48,7 +47,7 @@ GROUPEMENTS = ["g33", "g40"]
 ASSOCIATIONS = ["anocr", "ia"]
 
 
-def base(store: EmbeddedStore) -> None:
+def base(store: GraphStore) -> None:
     """Places, associations, groupements with a convention and a charter, and people
     p0-p5 (p6-p11 are created by the writes)."""
     nodes: list[Any] = [
@@ -135,7 +134,7 @@ STEPS = st.lists(
 )
 
 
-def apply(store: EmbeddedStore, ops: list[tuple[str, Any]]) -> None:
+def apply(store: GraphStore, ops: list[tuple[str, Any]]) -> None:
     """Write ``ops``: upserts in one batch, deletes one by one. Writes that name a person
     who does not exist create them first (a new member)."""
     nodes: dict[str, Any] = {}
@@ -192,6 +191,42 @@ def apply(store: EmbeddedStore, ops: list[tuple[str, Any]]) -> None:
 
 
 # --------------------------------------------------------------------------- comparisons
+
+
+def _keys(view: GraphView, t: RelType) -> dict[int, tuple[object, ...]]:
+    rel = view.rel(t)
+    keys = edge_keys(rel.src, rel.dst).tolist()
+    cols = [rel.columns[name].tolist() for name in sorted(rel.columns)]
+    return {k: tuple(c[i] for c in cols) for i, k in enumerate(keys)}
+
+
+def check_changes(old: GraphView, new: GraphView) -> None:
+    """``new.changes_since(old.version)`` says at least what differs, and nothing more
+    than what was written."""
+    changes = new.changes_since(old.version)
+    assert changes is not None and changes.base == old.version and changes.n_base == old.n_slots
+    n = old.n_slots
+    assert set(np.flatnonzero(old.labels != new.labels[:n]).tolist()) == set(
+        changes.labels.tolist()
+    )
+    for key, col in old.node_columns.items():
+        differ = set(np.flatnonzero(~_equal(col, new.node_columns[key][:n])).tolist())
+        said = set(changes.columns.get(key, np.empty(0)).tolist())
+        assert differ <= said <= set(changes.upserted.tolist()) | set(changes.labels.tolist())
+    for t in RelType:
+        before, after = _keys(old, t), _keys(new, t)
+        change = changes.rels.get(t, RelChanges())
+        assert set(change.removed.tolist()) == before.keys() - after.keys(), t
+        assert set(change.added.tolist()) == after.keys() - before.keys(), t
+        differ = {k for k in before.keys() & after.keys() if before[k] != after[k]}
+        assert differ <= set(change.updated.tolist()) <= before.keys() & after.keys(), t
+        if t not in changes.rels:
+            assert new.rel(t).src is old.rel(t).src  # an unchanged type is shared
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    same = a == b
+    return same | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else same
 
 
 def view_content(view: GraphView) -> dict[str, Any]:

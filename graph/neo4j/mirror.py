@@ -9,9 +9,13 @@ payload says what changed, by id (Neo4j has no node numbers of ours):
 * a node deleted with its relationships: ``{"delete_node": id}``;
 * one relationship deleted: ``{"delete_rel": [type, src, dst]}``.
 
-A process whose view is older than the version on the server reads the entries in
-between (one indexed range read) and derives the new view from the old one
-(:func:`apply_changes`) instead of streaming the whole graph again.
+The store keeps its view in a :class:`~graph.memory.Memory` (the embedded store's, from
+the core). A process whose memory is older than the version on the server reads the
+entries in between (one indexed range read), applies them to the memory (:func:`replay`),
+and builds the new view from it (:func:`~graph.memory.build_view`), at the cost of the
+change, instead of streaming the whole graph again. Its own writes come back the same
+way: one path for every writer. The view says what changed
+(:attr:`~graph.view.GraphView.changes`), so the search index follows the write too.
 
 Decisions:
 
@@ -23,30 +27,27 @@ Decisions:
 * A derived view numbers new nodes after the old ones (a streamed view numbers them in id
   order) and leaves a deleted node's number free (label -1, id None), as the embedded
   store's views do: numbers are per view, never compared across views.
-* A catch-up over many entries costs one pass: entries are folded first (the final state
-  of each node and each touched relationship), then every array is rebuilt once;
-  relationship types that did not change keep their index unless nodes were added.
+* Entries are applied outside the read transaction (the driver may run a transaction
+  function twice; the memory must change once), each checked against the memory before
+  any of it is applied; a failure part-way throws the memory away (a half-applied change
+  is never answered from; older views keep their arrays: copy-on-write).
+* A view is built once per catch-up, however many entries it took: the memory collects
+  what changed (deltas, touched nodes) and the view pays for it once.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from graph.frames import ValidRels, rel_specs
-from graph.model import Label, NodeRecord, RelType
+from graph.memory import Memory
+from graph.model import NODE_MODELS, Label, NodeRecord, RelType
 from graph.store_base import LOG_MAX_ROWS
-from graph.view import (
-    LABEL_CODE,
-    GraphView,
-    RelIndex,
-    empty_column,
-    encode_column,
-    node_view_specs,
-    rel_view_specs,
-)
+from graph.view import LABEL_CODE
 
 
 def _plain(value: Any) -> Any:
@@ -89,135 +90,72 @@ def delete_rel_payload(rel_type: RelType, src: str, dst: str) -> str:
 
 
 class Surprise(Exception):
-    """An entry that does not fit the view it is applied to: stream the view instead."""
+    """An entry that does not fit the memory it is applied to: stream the view instead."""
 
 
-def apply_changes(view: GraphView, version: int, payloads: list[str]) -> GraphView:
-    """The view at ``version``: ``view`` with the logged changes of every version after
-    its own applied, in order (see the module docstring). ``view`` is left untouched."""
-    changes = [json.loads(p) for p in payloads]
-    index = dict(view.index)
-    ids: list[str | None] = list(view.ids)
-    node_rows: dict[int, tuple[Label, dict[str, Any]]] = {}  # final content of touched nodes
-    deleted: set[int] = set()
-    # per type: (src nid, dst nid) -> encoded-later storage values, or None for deleted
-    touched: dict[RelType, dict[tuple[int, int], list[Any] | None]] = {t: {} for t in RelType}
-    for change in changes:
+@dataclass
+class _Write:
+    """A logged write as :meth:`~graph.memory.Memory.apply` takes it (``Planned``)."""
+
+    nodes: list[tuple[int, NodeRecord]]
+    new: dict[str, int]
+    props: list[dict[str, Any]]
+    rels: list[tuple[ValidRels, np.ndarray, np.ndarray]]
+
+
+def replay(mem: Memory, entries: list[tuple[int, str]]) -> None:
+    """Apply the logged changes of the versions after ``mem``'s, in order (see the module
+    docstring); :class:`Surprise` (or any error) when one does not fit: the caller then
+    throws ``mem`` away (it may hold part of the entries) and streams the view."""
+    for version, payload in entries:
+        if mem.version >= version:
+            raise Surprise(f"memory at version {mem.version}, entry of version {version}")
+        change = json.loads(payload)
         if "write" in change:
-            for node_id, label, props in change["write"]["nodes"]:
-                label = Label(label)
-                nid = index.get(node_id)
-                if nid is None:
-                    nid = index[node_id] = len(ids)
-                    ids.append(node_id)
-                elif nid not in node_rows and view.labels[nid] != LABEL_CODE[label]:
-                    raise Surprise(f"{node_id!r} changed label")
-                node_rows[nid] = (label, props)
-            for item in change["write"]["rels"]:
-                rel_type = RelType(item["type"])
-                names = [s.name for s in rel_specs(rel_type)]
-                rows = touched[rel_type]
-                values = [item["columns"][n] for n in names]
-                for i, (src, dst) in enumerate(zip(item["src"], item["dst"], strict=True)):
-                    if src not in index or dst not in index:
-                        raise Surprise(f"{rel_type.value} {src!r} -> {dst!r}: an end is missing")
-                    rows[(index[src], index[dst])] = [column[i] for column in values]
+            mem.apply(_write(mem, change["write"]), version)
         elif "delete_node" in change:
             node_id = change["delete_node"]
-            nid = index.pop(node_id, None)
+            nid = mem.index.get(node_id)
             if nid is None:
                 raise Surprise(f"{node_id!r} is not in the view")
-            ids[nid] = None
-            node_rows.pop(nid, None)
-            deleted.add(nid)
-            for rows in touched.values():
-                for key in [k for k in rows if nid in k]:
-                    del rows[key]
+            mem.forget_node(node_id, nid, version)
         elif "delete_rel" in change:
             rel_type, src, dst = change["delete_rel"]
-            if src in index and dst in index:
-                touched[RelType(rel_type)][(index[src], index[dst])] = None
+            a, b = mem.index.get(src), mem.index.get(dst)
+            if a is not None and b is not None:
+                mem.forget_relationship(RelType(rel_type), a, b, version)
+            else:  # an end is gone: so is the relationship
+                mem.version = version
         else:
             raise Surprise(f"unknown change {sorted(change)}")
-    n = len(ids)
-    labels, columns = _nodes(view, n, node_rows, deleted)
-    rels = {
-        t: _rels(t, view.rels[t], touched[t], deleted, n, grown=n != view.n_slots) for t in RelType
-    }
-    return GraphView(
-        version=version, ids=tuple(ids), index=index, labels=labels, node_columns=columns, rels=rels
-    )
 
 
-def _nodes(
-    view: GraphView,
-    n: int,
-    rows: dict[int, tuple[Label, dict[str, Any]]],
-    deleted: set[int],
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Labels and node columns of ``n`` slots: the old ones, touched rows replaced."""
-    old = view.n_slots
-    labels = np.full(n, -1, dtype=np.int8)
-    labels[:old] = view.labels
-    specs = node_view_specs()
-    columns = {}
-    for key, (_, spec) in specs.items():
-        column = empty_column(spec, n)
-        column[:old] = view.node_columns[key]
-        columns[key] = column
-    gone = np.fromiter(deleted, dtype=np.int64, count=len(deleted))
-    labels[gone] = -1
-    for key, (_, spec) in specs.items():
-        columns[key][gone] = empty_column(spec, 1)[0]
-    by_label: dict[Label, list[tuple[int, dict[str, Any]]]] = {}
-    for nid, (label, props) in rows.items():
-        by_label.setdefault(label, []).append((nid, props))
-    for label, items in by_label.items():
-        nids = np.array([nid for nid, _ in items], dtype=np.int64)
-        labels[nids] = LABEL_CODE[label]
-        for key, (owner, spec) in specs.items():
-            if owner == label:
-                values = [props.get(spec.name) for _, props in items]
-                columns[key][nids] = encode_column(spec, values)
-    return labels, columns
-
-
-def _keys(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    return (src.astype(np.int64) << 32) | dst.astype(np.int64)
-
-
-def _rels(
-    rel_type: RelType,
-    base: RelIndex,
-    rows: dict[tuple[int, int], list[Any] | None],
-    deleted: set[int],
-    n: int,
-    grown: bool,
-) -> RelIndex:
-    """``base`` with the touched keys replaced or removed and edges of deleted nodes gone."""
-    if not rows and not deleted:
-        return RelIndex.build(rel_type, base.src, base.dst, base.columns, n) if grown else base
-    src, dst = base.src.astype(np.int64), base.dst.astype(np.int64)
-    stay = np.ones(len(src), dtype=bool)
-    if deleted:
-        gone = np.fromiter(deleted, dtype=np.int64, count=len(deleted))
-        stay &= ~(np.isin(src, gone) | np.isin(dst, gone))
-    if rows:
-        keys = np.array([(a << 32) | b for a, b in rows], dtype=np.int64)
-        stay &= ~np.isin(_keys(src, dst), keys)
-    specs = rel_view_specs(rel_type)
-    upserts = [(key, values) for key, values in rows.items() if values is not None]
-    names = [s.name for s in rel_specs(rel_type)]
-    new_src = np.array([a for (a, _), _ in upserts], dtype=np.int64)
-    new_dst = np.array([b for (_, b), _ in upserts], dtype=np.int64)
-    columns = {}
-    for spec in specs:
-        position = names.index(spec.name)
-        added = encode_column(spec, [values[position] for _, values in upserts])
-        columns[spec.name] = np.concatenate([base.columns[spec.name][stay], added])
-    src = np.concatenate([src[stay], new_src])
-    dst = np.concatenate([dst[stay], new_dst])
-    order = np.argsort(_keys(src, dst), kind="stable")
-    return RelIndex.build(
-        rel_type, src[order], dst[order], {k: v[order] for k, v in columns.items()}, n
-    )
+def _write(mem: Memory, write: dict[str, Any]) -> _Write:
+    """The write a log entry describes, in ``mem``'s numbers (new ids get the next free
+    numbers, as the embedded store gives them), checked against ``mem`` before any of it
+    is applied."""
+    nodes: list[tuple[int, NodeRecord]] = []
+    props: list[dict[str, Any]] = []
+    new: dict[str, int] = {}
+    for node_id, label, values in write["nodes"]:
+        label = Label(label)
+        nid = mem.index.get(node_id)
+        if nid is None:
+            nid = new.get(node_id)
+            if nid is None:
+                nid = new[node_id] = mem.n_slots + len(new)
+        elif mem.labels.data[nid] != LABEL_CODE[label]:
+            raise Surprise(f"{node_id!r} changed label")
+        nodes.append((nid, NODE_MODELS[label].model_validate({"id": node_id, **values})))
+        props.append(values)
+    rels = []
+    for item in write["rels"]:
+        rel_type = RelType(item["type"])
+        ends = []
+        for ids in (item["src"], item["dst"]):
+            nids = [mem.index.get(i, new.get(i)) for i in ids]
+            if any(n is None for n in nids):
+                raise Surprise(f"{rel_type.value}: an end is missing")
+            ends.append(np.array(nids, dtype=np.int64))
+        rels.append((ValidRels(rel_type, ends[0], ends[1], item["columns"]), ends[0], ends[1]))
+    return _Write(nodes, new, props, rels)

@@ -33,12 +33,14 @@ Behaves like the embedded store for everything in the port; how:
   stored labels, the record ``update_node`` reads) is read after that lock, so two
   creates of one id give one success and one :class:`~graph.errors.AlreadyExists`.
 * **The change log** (:mod:`graph.neo4j.mirror`): every write transaction ends by writing
-  its ``(:PasserelleChange)`` entry. How a process learns of another's write: each
-  ``view()`` reads the version (one indexed read); when it moved, the entries in between
-  are read and applied to the cached view, and the whole graph is streamed again only
-  when the log cannot say (trimmed, a large batch, a surprise).
+  its ``(:PasserelleChange)`` entry. How a process learns of another's write (and of its
+  own): each ``view()`` reads the version (one indexed read); when it moved, the entries
+  in between are read and applied to the process's :class:`~graph.memory.Memory` (the
+  embedded store's), whose new view says what changed (:attr:`GraphView.changes`: the
+  search index follows the write), and the whole graph is streamed again only when the
+  log cannot say (trimmed, a large batch, a surprise).
 * **The view** is otherwise streamed from Neo4j (:func:`graph.neo4j.loader.stream_view`)
-  and cached by version; the version is read before and after streaming, so a view
+  into a new memory; the version is read before and after streaming, so a view
   never mixes two versions (Neo4j reads are read-committed).
 * Driver failures become :class:`~graph.errors.StoreUnavailable` (the API answers 503).
   The driver retries a transaction on transient errors and lost connections for at most
@@ -53,6 +55,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from functools import lru_cache, partial
@@ -63,6 +66,7 @@ from neo4j import exceptions as neo4j_errors
 
 from graph.errors import ConfigError, NotFound, PasserelleError, StoreUnavailable
 from graph.frames import ValidRels, rel_specs
+from graph.memory import Memory, build_view
 from graph.model import (
     NODE_MODELS,
     REL_MODELS,
@@ -157,7 +161,8 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
         #: route referral-path queries to the database (see graph.paths.service.find_paths)
         self.paths_in_database = False
         self._closed = False
-        self._view: GraphView | None = None
+        #: the view's memory, kept in step from the change log (see graph.neo4j.mirror)
+        self._mem: Memory | None = None
         self._view_lock = threading.Lock()
         #: the change log's retention (see graph.neo4j.mirror), applied by this object's writes
         self.keep_versions = keep_versions
@@ -305,17 +310,28 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
     def view(self) -> GraphView:
         with self._view_lock:
             for _ in range(_VIEW_ATTEMPTS):
+                mem = self._mem
                 try:
-                    view, applied = self._read(partial(_view, cached=self._view))
+                    read = self._read(partial(_view, known=None if mem is None else mem.version))
                 except _Moved:
                     continue
-                if view is not self._view:
-                    if applied:
-                        self.sync_stats.applied += applied
-                    else:
-                        self.sync_stats.reloads += 1
-                self._view = view
-                return view
+                if read.streamed is not None:
+                    mem = self._mem = Memory.of(read.streamed)
+                    mem.view = build_view(mem)
+                    self.sync_stats.reloads += 1
+                elif read.entries and mem is not None:
+                    try:
+                        mirror.replay(mem, read.entries)
+                        mem.view = build_view(mem)
+                    except Exception as exc:  # any surprise: read the whole graph instead
+                        logging.getLogger(__name__).warning(
+                            "change log not applicable (%s): reading the whole graph", exc
+                        )
+                        self._mem = None  # it may hold part of the entries
+                        continue
+                    self.sync_stats.applied += len(read.entries)
+                assert mem is not None and mem.view is not None
+                return mem.view
         raise StoreUnavailable("the graph kept changing while its view was read; try again")
 
     # ------------------------------------------------------------------ writes
@@ -398,6 +414,7 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
                 size = 0
             parts[-1].append((key, rows))
             size += len(rows)
+
         def commit(part: Statements) -> WriteResult:
             return self._write(lambda tx: self._apply(tx, prepared, part))
 
@@ -605,30 +622,35 @@ def version_in(tx: neo4j.ManagedTransaction) -> int:
     return int(record["version"]) if record is not None else 0
 
 
-def _view(tx: neo4j.ManagedTransaction, cached: GraphView | None) -> tuple[GraphView, int]:
-    """The view at the current version and how many log entries made it from ``cached``:
-    ``cached`` itself (0), ``cached`` with the log's entries applied, or streamed anew (0)."""
+@dataclass(frozen=True)
+class _ViewRead:
+    """What one read of the view found: nothing new, log entries to apply to the memory
+    at version ``known``, or the whole graph streamed."""
+
+    version: int
+    entries: list[tuple[int, str]] = field(default_factory=list)
+    streamed: GraphView | None = None
+
+
+def _view(tx: neo4j.ManagedTransaction, known: int | None) -> _ViewRead:
+    """The changes from version ``known`` to the current one: none, the log's entries
+    (applied outside the transaction: the driver may run this function again), or, when
+    the log cannot say (or ``known`` is None), the whole graph streamed."""
     version = version_in(tx)
-    if cached is not None and cached.version == version:
-        return cached, 0
-    if cached is not None and cached.version < version:
+    if known is not None and known == version:
+        return _ViewRead(version)
+    if known is not None and known < version:
         # Entries up to ``version`` only: a later write may commit meanwhile (read committed).
         entries = [
             (int(r["version"]), r["payload"])
-            for r in tx.run(cypher.CHANGES_BETWEEN, since=cached.version, until=version)
+            for r in tx.run(cypher.CHANGES_BETWEEN, since=known, until=version)
         ]
-        if log_complete(entries, cached.version, version):
-            try:
-                payloads = [p for _, p in entries]
-                return mirror.apply_changes(cached, version, payloads), len(entries)
-            except Exception as exc:  # any surprise: read the whole graph instead
-                logging.getLogger(__name__).warning(
-                    "change log not applicable (%s): reading the whole graph", exc
-                )
+        if log_complete(entries, known, version):
+            return _ViewRead(version, entries=entries)
     view = stream_view(tx, version)
     if version_in(tx) != version:
         raise _Moved
-    return view, 0
+    return _ViewRead(version, streamed=view)
 
 
 def _bump(tx: neo4j.ManagedTransaction) -> int:
