@@ -34,7 +34,10 @@ Decisions:
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import sqlite3
+from functools import cache
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +83,16 @@ class Growable:
         #: length of the prefix of ``data`` that views hold (writes there copy first)
         self.shared = 0
 
+    @classmethod
+    def over(cls, data: np.ndarray, fill: np.ndarray) -> Growable:
+        """A growable array whose values are ``data`` (a read-only map of a snapshot,
+        say): its first write or growth copies them (:mod:`graph.embedded.snapshot`)."""
+        grown = cls.__new__(cls)
+        grown._fill = fill
+        grown.data = data
+        grown.shared = len(data)
+        return grown
+
     def ensure(self, n: int) -> None:
         if n > len(self.data):
             grown = np.repeat(self._fill, max(n, 2 * len(self.data)))
@@ -100,7 +113,7 @@ class Growable:
         changed = (old != values) & ~(_isnan(old) & _isnan(values))
         nids, values = nids[changed], values[changed]
         if len(nids):
-            if self.shared and int(nids.min()) < self.shared:
+            if not self.data.flags.writeable or (self.shared and int(nids.min()) < self.shared):
                 self.data = self.data.copy()
                 self.shared = 0
             self.data[nids] = values
@@ -283,7 +296,24 @@ def load(conn: sqlite3.Connection, version_sql: str) -> Memory:
             mem.rel_base[rel_type] = _load_rel(conn, rel_type, n_slots)
     finally:
         conn.execute("COMMIT")
+    conn.execute("PRAGMA shrink_memory")  # the pages read once: not worth keeping
+    release_free_memory()
     return mem
+
+
+@cache
+def _malloc_trim() -> Any:
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    return getattr(libc, "malloc_trim", None)
+
+
+def release_free_memory() -> None:
+    """Give the memory freed by a full load back to the system (glibc keeps the
+    temporaries of a load, a third of it at 100,000 people, until told to)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _load_rel(conn: sqlite3.Connection, rel_type: RelType, n_slots: int) -> RelIndex:
