@@ -147,16 +147,15 @@ class Snapshots:
     def worth(self, mem: Memory) -> bool:
         """Whether ``mem`` is large enough to be worth a snapshot."""
         rows = len(mem.index) + sum(len(r) for r in mem.rel_base.values() if r is not None)
-        return rows >= self.min_rows
+        return rows > 0 and rows >= self.min_rows
 
     def write(self, mem: Memory, *, fail_after: int | None = None) -> Path:
-        """Publish the snapshot of a freshly loaded ``mem`` (no view built, no delta).
+        """Publish the snapshot of a freshly loaded ``mem`` (no view built, no delta),
+        replacing an unusable one of the same version. The caller holds :meth:`writer`.
 
         ``fail_after`` (tests) raises after that many array files, as a crash would.
         """
         final = self.root / f"v{mem.version}"
-        if final.exists():
-            return final
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.root / f".tmp-v{mem.version}-{os.getpid()}-{secrets.token_hex(4)}"
         tmp.mkdir()
@@ -178,6 +177,8 @@ class Snapshots:
             }
             (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
             _fsync(tmp / "meta.json")
+            if final.exists():  # unusable (the caller found no snapshot): replace it
+                shutil.rmtree(final)
             os.rename(tmp, final)
             _fsync(self.root)
         except BaseException:
