@@ -99,6 +99,16 @@ class Growable:
         #: length of the prefix of ``data`` that views hold (writes there copy first)
         self.shared = 0
 
+    @classmethod
+    def over(cls, data: np.ndarray, fill: np.ndarray) -> Growable:
+        """A growable array whose values are ``data`` (a read-only map of a snapshot,
+        say): its first write or growth copies them (:mod:`graph.embedded.snapshot`)."""
+        grown = cls.__new__(cls)
+        grown._fill = fill
+        grown.data = data
+        grown.shared = len(data)
+        return grown
+
     def ensure(self, n: int) -> None:
         if n > len(self.data):
             grown = np.repeat(self._fill, max(n, 2 * len(self.data)))
@@ -119,7 +129,7 @@ class Growable:
         changed = (old != values) & ~(_isnan(old) & _isnan(values))
         nids, values = nids[changed], values[changed]
         if len(nids):
-            if self.shared and int(nids.min()) < self.shared:
+            if not self.data.flags.writeable or (self.shared and int(nids.min()) < self.shared):
                 self.data = self.data.copy()
                 self.shared = 0
             self.data[nids] = values

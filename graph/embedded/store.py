@@ -54,8 +54,8 @@ from typing import Any
 
 import numpy as np
 
-from graph.embedded import changes, sql
-from graph.embedded.memory import Memory, build_view, load
+from graph.embedded import changes, snapshot, sql
+from graph.embedded.memory import Memory, build_view, load, release_free_memory
 from graph.embedded.plan import Plan, plan
 from graph.errors import NotFound, StoreUnavailable
 from graph.frames import rel_specs
@@ -86,6 +86,8 @@ class EmbeddedStore(StoreBase):
         busy_timeout_s: float = 10.0,
         keep_versions: int = LOG_KEEP_VERSIONS,
         keep_seconds: float = LOG_KEEP_SECONDS,
+        snapshots: bool = True,
+        snapshot_min_rows: int = snapshot.MIN_ROWS,
     ) -> None:
         self.data_dir = Path(data_dir)
         self._busy_timeout_s = busy_timeout_s
@@ -98,6 +100,7 @@ class EmbeddedStore(StoreBase):
             self._conn = self._connect()
             self._init_schema()
             self._meta = self._connect(read_only=True)
+            store_id = str(self._meta.execute(snapshot.GET_STORE_ID).fetchone()[0])
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(
                 f"cannot open the embedded store in {self.data_dir}: {exc}"
@@ -106,6 +109,10 @@ class EmbeddedStore(StoreBase):
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
+        #: mapped files of full loads, shared by the processes (graph.embedded.snapshot)
+        self.snapshots = (
+            snapshot.Snapshots(self.data_dir, store_id, snapshot_min_rows) if snapshots else None
+        )
         self._mem = Memory()
         self._stale = True
         self._closed = False
@@ -140,6 +147,9 @@ class EmbeddedStore(StoreBase):
                 raise StoreUnavailable(
                     f"store schema {row[0]} is not supported (expected {sql.SCHEMA_VERSION})"
                 )
+            # Names this database for its snapshots (a store made before they existed gets
+            # its id here, at its next open).
+            conn.execute(snapshot.INIT_STORE_ID, (snapshot.new_store_id(),))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -217,12 +227,66 @@ class EmbeddedStore(StoreBase):
         self._reload()
 
     def _reload(self) -> None:
-        """Read the whole memory from the tables (the caller holds ``_lock``). Uses its own
-        connection and snapshot: under the write lock, that is what the writer sees."""
+        """Read the whole memory (the caller holds ``_lock``): from a snapshot when one
+        fits, else from the tables. Uses its own connection and snapshot: under the write
+        lock, that is what the writer sees."""
         self._stale = True
-        self._mem = load(self._meta, sql.GET_VERSION)
+        self._mem = self._full_memory()
         self._stale = False
         self.sync_stats.reloads += 1
+
+    def _full_memory(self) -> Memory:
+        """The memory at the disk's version: a snapshot's mapped arrays plus the log's
+        entries since, or a load from the tables, snapshotted for the other processes
+        (see :mod:`graph.embedded.snapshot`: one writer, the others wait and map)."""
+        snaps = self.snapshots
+        if snaps is None:
+            return load(self._meta, sql.GET_VERSION)
+        found = self._from_snapshot(snaps)
+        if found is not None:
+            return found
+        with snaps.writer() as locked:
+            found = self._from_snapshot(snaps) if locked else None
+            if found is not None:
+                return found
+            mem = load(self._meta, sql.GET_VERSION)
+            if not (locked and snaps.worth(mem)):
+                return mem
+            try:
+                snaps.write(mem)
+            except OSError as exc:
+                _logger.warning("snapshot not written (%s): this process keeps its copy", exc)
+                return mem
+            mapped = snaps.open(mem.version)
+        if mapped is None:
+            return mem
+        del mem  # this process too reads the shared pages, not its own copy
+        release_free_memory()
+        return mapped
+
+    def _from_snapshot(self, snaps: snapshot.Snapshots) -> Memory | None:
+        """The newest usable snapshot brought to the disk's version by the log, or None."""
+        conn = self._meta
+        disk = self._disk_version(conn)
+        mem = snaps.open_newest(disk)
+        if mem is None:
+            return None
+        conn.execute("BEGIN")
+        try:
+            disk = self._disk_version(conn)
+            entries = conn.execute(sql.CHANGES_BETWEEN, (mem.version, disk)).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        if not log_complete(entries, mem.version, disk):
+            return None
+        try:
+            for version, payload in entries:
+                changes.replay(mem, version, payload)
+        except Exception as exc:  # any surprise: load from the tables instead
+            _logger.warning("snapshot v%s not applicable (%s)", mem.version, exc)
+            return None
+        snaps.prune()
+        return mem
 
     # ------------------------------------------------------------------ view
 
@@ -388,9 +452,7 @@ class EmbeddedStore(StoreBase):
                 with self._lock:
                     mem = self._caught_up(conn)
                     nid = mem.index.get(node_id)
-                    if nid is None or (
-                        label is not None and LABELS[mem.labels.data[nid]] != label
-                    ):
+                    if nid is None or (label is not None and LABELS[mem.labels.data[nid]] != label):
                         raise NotFound(label.value if label else "node", node_id)
                 removed = 0
                 for rel_type in RelType:
