@@ -104,12 +104,11 @@ def test_add_only_writes_are_followed_exactly(case):
             assert origin(a) == "followed", (kind, args)
             S.clear_cache(b)
             assert figures(got) == figures(S.coverage(b, NATIONAL, AS_OF)), (net, writes)
-            assert S.gaps(a, NATIONAL, AS_OF).gaps == S.gaps(b, NATIONAL, AS_OF).gaps
+            got_gaps, want_gaps = S.gaps(a, NATIONAL, AS_OF).gaps, S.gaps(b, NATIONAL, AS_OF).gaps
+            assert got_gaps == want_gaps, (net, writes, kind, args)
             for g in RANDOM_GROUPEMENTS:
                 scope = S.Scope.groupement(g)
-                assert figures(S.coverage(a, scope, AS_OF)) == figures(
-                    S.coverage(b, scope, AS_OF)
-                )
+                assert figures(S.coverage(a, scope, AS_OF)) == figures(S.coverage(b, scope, AS_OF))
 
 
 @pytest.fixture
@@ -155,7 +154,7 @@ def test_a_removal_is_answered_labelled_then_current_after_one_rebuild(net_store
     new_entry = S._new_entry
 
     def slow_entry(*args, **kw):
-        built.append(args[2])
+        built.append(threading.current_thread().name)
         gate.wait(10)
         return new_entry(*args, **kw)
 
@@ -216,10 +215,8 @@ def test_states_of_old_versions_are_released(net_store):
         store.write(Batch(rels=[Knows(src="p0", dst=f"p{i % 3 + 1}", strength=0.5, source="unit")]))
         store.update_node(Label.PERSON, "p3", {"last_name": f"N{i}"})
         assert S.coverage(store, NATIONAL, AS_OF).current
-    version = store.view().version
-    assert S._STATES.kept_versions(store) == [version - 1, version] or S._STATES.kept_versions(
-        store
-    ) == [version]
+    kept = S._STATES.kept_versions(store)
+    assert len(kept) <= 2 and max(kept) == store.view().version
     store.delete_relationship(RelType.KNOWS, "p0", "p1")
     S.coverage(store, NATIONAL, AS_OF)
     S.wait_for_rebuilds(10)

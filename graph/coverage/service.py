@@ -210,6 +210,8 @@ class _Entry:
 
 #: per store version: national states by date, focused ones by (date, groupement nid)
 _STATES: VersionMemo[_Entry] = VersionMemo("coverage states", entries=_KEPT_STATES)
+#: per store version: national entries followed from an older one (None: refused)
+_FOLLOWED: VersionMemo[_Entry | None] = VersionMemo("coverage follows", entries=_KEPT_STATES)
 #: per store version: names and codes (national and focused states share them)
 _NAMES: VersionMemo[_Names] = VersionMemo("coverage names")
 
@@ -281,10 +283,6 @@ def _newest(store: GraphStore, version: int, key: tuple[Any, ...]) -> _Entry | N
     return None
 
 
-class _Declined(Exception):
-    """The changes since a kept state do not only add: it cannot be followed."""
-
-
 def _follow(store: GraphStore, view: GraphView, prev: _Entry, as_of: date) -> _Entry | None:
     """The entry of ``view``'s version derived from ``prev`` when the changes between them
     only add (:mod:`graph.coverage.follow`), else None. Single flight per version."""
@@ -292,22 +290,34 @@ def _follow(store: GraphStore, view: GraphView, prev: _Entry, as_of: date) -> _E
     if changes is None or classify(changes) is None:
         return None
 
-    def build() -> _Entry:
+    def build() -> _Entry | None:
         index = path_index(store, view)
         found = follow(prev.state, index, changes)
         if found is None:
-            raise _Declined
+            return None
         state = found.state
         affected = set(found.affected.tolist())
         entry = _Entry(state, prev.names, _labels(store, state, prev.names), origin="followed")
         entry.rows = {b: r for b, r in prev.rows.items() if b not in affected}
-        entry.gaps = {b: g for b, g in prev.gaps.items() if b not in affected}
+        named = {str(state.view.ids[p]) for p in changes.upserted.tolist()}
+        entry.gaps = {
+            b: g for b, g in prev.gaps.items() if b not in affected and not _names_any(g, named)
+        }
         return entry
 
-    try:
-        return _STATES.get(store, view.version, (as_of,), build)
-    except _Declined:
-        return None
+    # Its own memo: a request must not wait for a background rebuild of the same version
+    # (which holds the flight of the version's key in _STATES), and a refusal is kept.
+    entry = _FOLLOWED.get(store, view.version, (as_of, prev.state.version), build)
+    if entry is not None:
+        _STATES.put(store, view.version, (as_of,), entry)
+    return entry
+
+
+def _names_any(found: list[Gap], people: set[str]) -> bool:
+    """Whether any of the gaps names one of ``people`` (their name is in its text)."""
+    return bool(people) and any(
+        str(v) in people for gap in found for v in gap.action.params.values()
+    )
 
 
 _REBUILDS_LOCK = threading.Lock()
@@ -436,6 +446,7 @@ def clear_cache(store: GraphStore | None = None) -> None:
     The graph as it is (:func:`graph.coverage.reach.as_is`) is kept apart, like the path
     index: :func:`graph.coverage.reach.clear_as_is` forgets it."""
     _STATES.clear(store)
+    _FOLLOWED.clear(store)
     _NAMES.clear(store)
 
 
