@@ -123,11 +123,11 @@ def follow(state: CoverageState, index: PathIndex, changes: ViewChanges) -> Foll
             continue
         keys = np.concatenate([change.added, change.updated, change.removed])
         for a, b in zip(*(k.tolist() for k in key_ends(keys)), strict=True):
-            before = b in state.inputs.ties_of(np.array([a]))[0]
-            after = b in index.nbr[index.ptr[a] : index.ptr[a + 1]]
-            if before and not after:
+            had = b in state.inputs.ties_of(np.array([a]))[0]
+            has = b in index.nbr[index.ptr[a] : index.ptr[a + 1]]
+            if had and not has:
                 return None
-            if after and not before:
+            if has and not had:
                 found.append(W.AddTie(str(ids[a]), str(ids[b])))
 
     # référents: added only

@@ -117,7 +117,9 @@ def parse_change(value: Any, where: str = "changes[0]") -> Change:
     >>> parse_change({"kind": "add_tie", "a_id": "p-1", "b_id": "p-2"})
     AddTie(a_id='p-1', b_id='p-2', kind='add_tie')
     """
-    if isinstance(value, (*CHANGE_KINDS.values(), AddContact)):
+    if isinstance(value, AddReferent | AddHelper | AddTie | SignCharter | GrantConsent):
+        return value
+    if isinstance(value, AddContact):
         return value
     if not isinstance(value, dict):
         raise InvalidInput(where, f"must be an object with a kind (got {value!r})", value)
