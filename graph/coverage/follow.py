@@ -43,7 +43,7 @@ from graph.coverage.reach.inputs import current_employment
 from graph.coverage.state import CoverageState
 from graph.model import Label, RelType
 from graph.paths.index import PathIndex
-from graph.view import ViewChanges, column_key, key_ends
+from graph.view import GraphView, ViewChanges, column_key, key_ends
 
 _CONSENT = column_key(Label.PERSON, "consent_introducer")
 _CAPACITY = (column_key(Label.PERSON, "capacity"), column_key(Label.PERSON, "monthly_load"))
@@ -60,11 +60,16 @@ class Followed:
     affected: np.ndarray
 
 
-def classify(changes: ViewChanges) -> bool | None:
+def classify(changes: ViewChanges, view: GraphView | None = None) -> bool | None:
     """True when ``changes`` are of kinds :func:`follow` may apply, None otherwise
-    (whether they really only add is decided against the state and the new index)."""
+    (whether they really only add is decided against the state and the new index).
+    With the new ``view``, a consent withdrawn is refused here, before any index is read."""
     if len(changes.labels):
         return None
+    if view is not None and changes.columns.get(_CONSENT) is not None:
+        nodes = changes.columns[_CONSENT]
+        if np.any(view.column(Label.PERSON, "consent_introducer")[nodes] != 1):
+            return None
     if any(len(v) for k, v in changes.columns.items() if k not in _COLUMNS):
         return None
     for rel_type, change in changes.rels.items():

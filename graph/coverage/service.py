@@ -199,6 +199,8 @@ class _Entry:
     #: "before"; a national report computes every row)
     national: Coverage | None = None
     rows: dict[int, Coverage] = field(default_factory=dict)
+    #: département and région rows by node, once computed (a national report shows them)
+    areas: dict[int, Coverage] = field(default_factory=dict)
     #: each groupement's gaps, unranked, once computed (the national report computes them
     #: all; a groupement's gaps are then a lookup, not a 15 ms measure)
     gaps: dict[int, list[Gap]] = field(default_factory=dict)
@@ -287,7 +289,7 @@ def _follow(store: GraphStore, view: GraphView, prev: _Entry, as_of: date) -> _E
     """The entry of ``view``'s version derived from ``prev`` when the changes between them
     only add (:mod:`graph.coverage.follow`), else None. Single flight per version."""
     changes = view.changes_since(prev.state.version)
-    if changes is None or classify(changes) is None:
+    if changes is None or classify(changes, view) is None:
         return None
 
     def build() -> _Entry | None:
@@ -299,6 +301,7 @@ def _follow(store: GraphStore, view: GraphView, prev: _Entry, as_of: date) -> _E
         affected = set(found.affected.tolist())
         entry = _Entry(state, prev.names, _labels(store, state, prev.names), origin="followed")
         entry.rows = {b: r for b, r in prev.rows.items() if b not in affected}
+        entry.areas = _areas_kept(prev, affected)
         named = {str(state.view.ids[p]) for p in changes.upserted.tolist()}
         entry.gaps = {
             b: g for b, g in prev.gaps.items() if b not in affected and not _names_any(g, named)
@@ -602,20 +605,40 @@ def _groupement_row(entry: _Entry, bit: int) -> Coverage:
 
 
 def _dep_row(entry: _Entry, dep: int) -> Coverage:
-    s = entry.state
-    code = str(s.view.ids[dep]).removeprefix("dep-")
-    bits = s.groupements_covering(np.array([dep]))
-    cov, _ = measure(s, bits, np.array([dep]), "departement", code, entry.labels.name(dep))
-    return cov
+    found = entry.areas.get(dep)
+    if found is None:
+        s = entry.state
+        code = str(s.view.ids[dep]).removeprefix("dep-")
+        bits = s.groupements_covering(np.array([dep]))
+        found, _ = measure(s, bits, np.array([dep]), "departement", code, entry.labels.name(dep))
+        entry.areas[dep] = found
+    return found
 
 
 def _region_row(entry: _Entry, region: int) -> Coverage:
-    s = entry.state
-    deps = np.flatnonzero(s.dep_region == region)
-    bits = s.groupements_covering(deps)
-    code = str(s.view.ids[region]).removeprefix("reg-")
-    cov, _ = measure(s, bits, deps, "region", code, entry.labels.name(region))
-    return cov
+    found = entry.areas.get(region)
+    if found is None:
+        s = entry.state
+        deps = np.flatnonzero(s.dep_region == region)
+        bits = s.groupements_covering(deps)
+        code = str(s.view.ids[region]).removeprefix("reg-")
+        found, _ = measure(s, bits, deps, "region", code, entry.labels.name(region))
+        entry.areas[region] = found
+    return found
+
+
+def _areas_kept(prev: _Entry, affected: set[int]) -> dict[int, Coverage]:
+    """The département and région rows of ``prev`` none of whose groupements may have
+    moved (a row measures the groupements covering its area over that area)."""
+    s = prev.state
+    kept = {}
+    for node, row in prev.areas.items():
+        deps = (
+            np.array([node]) if row.scope == "departement" else np.flatnonzero(s.dep_region == node)
+        )
+        if not affected.intersection(s.groupements_covering(deps).tolist()):
+            kept[node] = row
+    return kept
 
 
 # --------------------------------------------------------------------------- gaps
