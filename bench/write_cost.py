@@ -14,6 +14,14 @@ first query and of a second query on the same version, and the process RSS at th
 in that database, ``NEO4J_USER``/``NEO4J_PASSWORD`` are read as usual): the first query
 after a write then also pays for reading the change log from the server.
 
+``--coverage`` times the national coverage report instead of a path query, after a
+member update (capacity and monthly load), a new tie and a consent withdrawal: the
+first report after the write (labelled ``current=False`` when it comes from the newest
+complete state while a rebuild runs: counted), then, when the code has background
+rebuilds, the wait until the current version's figures are in (``exact``)::
+
+    .venv/bin/python bench/write_cost.py --data-dir /tmp/p100k --writes 30 --coverage
+
 ``--rebuild`` declines every derived index (``PathIndex.updated`` returns None), so each
 new version's index is built afresh, as before derived indexes; to measure an older
 checkout as it was, put its tree first on ``PYTHONPATH`` (its ``graph`` is then imported).
@@ -38,6 +46,7 @@ if importlib.util.find_spec("graph") is None:
     sys.path.insert(0, str(ROOT))
 
 import graph  # noqa: E402
+from graph.coverage import service as coverage_service  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.model import Knows, Label, WorksAt  # noqa: E402
 from graph.paths import PathPolicy, Target, find_paths  # noqa: E402
@@ -92,6 +101,7 @@ def main() -> None:
     where.add_argument("--neo4j-uri", help="a seeded Neo4j database (written to)")
     parser.add_argument("--writes", type=int, default=50)
     parser.add_argument("--rebuild", action="store_true", help="build every index afresh")
+    parser.add_argument("--coverage", action="store_true", help="time national coverage")
     args = parser.parse_args()
     if args.rebuild:
         PathIndex.updated = lambda *a, **k: None  # type: ignore[method-assign]
@@ -108,6 +118,10 @@ def main() -> None:
 
         print(f"{len(people):,} people; first query (index built) {_ms(query):.0f} ms")
         n = args.writes
+        if args.coverage:
+            _coverage_mode(store, people, n)
+            print(f"RSS at the end: {_rss_mb():,.0f} MB")
+            return
 
         def member(i: int) -> None:
             record = store.get(people[1 + i])
@@ -134,6 +148,47 @@ def main() -> None:
             print(f"{'':15s} first query     {_stats(firsts)}")
             print(f"{'':15s} next query      {_stats(seconds)}")
         print(f"RSS at the end: {_rss_mb():,.0f} MB")
+
+
+def _coverage_mode(store: EmbeddedStore, people: list[str], n: int) -> None:
+    """National coverage right after each write (see the module docstring)."""
+    scope = coverage_service.Scope.national()
+    wait = getattr(coverage_service, "wait_for_rebuilds", None)
+
+    def report() -> object:
+        return coverage_service.coverage(store, scope, AS_OF)
+
+    print(f"national coverage, cold: {_ms(report):.0f} ms; warm: {_ms(report):.1f} ms")
+    consenting = [p for p in people[1:] if getattr(store.get(p), "consent_introducer", False)]
+
+    def member(i: int) -> None:
+        store.update_node(
+            Label.PERSON, people[1 + i], {"capacity": 3 + i % 2, "monthly_load": i % 4}
+        )
+
+    def tie(i: int) -> None:
+        a, b = sorted((people[1 + i], people[len(people) // 2 + 7 * i]))
+        store.upsert_relationships([Knows(src=a, dst=b, strength=0.8, source="event")])
+
+    def withdraw(i: int) -> None:
+        store.update_node(Label.PERSON, consenting[i], {"consent_introducer": False})
+
+    for name, write in (("member update", member), ("new tie", tie),
+                        ("consent withdrawn", withdraw)):  # fmt: skip
+        firsts, exact, labelled = [], [], 0
+        for i in range(n):
+            write(i)
+            t = time.perf_counter()
+            found = report()
+            firsts.append((time.perf_counter() - t) * 1000)
+            if not getattr(found, "current", True):
+                labelled += 1
+            if wait is not None:
+                exact.append(_ms(wait) + firsts[-1])
+            _ms(report)  # the current version's report, so the next write starts warm
+        print(f"{name:17s} first report    {_stats(firsts)}   labelled {labelled}/{n}")
+        if exact:
+            print(f"{'':17s} until exact     {_stats(exact)}")
 
 
 if __name__ == "__main__":

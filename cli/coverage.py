@@ -138,7 +138,7 @@ def coverage_cmd(
     when = _parse_date(as_of)
     own = referent_view
     if show_gaps:
-        report = gaps(app.store(), scope, when, limit)
+        report = gaps(app.store(), scope, when, limit, exact=True)
         rendered = [privacy.render_gap(g, own) for g in report.gaps]
         if csv_file is not None:
             raise InvalidInput("--csv", "is for the coverage table, not --gaps")
@@ -152,7 +152,7 @@ def coverage_cmd(
             )
             click.echo(f"     → {g['action']['text']}")
         return
-    result = coverage(app.store(), scope, when)
+    result = coverage(app.store(), scope, when, exact=True)
     rows = _rows(result, own)
     if csv_file is not None:
         _write_csv(csv_file, rows)

@@ -152,9 +152,41 @@ def national_data(store: GraphStore, as_of: date) -> NationalData:
             firsts.setdefault(gap.groupement_id, gap)
         names = gap_people(store, firsts.values())
         ranking = (*ranked, *rest)
-        return NationalData(as_of, report.version, report, found.gaps, ranking, infos, names)
+        data = NationalData(as_of, report.version, report, found.gaps, ranking, infos, names)
+        if not (report.current and found.current):
+            raise _NotCurrent(data)
+        return data
 
-    return memo(store, ("national", as_of), build)
+    try:
+        return memo(store, ("national", as_of), build)
+    except _NotCurrent as older:
+        # figures of an older version while the current ones are computed: shown with
+        # their time (freshness), not kept, so the next visit after the rebuild is exact
+        return older.data
+
+
+class _NotCurrent(Exception):
+    """National data computed from an older version's figures: served, not kept."""
+
+    def __init__(self, data: NationalData) -> None:
+        super().__init__("older figures")
+        self.data = data
+
+
+def freshness(report: CoverageReport) -> str | None:
+    """The line that says the figures are not those of the latest write (None when they
+    are): when they were computed, and that an update is under way.
+
+    >>> from datetime import datetime
+    >>> freshness(CoverageReport(date(2025, 6, 1), 3, "national", "FR", (),
+    ...     computed_at=datetime(2025, 6, 1, 14, 32), current=False))
+    'Chiffres calculés à 14 h 32 (mise à jour en cours)'
+    """
+    if report.current or report.computed_at is None:
+        return None
+    at = report.computed_at
+    at = at.astimezone() if at.tzinfo is not None else at
+    return f"Chiffres calculés à {at.hour} h {at.minute:02d} (mise à jour en cours)"
 
 
 def coverage_score(cov: Coverage) -> float | None:

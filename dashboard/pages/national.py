@@ -323,6 +323,7 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
                         f"{i18n.plural(len(data.report.departements), 'département')}",
                         className="subtitle",
                     ),
+                    *_freshness(data),
                 ],
                 className="page-head",
             ),
@@ -377,6 +378,13 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
         className="page page-national",
         id="page-national",
     )
+
+
+def _freshness(data: D.NationalData) -> list[html.P]:
+    """« Chiffres calculés à 14 h 32 (mise à jour en cours) » when the figures are not
+    those of the latest write (:func:`dashboard.data.freshness`)."""
+    note = D.freshness(data.report)
+    return [] if note is None else [html.P(note, id="fraicheur", className="freshness")]
 
 
 def _attribution() -> str:

@@ -34,7 +34,7 @@ in each of them; its territory in a département roll-up is that département on
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 SCOPES = ("groupement", "departement", "region", "national")
@@ -159,3 +159,8 @@ class CoverageReport:
     regions: tuple[Coverage, ...] = ()
     total: Coverage | None = None
     notes: tuple[str, ...] = field(default=())
+    #: when the state of ``version`` was computed
+    computed_at: datetime | None = None
+    #: False when a newer store version exists and its figures are being computed
+    #: (``version`` and ``computed_at`` say which figures these are)
+    current: bool = True

@@ -19,20 +19,46 @@ a fraction of the cost: :func:`groupement_state`); what-if works from the nation
 Scopes: ``Scope.national()``, ``Scope.groupement(id)``, ``Scope.departement(code)``,
 ``Scope.region(code)``; codes are the reference codes ("33", "75"), node ids are
 accepted too.
+
+Decisions (figures after a write; issue 16):
+
+* **Exact when the write only adds.** When the changes since the newest kept national
+  state only add (a tie, a consent granted, a current job, a référent, a capacity, a
+  name: :mod:`graph.coverage.follow`), the state of the new version is derived from it
+  at the cost of the change, exactly (tested against a full recompute), and the rows
+  and gaps of the groupements the change cannot move are kept.
+* **Otherwise labelled, never silently stale.** When they remove something or are
+  unknown (a consent withdrawn, a tie or a node deleted, a membership, a large
+  batch…), ONE background rebuild of the current version starts (per store and date;
+  single flight through :mod:`graph.memo`), and national, département and région
+  reports are answered meanwhile from the **newest complete** state, labelled:
+  :class:`~graph.coverage.metrics.CoverageReport` and :class:`GapReport` carry the
+  ``version`` they were computed at, ``computed_at`` (when) and ``current`` (False
+  while a newer version exists). A state older than the newest complete one is never
+  served; the first report after the rebuild is exact (``current``) again. A
+  groupement's report is always exact (a focused state costs a fraction of a second).
+* **Waiting is the caller's choice**: ``exact=True`` (the CLI, what-if, tests) waits
+  for the state of the current version instead of a labelled answer.
+* **Memory**: states are kept per version by :data:`_STATES` (newest two versions,
+  :data:`_KEPT_STATES` entries per store); an older one is released when a newer
+  version's state is kept.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 
 from graph.coverage import reach as R
 from graph.coverage import whatif as W
+from graph.coverage.follow import classify, follow
 from graph.coverage.gaps import Gap, Labels, gaps_of, rank
 from graph.coverage.metrics import SCOPES, Coverage, CoverageReport
 from graph.coverage.state import CoverageState, measure
@@ -48,6 +74,8 @@ from graph.view import LABEL_CODE, GraphView, day_number
 
 #: coverage states kept per store (national and focused, over the newest two versions)
 _KEPT_STATES = 4
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,10 +115,15 @@ class Scope:
 @dataclass(frozen=True)
 class GapReport:
     as_of: date
+    #: the store version the gaps were computed at
     version: int
     scope: str
     scope_id: str
     gaps: tuple[Gap, ...]
+    #: when the state they come from was computed
+    computed_at: datetime | None = None
+    #: False while a newer version's state is being computed (see the module docstring)
+    current: bool = True
 
 
 @dataclass(frozen=True)
@@ -166,20 +199,28 @@ class _Entry:
     #: "before"; a national report computes every row)
     national: Coverage | None = None
     rows: dict[int, Coverage] = field(default_factory=dict)
+    #: département and région rows by node, once computed (a national report shows them)
+    areas: dict[int, Coverage] = field(default_factory=dict)
     #: each groupement's gaps, unranked, once computed (the national report computes them
     #: all; a groupement's gaps are then a lookup, not a 15 ms measure)
     gaps: dict[int, list[Gap]] = field(default_factory=dict)
+    #: when the state was computed (built or followed)
+    computed_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    #: how: "built" from scratch, or "followed" from an older state
+    origin: str = "built"
 
 
 #: per store version: national states by date, focused ones by (date, groupement nid)
 _STATES: VersionMemo[_Entry] = VersionMemo("coverage states", entries=_KEPT_STATES)
+#: per store version: national entries followed from an older one (None: refused)
+_FOLLOWED: VersionMemo[_Entry | None] = VersionMemo("coverage follows", entries=_KEPT_STATES)
 #: per store version: names and codes (national and focused states share them)
 _NAMES: VersionMemo[_Names] = VersionMemo("coverage names")
 
 
 def coverage_state(store: GraphStore, as_of: date | None = None) -> CoverageState:
-    """The cached coverage state of the store's current version at ``as_of``."""
-    return _entry(store, _date(as_of)).state
+    """The coverage state of the store's current version at ``as_of`` (waits for it)."""
+    return _entry(store, _date(as_of), exact=True).state
 
 
 def groupement_state(
@@ -214,9 +255,114 @@ def _names(store: GraphStore, version: int) -> _Names:
     return _NAMES.get(store, version, "names", lambda: _Names(store))
 
 
-def _entry(store: GraphStore, as_of: date) -> _Entry:
-    """The national entry (built on first use per version and date)."""
+def _entry(store: GraphStore, as_of: date, exact: bool = False) -> _Entry:
+    """The national entry of the current version (followed from an older one, or built),
+    or, unless ``exact``, the newest complete one while a rebuild runs in the background
+    (see the module docstring)."""
+    view = store.view()
+    key = (as_of,)
+    found = _STATES.peek(store, view.version, key)
+    if found is not None:
+        return found
+    prev = _newest(store, view.version, key)
+    if prev is not None:
+        followed = _follow(store, view, prev, as_of)
+        if followed is not None:
+            return followed
+        if not exact:
+            _rebuild_in_background(store, as_of)
+            return prev
     return _build(store, as_of, None)
+
+
+def _newest(store: GraphStore, version: int, key: tuple[Any, ...]) -> _Entry | None:
+    """The kept entry of ``key`` of the newest version before ``version``."""
+    for v in reversed(_STATES.kept_versions(store)):
+        if v < version:
+            found = _STATES.peek(store, v, key)
+            if found is not None:
+                return found
+    return None
+
+
+def _follow(store: GraphStore, view: GraphView, prev: _Entry, as_of: date) -> _Entry | None:
+    """The entry of ``view``'s version derived from ``prev`` when the changes between them
+    only add (:mod:`graph.coverage.follow`), else None. Single flight per version."""
+    changes = view.changes_since(prev.state.version)
+    if changes is None or classify(changes, view) is None:
+        return None
+
+    def build() -> _Entry | None:
+        index = path_index(store, view)
+        found = follow(prev.state, index, changes)
+        if found is None:
+            return None
+        state = found.state
+        affected = set(found.affected.tolist())
+        entry = _Entry(state, prev.names, _labels(store, state, prev.names), origin="followed")
+        entry.rows = {b: r for b, r in prev.rows.items() if b not in affected}
+        entry.areas = _areas_kept(prev, affected)
+        named = {str(state.view.ids[p]) for p in changes.upserted.tolist()}
+        entry.gaps = {
+            b: g for b, g in prev.gaps.items() if b not in affected and not _names_any(g, named)
+        }
+        return entry
+
+    # Its own memo: a request must not wait for a background rebuild of the same version
+    # (which holds the flight of the version's key in _STATES), and a refusal is kept.
+    entry = _FOLLOWED.get(store, view.version, (as_of, prev.state.version), build)
+    if entry is not None:
+        _STATES.put(store, view.version, (as_of,), entry)
+    return entry
+
+
+def _names_any(found: list[Gap], people: set[str]) -> bool:
+    """Whether any of the gaps names one of ``people`` (their name is in its text)."""
+    return bool(people) and any(
+        str(v) in people for gap in found for v in gap.action.params.values()
+    )
+
+
+_REBUILDS_LOCK = threading.Lock()
+#: background rebuilds under way, by (id(store), date): at most one each
+_REBUILDS: dict[tuple[int, date], threading.Thread] = {}
+
+
+def _rebuild_in_background(store: GraphStore, as_of: date) -> None:
+    """Start building the national state of the current version, unless one is running
+    for this store and date (then the next request after it starts the next one)."""
+    key = (id(store), as_of)
+    with _REBUILDS_LOCK:
+        running = _REBUILDS.get(key)
+        if running is not None and running.is_alive():
+            return
+        ref = weakref.ref(store)
+        thread = threading.Thread(
+            target=_rebuild, args=(ref, as_of, key), name="coverage-rebuild", daemon=True
+        )
+        _REBUILDS[key] = thread
+        thread.start()
+
+
+def _rebuild(ref: weakref.ref[GraphStore], as_of: date, key: tuple[int, date]) -> None:
+    try:
+        store = ref()
+        if store is not None:
+            _build(store, as_of, None)
+    except Exception:  # a closed store, a failed read: the next request tries again
+        _log.exception("coverage: background rebuild failed")
+    finally:
+        with _REBUILDS_LOCK:
+            if _REBUILDS.get(key) is threading.current_thread():
+                del _REBUILDS[key]
+
+
+def wait_for_rebuilds(timeout: float | None = None) -> None:
+    """Wait for the background rebuilds under way (tests, benchmarks, shutdown)."""
+    with _REBUILDS_LOCK:
+        running = list(_REBUILDS.values())
+    for thread in running:
+        thread.join(timeout)
 
 
 def _entry_for(store: GraphStore, as_of: date, groupement: int) -> _Entry:
@@ -230,6 +376,10 @@ def _entry_for(store: GraphStore, as_of: date, groupement: int) -> _Entry:
     found = _STATES.peek(store, view.version, (as_of,))
     if found is not None:
         return found
+    prev = _newest(store, view.version, (as_of,))
+    followed = _follow(store, view, prev, as_of) if prev is not None else None
+    if followed is not None:
+        return followed
     return _build(store, as_of, groupement)
 
 
@@ -299,6 +449,7 @@ def clear_cache(store: GraphStore | None = None) -> None:
     The graph as it is (:func:`graph.coverage.reach.as_is`) is kept apart, like the path
     index: :func:`graph.coverage.reach.clear_as_is` forgets it."""
     _STATES.clear(store)
+    _FOLLOWED.clear(store)
     _NAMES.clear(store)
 
 
@@ -354,9 +505,16 @@ def _resolve(entry: _Entry, scope: Scope) -> tuple[np.ndarray, np.ndarray, str, 
 
 
 def coverage(
-    store: GraphStore, scope: Scope | None = None, as_of: date | None = None
+    store: GraphStore,
+    scope: Scope | None = None,
+    as_of: date | None = None,
+    exact: bool = False,
 ) -> CoverageReport:
     """Coverage of ``scope`` (default national) at ``as_of`` (default today).
+
+    Right after a write that removes something, a national, département or région
+    report comes from the newest complete state, labelled ``current=False``, unless
+    ``exact`` (then it waits for the current version's state).
 
     Raises :class:`~graph.errors.NotFound` for an unknown groupement, département or
     région and :class:`~graph.errors.InvalidInput` for a bad scope.
@@ -366,7 +524,8 @@ def coverage(
         raise InvalidInput("scope", "must be a Scope", scope)
     scope.check()
     as_of = _date(as_of)
-    entry = _scope_entry(store, scope, as_of)
+    version = store.view().version
+    entry = _scope_entry(store, scope, as_of, exact)
     s = entry.state
     bits, territory, scope_id, name = _resolve(entry, scope)
     rows = tuple(
@@ -396,13 +555,24 @@ def coverage(
         total = _national(entry)
     else:
         total, _ = measure(s, bits, territory, scope.kind, scope_id, name)
-    return CoverageReport(as_of, s.version, scope.kind, scope_id, rows, deps, regions, total)
+    return CoverageReport(
+        as_of,
+        s.version,
+        scope.kind,
+        scope_id,
+        rows,
+        deps,
+        regions,
+        total,
+        computed_at=entry.computed_at,
+        current=s.version >= version,
+    )
 
 
-def _scope_entry(store: GraphStore, scope: Scope, as_of: date) -> _Entry:
+def _scope_entry(store: GraphStore, scope: Scope, as_of: date, exact: bool = False) -> _Entry:
     """The national entry, or for one groupement whatever entry holds it."""
     if scope.kind != "groupement":
-        return _entry(store, as_of)
+        return _entry(store, as_of, exact)
     g = node_of(store.view(), scope.id, Label.GROUPEMENT, "groupement")
     return _entry_for(store, as_of, g)
 
@@ -435,20 +605,40 @@ def _groupement_row(entry: _Entry, bit: int) -> Coverage:
 
 
 def _dep_row(entry: _Entry, dep: int) -> Coverage:
-    s = entry.state
-    code = str(s.view.ids[dep]).removeprefix("dep-")
-    bits = s.groupements_covering(np.array([dep]))
-    cov, _ = measure(s, bits, np.array([dep]), "departement", code, entry.labels.name(dep))
-    return cov
+    found = entry.areas.get(dep)
+    if found is None:
+        s = entry.state
+        code = str(s.view.ids[dep]).removeprefix("dep-")
+        bits = s.groupements_covering(np.array([dep]))
+        found, _ = measure(s, bits, np.array([dep]), "departement", code, entry.labels.name(dep))
+        entry.areas[dep] = found
+    return found
 
 
 def _region_row(entry: _Entry, region: int) -> Coverage:
-    s = entry.state
-    deps = np.flatnonzero(s.dep_region == region)
-    bits = s.groupements_covering(deps)
-    code = str(s.view.ids[region]).removeprefix("reg-")
-    cov, _ = measure(s, bits, deps, "region", code, entry.labels.name(region))
-    return cov
+    found = entry.areas.get(region)
+    if found is None:
+        s = entry.state
+        deps = np.flatnonzero(s.dep_region == region)
+        bits = s.groupements_covering(deps)
+        code = str(s.view.ids[region]).removeprefix("reg-")
+        found, _ = measure(s, bits, deps, "region", code, entry.labels.name(region))
+        entry.areas[region] = found
+    return found
+
+
+def _areas_kept(prev: _Entry, affected: set[int]) -> dict[int, Coverage]:
+    """The département and région rows of ``prev`` none of whose groupements may have
+    moved (a row measures the groupements covering its area over that area)."""
+    s = prev.state
+    kept = {}
+    for node, row in prev.areas.items():
+        deps = (
+            np.array([node]) if row.scope == "departement" else np.flatnonzero(s.dep_region == node)
+        )
+        if not affected.intersection(s.groupements_covering(deps).tolist()):
+            kept[node] = row
+    return kept
 
 
 # --------------------------------------------------------------------------- gaps
@@ -459,19 +649,31 @@ def gaps(
     scope: Scope | None = None,
     as_of: date | None = None,
     limit: int | None = None,
+    exact: bool = False,
 ) -> GapReport:
-    """The ranked gaps of the groupements of ``scope`` (default national), all together."""
+    """The ranked gaps of the groupements of ``scope`` (default national), all together;
+    labelled as :func:`coverage` is."""
     scope = scope or Scope.national()
     scope.check()
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise InvalidInput("limit", f"must be a positive integer (got {limit!r})", limit)
     as_of = _date(as_of)
-    entry = _scope_entry(store, scope, as_of)
+    version = store.view().version
+    entry = _scope_entry(store, scope, as_of, exact)
     bits, _, scope_id, _ = _resolve(entry, scope)
     found: list[Gap] = []
     for b in bits.tolist():
         found.extend(_gaps_of(entry, int(b)))
-    return GapReport(as_of, entry.state.version, scope.kind, scope_id, rank(found, limit))
+    s = entry.state
+    return GapReport(
+        as_of,
+        s.version,
+        scope.kind,
+        scope_id,
+        rank(found, limit),
+        computed_at=entry.computed_at,
+        current=s.version >= version,
+    )
 
 
 def _gaps_of(entry: _Entry, bit: int) -> list[Gap]:
@@ -501,7 +703,7 @@ def what_if(
         raise InvalidInput("changes", "must be a non-empty list of changes", changes)
     parsed = [W.parse_change(c, f"changes[{i}]") for i, c in enumerate(changes)]
     as_of = _date(as_of)
-    entry = _entry(store, as_of)
+    entry = _entry(store, as_of, exact=True)
     before = entry.state
     after = W.apply(before, parsed)
     bits = W.affected_bits(before, after, parsed)
@@ -535,7 +737,7 @@ def national_actions(
     are ranked by gain, then by the candidates their action affects.
     """
     as_of = _date(as_of)
-    entry = _entry(store, as_of)
+    entry = _entry(store, as_of, exact=True)
     s, view = entry.state, entry.state.view
     best: list[tuple[int, int, Gap, int, Coverage]] = []
     for b in range(len(s.groups)):

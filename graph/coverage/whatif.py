@@ -90,7 +90,18 @@ class GrantConsent:
     kind: str = "grant_consent"
 
 
-Change = AddReferent | AddHelper | AddTie | SignCharter | GrantConsent
+@dataclass(frozen=True)
+class AddContact:
+    """``person_id`` becomes a contact at ``employer_id`` (a current job of a consenting
+    person): nothing else about them changes. Internal: written changes followed by
+    :mod:`graph.coverage.follow`, not offered to what-if users."""
+
+    person_id: str
+    employer_id: str
+    kind: str = "add_contact"
+
+
+Change = AddReferent | AddHelper | AddTie | SignCharter | GrantConsent | AddContact
 CHANGE_KINDS: dict[str, type] = {
     "add_referent": AddReferent,
     "add_helper": AddHelper,
@@ -107,6 +118,8 @@ def parse_change(value: Any, where: str = "changes[0]") -> Change:
     AddTie(a_id='p-1', b_id='p-2', kind='add_tie')
     """
     if isinstance(value, AddReferent | AddHelper | AddTie | SignCharter | GrantConsent):
+        return value
+    if isinstance(value, AddContact):
         return value
     if not isinstance(value, dict):
         raise InvalidInput(where, f"must be an object with a kind (got {value!r})", value)
@@ -182,6 +195,9 @@ def overlay(state: CoverageState, changes: list[Change]) -> Overlay:
             charters.append((g, d))
         elif isinstance(change, GrantConsent):
             consent[node_of(view, change.person_id, Label.PERSON, f"{at}.person_id")] = True
+        elif isinstance(change, AddContact):
+            p = node_of(view, change.person_id, Label.PERSON, f"{at}.person_id")
+            jobs.append((p, node_of(view, change.employer_id, Label.EMPLOYER, f"{at}.employer_id")))
         else:  # pragma: no cover - parse_change only builds the kinds above
             raise InvalidInput(at, f"unknown change {change!r}")
     new_view = _with_charters(view, charters, day) if charters else view

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from api.routes.coverage import cache
+from graph.coverage import service as S
 from graph.embedded import EmbeddedStore
 from graph.model import InGroupement, Person, Sector
 from graph.store import Batch
@@ -113,6 +114,12 @@ def test_after_each_write_the_routes_answer_the_new_version(fresh_world: World) 
         )
         after = w.client.get("/api/v1/coverage/groupements/grp-a", headers=own).json()
         national = w.client.get("/api/v1/coverage", headers=h).json()
+        # a new member is not a change the state follows: the national report is the
+        # newest complete one, labelled, until the background rebuild is done (issue 16)
+        assert national["current"] or national["version"] < w.store.version
+        S.wait_for_rebuilds(30)
+        national = w.client.get("/api/v1/coverage", headers=h).json()
+        assert national["current"] and after["current"]
         assert after["version"] == national["version"] == w.store.version
         assert after["total"]["candidates"] == before["total"]["candidates"] + i + 1
         kept = cache._ANSWERS.kept_versions(w.store)

@@ -251,3 +251,21 @@ def test_nothing_is_read_or_built_at_import() -> None:
         "assert not D._MEMO"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_national_page_says_when_its_figures_are_not_the_latest(world, monkeypatch) -> None:
+    """Right after a write that removes something the figures are an older version's:
+    the page says when they were computed (issue 16); current figures carry no line."""
+    from dataclasses import replace
+    from datetime import datetime
+
+    ctx = context(world, "national")
+    data = D.national_data(world.store, AS_OF)
+    assert data.report.current and find(national.layout(ctx), "fraicheur") is None
+    older = replace(
+        data,
+        report=replace(data.report, current=False, computed_at=datetime(2025, 6, 1, 9, 5)),
+    )
+    monkeypatch.setattr(D, "national_data", lambda store, as_of: older)
+    line = find(national.layout(ctx), "fraicheur")
+    assert line.children == "Chiffres calculés à 9 h 05 (mise à jour en cours)"

@@ -17,6 +17,10 @@ Decisions:
   newer figures than its key says, never older ones.
 * Bounded by rows rather than entries: a national report is thousands of rows, a
   groupement's one; one entry larger than the budget is still kept, alone.
+* An answer computed at an older version than the lookup saw (a labelled answer from
+  the newest complete coverage state while the current one is rebuilt:
+  :mod:`graph.coverage.service`) is returned to the callers waiting for it but not kept:
+  the next request after the rebuild gets the current figures.
 * A kept answer is rendered data (dicts, JSON bytes, reports): it never refers to the
   store, which the memo holds weakly.
 """
@@ -63,17 +67,31 @@ def fill(store: GraphStore, key: Key, what: Key, compute: Compute) -> Any:
 
     def build() -> Answer:
         version, value, rows = compute()
+        if version < key[0]:
+            raise _Older(value)
         if version != key[0]:
             _ANSWERS.put(store, version, what, (rows, value))
         return rows, value
 
-    return _ANSWERS.get(store, key[0], what, build)[1]
+    try:
+        return _ANSWERS.get(store, key[0], what, build)[1]
+    except _Older as older:
+        return older.value
+
+
+class _Older(Exception):
+    """An answer of an older version than asked for: given to its callers, not kept."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__("older answer")
+        self.value = value
 
 
 def keep(store: GraphStore, what: Key, compute: Compute) -> Any:
     """``compute()``'s value, kept under (its store version, ``what``)."""
     version, value, rows = compute()
-    _ANSWERS.put(store, version, what, (rows, value))
+    if version >= store.view().version:
+        _ANSWERS.put(store, version, what, (rows, value))
     return value
 
 

@@ -13,7 +13,7 @@ Decisions:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi.openapi.models import Example
@@ -120,7 +120,18 @@ class CoverageReportOut(BaseModel):
     """Coverage of a scope: its groupements, département and région roll-ups, the total."""
 
     as_of: date
-    version: int = Field(description="store version the report was computed on")
+    version: int = Field(description="store version the figures were computed at")
+    computed_at: datetime | None = Field(
+        None, description="when the figures of `version` were computed (ISO 8601, with offset)"
+    )
+    current: bool = Field(
+        True,
+        description=(
+            "false right after a write that removed something: the figures are those of"
+            " `version`, the newest complete ones, while the current version's are computed"
+            " in the background; a later request gets them"
+        ),
+    )
     scope: Literal["groupement", "departement", "region", "national"]
     scope_id: str
     groupements: list[CoverageOut] = Field(description="one row per groupement, by id")
@@ -174,7 +185,18 @@ class GapOut(BaseModel):
 
 class GapReportOut(BaseModel):
     as_of: date
-    version: int
+    version: int = Field(description="store version the gaps were computed at")
+    computed_at: datetime | None = Field(
+        None, description="when the figures of `version` were computed (ISO 8601, with offset)"
+    )
+    current: bool = Field(
+        True,
+        description=(
+            "false right after a write that removed something: the figures are those of"
+            " `version`, the newest complete ones, while the current version's are computed"
+            " in the background; a later request gets them"
+        ),
+    )
     scope: Literal["groupement", "departement", "region", "national"]
     scope_id: str
     total: int = Field(description="gaps found in the scope, before `limit`")

@@ -25,6 +25,8 @@ def report(found: CoverageReport, own: bool) -> dict[str, Any]:
     return {
         "as_of": found.as_of,
         "version": found.version,
+        "computed_at": found.computed_at,
+        "current": found.current,
         "scope": found.scope,
         "scope_id": found.scope_id,
         "groupements": [row(c, own) for c in found.groupements],

@@ -281,6 +281,8 @@ async def coverage_gaps(
         return {
             "as_of": report.as_of,
             "version": report.version,
+            "computed_at": report.computed_at,
+            "current": report.current,
             "scope": report.scope,
             "scope_id": report.scope_id,
             "total": len(rendered),

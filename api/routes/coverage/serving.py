@@ -92,6 +92,8 @@ async def serve_json(
     key, hit = await on_loop_or_thread(request, store, cache.lookup, store, json_what)
     if hit is None:
         value = await serve(request, store, what, compute, ready)
-        hit = model.model_validate(body(value)).model_dump_json(by_alias=True).encode()
-        cache.put(store, key, hit, 1 + len(hit) // 1024)
+        answer = model.model_validate(body(value))
+        hit = answer.model_dump_json(by_alias=True).encode()
+        if getattr(answer, "current", True):  # a labelled older answer is not kept
+            cache.put(store, key, hit, 1 + len(hit) // 1024)
     return Response(content=hit, media_type="application/json")
