@@ -82,9 +82,12 @@ def serving(data_dir: Path, env: dict[str, str]) -> Iterator[tuple[httpx.Client,
 
 
 def without_versions(data: Any) -> Any:
-    """A JSON document without its store versions (two stores count them differently)."""
+    """A JSON document without its store versions (two stores count them differently) and
+    the time its figures were computed."""
     if isinstance(data, dict):
-        return {k: without_versions(v) for k, v in data.items() if k != "version"}
+        return {
+            k: without_versions(v) for k, v in data.items() if k not in ("version", "computed_at")
+        }
     if isinstance(data, list):
         return [without_versions(v) for v in data]
     return data
