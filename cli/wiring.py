@@ -28,6 +28,7 @@ from api.app import Shared, create_app
 from api.settings import ApiSettings
 from dashboard.app import mount
 from dashboard.settings import DashboardSettings
+from graph import native_heap
 from graph.access.tokens import TokenStore
 from graph.store import GraphStore
 
@@ -65,5 +66,7 @@ def create_server(
 
 def server_app() -> FastAPI:
     """The app of a ``passerelle serve`` worker (a uvicorn factory): settings from the
-    environment, long-lived start-up objects settled out of the collector's way."""
+    environment, long-lived start-up objects settled out of the collector's way, big
+    arrays kept out of the C heap (:mod:`graph.native_heap`)."""
+    native_heap.fix_thresholds()
     return create_server(settle=True)

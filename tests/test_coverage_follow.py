@@ -200,13 +200,36 @@ def test_exact_waits_for_the_current_version(net_store):
     S.wait_for_rebuilds(10)
 
 
-def test_a_groupement_report_is_exact_after_a_removal(net_store):
+def test_a_groupement_report_after_a_removal_is_labelled_or_exact_on_demand(net_store):
+    store = net_store
+    before = S.coverage(store, NATIONAL, AS_OF)
+    store.delete_relationship(RelType.KNOWS, "p0", "p1")
+    labelled = S.coverage(store, S.Scope.groupement("G"), AS_OF)
+    assert not labelled.current and labelled.version == before.version
+    assert labelled.total.candidates_with_path == 1  # the figures of that version
+    exact = S.coverage(store, S.Scope.groupement("G"), AS_OF, exact=True)
+    assert exact.current and exact.total.candidates_with_path == 0
+    S.wait_for_rebuilds(10)
+
+
+def test_rebuilds_are_rationed_under_a_stream_of_writes(net_store, monkeypatch):
     store = net_store
     S.coverage(store, NATIONAL, AS_OF)
     store.delete_relationship(RelType.KNOWS, "p0", "p1")
-    got = S.coverage(store, S.Scope.groupement("G"), AS_OF)
-    assert got.current and got.total.candidates_with_path == 0
+    assert not S.coverage(store, NATIONAL, AS_OF).current  # starts the first rebuild
     S.wait_for_rebuilds(10)
+    assert S.coverage(store, NATIONAL, AS_OF).current
+    monkeypatch.setattr(S, "REBUILD_GAP_S", 3600.0)
+    store.delete_relationship(RelType.KNOWS, "p1", "p2")
+    first = S.coverage(store, NATIONAL, AS_OF)
+    S.wait_for_rebuilds(10)
+    again = S.coverage(store, NATIONAL, AS_OF)  # within the gap: no rebuild started
+    assert not first.current and not again.current and again.version == first.version
+    monkeypatch.setattr(S, "REBUILD_GAP_S", 0.0)
+    monkeypatch.setattr(S, "REBUILD_RATIO", 0.0)
+    S.coverage(store, NATIONAL, AS_OF)  # after the gap: the next request starts one
+    S.wait_for_rebuilds(10)
+    assert S.coverage(store, NATIONAL, AS_OF).current
 
 
 def test_states_of_old_versions_are_released(net_store):

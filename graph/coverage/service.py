@@ -36,7 +36,15 @@ Decisions (figures after a write; issue 16):
   ``version`` they were computed at, ``computed_at`` (when) and ``current`` (False
   while a newer version exists). A state older than the newest complete one is never
   served; the first report after the rebuild is exact (``current``) again. A
-  groupement's report is always exact (a focused state costs a fraction of a second).
+  groupement's report is labelled the same way when the newest complete state measures
+  it; only a groupement no kept state holds is computed on the request (a focused state
+  costs a fraction of a second, but one per groupement and per write is what saturated
+  a server taking five writes a second).
+* **Rebuilds are rationed**: one at a time per store and date, and the next starts no
+  sooner than :data:`REBUILD_GAP_S`, nor sooner than :data:`REBUILD_RATIO` times the last
+  one's duration, after it ended. Under a steady stream of writes a worker spends at most
+  a third of a core rebuilding and answers meanwhile from the newest complete state,
+  labelled: its age is bounded by about three rebuild times.
 * **Waiting is the caller's choice**: ``exact=True`` (the CLI, what-if, tests) waits
   for the state of the current version instead of a labelled answer.
 * **Memory**: states are kept per version by :data:`_STATES` (newest two versions,
@@ -48,6 +56,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -326,6 +335,13 @@ def _names_any(found: list[Gap], people: set[str]) -> bool:
 _REBUILDS_LOCK = threading.Lock()
 #: background rebuilds under way, by (id(store), date): at most one each
 _REBUILDS: dict[tuple[int, date], threading.Thread] = {}
+#: when the last rebuild of each key ended, and how long it took (monotonic seconds)
+_LAST_REBUILD: dict[tuple[int, date], tuple[float, float]] = {}
+#: a rebuild starts no sooner than this after the previous one ended…
+REBUILD_GAP_S = 1.0
+#: …nor sooner than this many times the previous one's duration: under a steady stream
+#: of writes, rebuilds take at most a third of one core, whatever the network's size
+REBUILD_RATIO = 2.0
 
 
 def _rebuild_in_background(store: GraphStore, as_of: date) -> None:
@@ -336,6 +352,9 @@ def _rebuild_in_background(store: GraphStore, as_of: date) -> None:
         running = _REBUILDS.get(key)
         if running is not None and running.is_alive():
             return
+        ended, took = _LAST_REBUILD.get(key, (0.0, 0.0))
+        if time.monotonic() < ended + max(REBUILD_GAP_S, REBUILD_RATIO * took):
+            return  # the next request after the gap starts it
         ref = weakref.ref(store)
         thread = threading.Thread(
             target=_rebuild, args=(ref, as_of, key), name="coverage-rebuild", daemon=True
@@ -345,6 +364,7 @@ def _rebuild_in_background(store: GraphStore, as_of: date) -> None:
 
 
 def _rebuild(ref: weakref.ref[GraphStore], as_of: date, key: tuple[int, date]) -> None:
+    started = time.monotonic()
     try:
         store = ref()
         if store is not None:
@@ -352,7 +372,9 @@ def _rebuild(ref: weakref.ref[GraphStore], as_of: date, key: tuple[int, date]) -
     except Exception:  # a closed store, a failed read: the next request tries again
         _log.exception("coverage: background rebuild failed")
     finally:
+        ended = time.monotonic()
         with _REBUILDS_LOCK:
+            _LAST_REBUILD[key] = (ended, ended - started)
             if _REBUILDS.get(key) is threading.current_thread():
                 del _REBUILDS[key]
 
@@ -365,8 +387,9 @@ def wait_for_rebuilds(timeout: float | None = None) -> None:
         thread.join(timeout)
 
 
-def _entry_for(store: GraphStore, as_of: date, groupement: int) -> _Entry:
-    """An entry holding ``groupement``: the cached national one, else a focused one.
+def _entry_for(store: GraphStore, as_of: date, groupement: int, exact: bool = False) -> _Entry:
+    """An entry holding ``groupement``: the cached national one, else, unless ``exact``,
+    the newest complete national one (labelled, as :func:`_entry`), else a focused one.
 
     A focused state computes one groupement's candidates and reach only (well under a
     second at 1M people, against seconds for the national state): the first look at one
@@ -377,10 +400,20 @@ def _entry_for(store: GraphStore, as_of: date, groupement: int) -> _Entry:
     if found is not None:
         return found
     prev = _newest(store, view.version, (as_of,))
-    followed = _follow(store, view, prev, as_of) if prev is not None else None
-    if followed is not None:
-        return followed
+    if prev is not None:
+        followed = _follow(store, view, prev, as_of)
+        if followed is not None:
+            return followed
+        if not exact and _holds(prev, str(view.ids[groupement])):
+            _rebuild_in_background(store, as_of)
+            return prev
     return _build(store, as_of, groupement)
+
+
+def _holds(entry: _Entry, groupement_id: str) -> bool:
+    """Whether ``entry``'s state measures the groupement ``groupement_id``."""
+    nid = entry.state.view.index.get(groupement_id)
+    return nid is not None and int(entry.state.gbit[nid]) >= 0
 
 
 def _build(store: GraphStore, as_of: date, groupement: int | None) -> _Entry:
@@ -451,6 +484,8 @@ def clear_cache(store: GraphStore | None = None) -> None:
     _STATES.clear(store)
     _FOLLOWED.clear(store)
     _NAMES.clear(store)
+    with _REBUILDS_LOCK:
+        _LAST_REBUILD.clear()
 
 
 def _labels(store: GraphStore, state: CoverageState, names: _Names) -> Labels:
@@ -574,7 +609,7 @@ def _scope_entry(store: GraphStore, scope: Scope, as_of: date, exact: bool = Fal
     if scope.kind != "groupement":
         return _entry(store, as_of, exact)
     g = node_of(store.view(), scope.id, Label.GROUPEMENT, "groupement")
-    return _entry_for(store, as_of, g)
+    return _entry_for(store, as_of, g, exact)
 
 
 def _national(entry: _Entry) -> Coverage:

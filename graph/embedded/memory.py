@@ -8,14 +8,11 @@ names the embedded store uses.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import sqlite3
-from functools import cache
-from typing import Any
 
 import numpy as np
 
+from graph import native_heap
 from graph.embedded.sql import NODE_NUMBERS, NUMPY_TYPE, table, view_expr
 from graph.memory import (
     PATCH_MAX,
@@ -78,23 +75,8 @@ def load(conn: sqlite3.Connection, version_sql: str) -> Memory:
     finally:
         conn.execute("COMMIT")
     conn.execute("PRAGMA shrink_memory")  # the pages read once: not worth keeping
-    release_free_memory()
+    native_heap.trim()  # the load's temporaries: a third of its peak at 100,000 people
     return mem
-
-
-@cache
-def _malloc_trim() -> Any:
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    return getattr(libc, "malloc_trim", None)
-
-
-def release_free_memory() -> None:
-    """Give the memory freed by a full load back to the system (glibc keeps the
-    temporaries of a load, a third of it at 100,000 people, until told to)."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
 
 
 def _load_rel(conn: sqlite3.Connection, rel_type: RelType, n_slots: int) -> RelIndex:

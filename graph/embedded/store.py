@@ -54,8 +54,9 @@ from typing import Any
 
 import numpy as np
 
+from graph import native_heap
 from graph.embedded import changes, snapshot, sql
-from graph.embedded.memory import Memory, build_view, load, release_free_memory
+from graph.embedded.memory import Memory, build_view, load
 from graph.embedded.plan import Plan, plan
 from graph.errors import NotFound, StoreUnavailable
 from graph.frames import rel_specs
@@ -261,7 +262,7 @@ class EmbeddedStore(StoreBase):
         if mapped is None:
             return mem
         del mem  # this process too reads the shared pages, not its own copy
-        release_free_memory()
+        native_heap.trim()
         return mapped
 
     def _from_snapshot(self, snaps: snapshot.Snapshots) -> Memory | None:
