@@ -40,11 +40,16 @@ Decisions (figures after a write; issue 16):
   it; only a groupement no kept state holds is computed on the request (a focused state
   costs a fraction of a second, but one per groupement and per write is what saturated
   a server taking five writes a second).
-* **Rebuilds are rationed**: one at a time per store and date, and the next starts no
-  sooner than :data:`REBUILD_GAP_S`, nor sooner than :data:`REBUILD_RATIO` times the last
-  one's duration, after it ended. Under a steady stream of writes a worker spends at most
-  a third of a core rebuilding and answers meanwhile from the newest complete state,
-  labelled: its age is bounded by about three rebuild times.
+* **Derivations are rationed**: a new version's state (followed or rebuilt) is derived
+  at most once per :data:`REBUILD_GAP_S`, and no sooner than :data:`REBUILD_RATIO` times
+  the last derivation's duration after it ended; at most one runs in the background per
+  store and date, and it waits for its turn, then derives the newest version at that
+  moment. A request within the gap is answered from the newest complete state, labelled.
+  So a write now and then is followed exactly on the next request, and a steady stream
+  of writes costs a worker at most a third of a core whatever its rate (at five writes
+  a second, following each write and re-rendering every report for it took most of the
+  server's CPU and tripled path latency); answers are then at most about one gap plus
+  three derivation times old, and say so.
 * **Waiting is the caller's choice**: ``exact=True`` (the CLI, what-if, tests) waits
   for the state of the current version instead of a labelled answer.
 * **Memory**: states are kept per version by :data:`_STATES` (newest two versions,
@@ -58,7 +63,7 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -275,9 +280,10 @@ def _entry(store: GraphStore, as_of: date, exact: bool = False) -> _Entry:
         return found
     prev = _newest(store, view.version, key)
     if prev is not None:
-        followed = _follow(store, view, prev, as_of)
-        if followed is not None:
-            return followed
+        if exact or _may_derive_now(store, as_of):
+            followed = _timed(store, as_of, lambda: _follow(store, view, prev, as_of))
+            if followed is not None:
+                return followed
         if not exact:
             _rebuild_in_background(store, as_of)
             return prev
@@ -344,17 +350,43 @@ REBUILD_GAP_S = 1.0
 REBUILD_RATIO = 2.0
 
 
+def _allowed_at(key: tuple[int, date]) -> float:
+    """When the next derivation of ``key``'s state may start (monotonic seconds)."""
+    ended, took = _LAST_REBUILD.get(key, (0.0, 0.0))
+    return ended + max(REBUILD_GAP_S, REBUILD_RATIO * took)
+
+
+def _may_derive_now(store: GraphStore, as_of: date) -> bool:
+    """Whether a request may derive the current version's state itself now: no refresh
+    under way and the last derivation far enough back (see :data:`REBUILD_RATIO`)."""
+    key = (id(store), as_of)
+    with _REBUILDS_LOCK:
+        running = _REBUILDS.get(key)
+        if running is not None and running.is_alive():
+            return False
+        return time.monotonic() >= _allowed_at(key)
+
+
+def _timed(store: GraphStore, as_of: date, derive: Callable[[], _Entry | None]) -> _Entry | None:
+    """``derive()``, its end and duration recorded for the rationing when it gave a state."""
+    started = time.monotonic()
+    found = derive()
+    if found is not None:
+        ended = time.monotonic()
+        with _REBUILDS_LOCK:
+            _LAST_REBUILD[(id(store), as_of)] = (ended, ended - started)
+    return found
+
+
 def _rebuild_in_background(store: GraphStore, as_of: date) -> None:
-    """Start building the national state of the current version, unless one is running
-    for this store and date (then the next request after it starts the next one)."""
+    """Start deriving the national state of the newest version in the background (followed
+    when the writes since the kept one only add, else built), unless one is under way for
+    this store and date; it starts when the rationing allows (see the module docstring)."""
     key = (id(store), as_of)
     with _REBUILDS_LOCK:
         running = _REBUILDS.get(key)
         if running is not None and running.is_alive():
             return
-        ended, took = _LAST_REBUILD.get(key, (0.0, 0.0))
-        if time.monotonic() < ended + max(REBUILD_GAP_S, REBUILD_RATIO * took):
-            return  # the next request after the gap starts it
         ref = weakref.ref(store)
         thread = threading.Thread(
             target=_rebuild, args=(ref, as_of, key), name="coverage-rebuild", daemon=True
@@ -364,11 +396,18 @@ def _rebuild_in_background(store: GraphStore, as_of: date) -> None:
 
 
 def _rebuild(ref: weakref.ref[GraphStore], as_of: date, key: tuple[int, date]) -> None:
+    while True:  # its turn (read again and again: the rationing may be changed meanwhile)
+        with _REBUILDS_LOCK:
+            delay = _allowed_at(key) - time.monotonic()
+        if delay <= 0:
+            break
+        time.sleep(min(delay, 0.05))
     started = time.monotonic()
     try:
         store = ref()
         if store is not None:
-            _build(store, as_of, None)
+            _entry(store, as_of, exact=True)  # the newest version at this moment
+            del store
     except Exception:  # a closed store, a failed read: the next request tries again
         _log.exception("coverage: background rebuild failed")
     finally:
@@ -401,9 +440,10 @@ def _entry_for(store: GraphStore, as_of: date, groupement: int, exact: bool = Fa
         return found
     prev = _newest(store, view.version, (as_of,))
     if prev is not None:
-        followed = _follow(store, view, prev, as_of)
-        if followed is not None:
-            return followed
+        if exact or _may_derive_now(store, as_of):
+            followed = _timed(store, as_of, lambda: _follow(store, view, prev, as_of))
+            if followed is not None:
+                return followed
         if not exact and _holds(prev, str(view.ids[groupement])):
             _rebuild_in_background(store, as_of)
             return prev
