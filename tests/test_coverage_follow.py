@@ -32,6 +32,7 @@ from tests.coverage_net import (
     random_network,
     write_random,
 )
+from tests.neo4j_server import needs_server
 
 NATIONAL = S.Scope.national()
 
@@ -244,3 +245,34 @@ def test_states_of_old_versions_are_released(net_store):
     assert S.coverage(store, NATIONAL, AS_OF).current
     assert max(S._STATES.kept_versions(store)) == store.view().version
     assert len(S._STATES.kept_versions(store)) <= 2
+
+
+@needs_server
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sequences())
+def test_add_only_writes_are_followed_exactly_on_neo4j(case):
+    """The same on a Neo4j store (its view follows the change log), against an embedded
+    store given the same writes and computed afresh."""
+    from tests.neo4j_server import open_store, wipe
+
+    net, writes = case
+    wipe()
+    a = open_store()
+    try:
+        with tempfile.TemporaryDirectory() as tmp, EmbeddedStore(Path(tmp) / "b") as b:
+            write_random(a, net)
+            write_random(b, net)
+            S.coverage(a, NATIONAL, AS_OF)
+            S.gaps(a, NATIONAL, AS_OF)
+            for kind, args in writes:
+                write(a, kind, args)
+                write(b, kind, args)
+                got = S.coverage(a, NATIONAL, AS_OF)
+                assert got.current and got.version == a.view().version
+                assert origin(a) == "followed", (kind, args)
+                S.clear_cache(b)
+                assert figures(got) == figures(S.coverage(b, NATIONAL, AS_OF)), (net, writes)
+                assert S.gaps(a, NATIONAL, AS_OF).gaps == S.gaps(b, NATIONAL, AS_OF).gaps
+    finally:
+        S.clear_cache(a)
+        a.close()
