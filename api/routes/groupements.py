@@ -3,7 +3,8 @@
 Each groupement comes with its territory (``COVERS``), its local charters (``PARTNER_OF``
 another groupement) and head counts (members, candidates, helpers, référents): numbers,
 never people, and under 5 read "< 5" except for the groupement's own référent (the rule
-of :mod:`graph.access.counts`, as in coverage). Read by the admin, the national cell and référents; written by the admin.
+of :mod:`graph.access.counts`, as in coverage). Read by the admin, the national cell and
+référents; written by the admin.
 The coverage routes (issue 6) will hang their per-groupement reports under this prefix.
 
 Decisions:

@@ -20,8 +20,8 @@ from api.deps import PathsQuery, StoreDep
 from api.problems import problem_responses
 from api.runtime import on_loop_or_thread
 from api.schemas import IdStr
-from graph.access.roles import Principal
 from graph.access.paths import person_asked
+from graph.access.roles import Principal
 from graph.errors import InvalidInput, NotFound
 from graph.paths import HopCosts, PathPolicy, Target, find_paths
 from graph.paths.service import index_ready

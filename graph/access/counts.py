@@ -97,4 +97,3 @@ def pair(
         elif (x is None) != (y is None) and isinstance(x if y is None else y, int | float):
             b[key] = a[key] = None
     return b, a
-

@@ -473,7 +473,8 @@ def _labels(store: GraphStore, state: CoverageState, names: _Names) -> Labels:
     def person(nid: int) -> str:
         # gaps name only people who consent to be named (graph.access.visibility)
         record = store.get(str(ids[nid]))
-        return display_name(record) if named_in_gaps(record, GroupementView.NATIONAL) else UNNAMED_MEMBER
+        named = named_in_gaps(record, GroupementView.NATIONAL)
+        return display_name(record) if named else UNNAMED_MEMBER
 
     return Labels(name=name, person=person, node_id=node_id)
 

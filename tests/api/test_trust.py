@@ -74,9 +74,7 @@ def test_national_reads_names_only_of_consenting_people(fresh_world: World) -> N
     ghost = problem(w, "national", {**PATH_BODY, "candidate_id": "ghost"}, "ghost")
     assert problem(w, "national", body, "shy-1") == ghost
     as_target = {"candidate_id": "cand-a", "target": {"kind": "person", "id": "shy-1"}}
-    assert problem(w, "national", as_target, "shy-1") == ghost.replace(
-        "candidate_id", "target.id"
-    )
+    assert problem(w, "national", as_target, "shy-1") == ghost.replace("candidate_id", "target.id")
     found = w.client.post(PATHS, headers=w.headers("national"),
                           json={**PATH_BODY, "candidate_id": "open-1"})  # fmt: skip
     assert found.status_code == 200 and found.json()["candidate"]["name"] == "Prénom Nomopen-1"
@@ -171,8 +169,10 @@ def test_what_if_before_after_reveals_no_small_count(fresh_world: World) -> None
     w = fresh_world
     w.store.write(
         Batch(
-            nodes=[Person(id=f"h{i}", first_name="P", last_name=f"H{i}", status="helper",
-                          consent_introducer=True) for i in range(2)],  # fmt: skip
+            nodes=[
+                Person(id=f"h{i}", first_name="P", last_name=f"H{i}", status="helper")
+                for i in range(2)
+            ],
             rels=[InGroupement(src=f"h{i}", dst="grp-a") for i in range(2)],
         )
     )

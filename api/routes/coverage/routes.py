@@ -341,9 +341,7 @@ def _what_if_answer(store: GraphStore, principal: Principal, body: WhatIfIn) -> 
         rows.append({"id": b.id, "name": b.name, "before": before, "after": after})
     national = None
     if may_read_scope(principal, "national"):
-        before, after = render.what_if_pair(
-            result.national_before, result.national_after, False
-        )
+        before, after = render.what_if_pair(result.national_before, result.national_after, False)
         national = {"before": before, "after": after}
     return {
         "as_of": result.as_of,
