@@ -1,32 +1,16 @@
 """Security headers on every response of the app (the API, its docs, a mounted dashboard).
 
-Decisions:
-
-* ``Content-Security-Policy: frame-ancestors 'none'`` and ``X-Frame-Options: DENY``
-  (for older browsers): no page of ours may be framed by another site (clickjacking).
-  The policy sets nothing else: the dashboard's renderer and the API docs run scripts
-  and styles that a stricter policy would have to list one by one.
-* ``X-Content-Type-Options: nosniff``: a JSON answer is never run as a script.
-* ``Referrer-Policy: no-referrer``: ids in our URLs (``?candidat=p-…``) never leave in a
-  ``Referer`` header to another site.
-* A header the wrapped app set already is kept (the dashboard sets the same ones when it
-  runs alone: :mod:`dashboard.app`), never doubled.
-
-The values are :data:`SECURITY_HEADERS`, the ones the tests check.
+The values and why: :data:`graph.access.web.SECURITY_HEADERS`. A header the wrapped
+app set already is kept (the dashboard sets the same ones when it runs alone:
+:mod:`dashboard.auth`), never doubled.
 """
 
 from __future__ import annotations
 
-from typing import Final
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-SECURITY_HEADERS: Final[dict[str, str]] = {
-    "Content-Security-Policy": "frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+from graph.access.web import SECURITY_HEADERS
+
 _ENCODED = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
 
 
