@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
 
-from graph.model import Person
+from graph.model import NodeRecord
 
 #: the purposes, in the order of the table above
 PURPOSES: Final = ("introducer", "directory", "contact", "portal", "social_import")
@@ -50,10 +50,13 @@ def date_field(field: str) -> str:
     return f"{field}_at"
 
 
-def dated(changes: Mapping[str, Any], before: Person | None, today: date) -> dict[str, Any]:
+def dated(
+    changes: Mapping[str, Any], before: NodeRecord | None, today: date
+) -> dict[str, Any]:
     """``changes`` (fields of a new or updated person) with ``<flag>_at = today`` for
     each consent flag that changes value, unless the caller gave its date.
 
+    >>> from graph.model import Person
     >>> p = Person(id="p-1", first_name="A", last_name="B", consent_directory=True)
     >>> dated({"consent_directory": False}, p, date(2025, 6, 1))
     {'consent_directory': False, 'consent_directory_at': datetime.date(2025, 6, 1)}
