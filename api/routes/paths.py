@@ -247,8 +247,10 @@ async def query_paths(
     Each path lists its intermediaries (only people who consented are named), the final
     contact, every hop with its cost and its French explanation. With no path,
     ``no_path`` says why and ``alternatives`` lists the nearest reachable employers like
-    the target. 404 when the candidate or the target does not exist, or (for a référent)
-    when the candidate is not in their groupements.
+    the target. 404 when the candidate or a person target does not exist, or is not one
+    the caller may ask about (:mod:`graph.access.paths`: a référent their groupements'
+    people, the national cell people who consented to be named, a portal people who
+    consented to portal searches): the same answer either way.
     """
     # A search takes a few milliseconds of CPU once the index is built: on the event
     # loop when that is safe, else in a worker thread, at most ``api_path_threads`` at

@@ -196,7 +196,7 @@ def test_security_headers_on_api_responses(world: World) -> None:
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], url
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["x-content-type-options"] == "nosniff"
-        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
 
 
 def test_security_headers_on_a_refused_body(world: World) -> None:

@@ -229,7 +229,7 @@ def test_security_headers_on_dashboard_responses(client, world) -> None:
         assert r.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
         assert r.headers["X-Frame-Options"] == "DENY"
         assert r.headers["X-Content-Type-Options"] == "nosniff"
-        assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert r.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert checked[-1].headers.get_list("x-frame-options") == ["DENY"]  # not doubled
 
 
