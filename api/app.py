@@ -11,6 +11,8 @@ Decisions:
   shares (:class:`Shared`: the same store and token database, opened in the lifespan).
   The process itself is wired in one place, :mod:`cli.wiring`, whose ``server_app`` is
   the uvicorn factory ``passerelle serve`` runs in every worker.
+* Every response carries the security headers of :mod:`api.headers` (no framing, no
+  MIME sniffing, no referrer), the mounted dashboard's pages too.
 
 >>> from api.settings import ApiSettings
 >>> app = create_app(ApiSettings(data_dir="/nonexistent/never-opened"))
@@ -33,6 +35,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
+from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.logging import AccessLog
 from api.problems import Problem
@@ -140,8 +143,9 @@ def create_app(
     )
     for mount in mounts:
         mount(app, shared)
-    # Added last = outermost: the access log wraps the body limit.
+    # Added last = outermost: the access log wraps the headers, they the body limit.
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

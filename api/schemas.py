@@ -24,6 +24,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graph.access.counts import ShownCount
 from graph.model import (
     ID_PATTERN,
     AssociationKind,
@@ -119,7 +120,15 @@ class MemberCreate(_Input):
     departure_date: date | None = None
     promotion: Promotion | None = None
     consent_introducer: bool = False
+    consent_introducer_at: date | None = None
     consent_directory: bool = False
+    consent_directory_at: date | None = None
+    consent_contact: bool = False
+    consent_contact_at: date | None = None
+    consent_portal: bool = False
+    consent_portal_at: date | None = None
+    consent_social_import: bool = False
+    consent_social_import_at: date | None = None
     capacity: Capacity | None = None
     monthly_load: MonthlyLoad = 0
     email: Email | None = None
@@ -147,7 +156,15 @@ class MemberPatch(_Input):
     departure_date: date | None = None
     promotion: Promotion | None = None
     consent_introducer: bool | None = None
+    consent_introducer_at: date | None = None
     consent_directory: bool | None = None
+    consent_directory_at: date | None = None
+    consent_contact: bool | None = None
+    consent_contact_at: date | None = None
+    consent_portal: bool | None = None
+    consent_portal_at: date | None = None
+    consent_social_import: bool | None = None
+    consent_social_import_at: date | None = None
     capacity: Capacity | None = None
     monthly_load: MonthlyLoad | None = None
     email: Email | None = None
@@ -187,13 +204,23 @@ class Member(BaseModel):
     departure_date: date | None
     promotion: Promotion | None
     consent_introducer: bool
+    consent_introducer_at: date | None
     consent_directory: bool
+    consent_directory_at: date | None
+    consent_contact: bool
+    consent_contact_at: date | None
+    consent_portal: bool
+    consent_portal_at: date | None
+    consent_social_import: bool
+    consent_social_import_at: date | None
     capacity: Capacity | None
     monthly_load: int
     groupements: list[str] = Field(description="groupements the person is in")
     associations: list[str] = Field(description="associations the person is a member of")
     contact: Contact | None = Field(
-        None, description="only for the admin and the person's référent"
+        None,
+        description="only when the person consented to share them (consent_contact), for "
+        "the admin and the person's référent",
     )
 
 
@@ -276,10 +303,13 @@ class GroupementPatch(_Input):
 
 
 class Counts(BaseModel):
-    members: int
-    candidates: int
-    helpers: int
-    referents: int
+    """Head counts of a groupement's people: "< 5" under 5 outside its own référent's view
+    (:mod:`graph.access.counts`)."""
+
+    members: ShownCount
+    candidates: ShownCount
+    helpers: ShownCount
+    referents: ShownCount
 
 
 class Groupement(BaseModel):

@@ -4,11 +4,13 @@ The dashboard uses the same tokens and roles as the API (:mod:`graph.access.toke
 :mod:`graph.access.roles`): a person pastes their token once on the login page; the
 server checks it against the same token database and answers with a signed session
 cookie (:mod:`itsdangerous`, key from ``PASSERELLE_DASHBOARD_SECRET`` or generated once
-in ``<data_dir>/dashboard.secret``). The cookie holds the token id, never the secret.
-Every request (page or callback) checks the signature and age of the cookie *and* that
-the token is still active in the database, taking its role and groupements from there:
-a revoked token logs its sessions out on their next click, as it stops the API's next
-request.
+in ``<data_dir>/dashboard.secret``). The cookie holds a random session id, never the
+token's secret; the session is kept server-side in the token database
+(:meth:`graph.access.tokens.TokenStore.open_session`). Every request (page or callback)
+checks the signature and age of the cookie *and* that the session is live and its token
+still active, taking the role and groupements from there: a revoked token logs its
+sessions out on their next click, as it stops the API's next request, and logging out
+ends the session server-side, so a copy of the old cookie opens nothing.
 
 Decisions:
 
@@ -18,12 +20,18 @@ Decisions:
 * Cookie: ``HttpOnly``, ``SameSite=Lax``, scoped to the dashboard's path; ``Secure`` with
   ``PASSERELLE_DASHBOARD_SECURE_COOKIE=true``. Callbacks are also protected by a
   double-submit CSRF token (Dash sends the ``_csrf_token`` cookie back in ``X-CSRFToken``).
-* The login form is refused when the browser says it comes from another origin.
+* Login and logout are POST only, and need an ``Origin`` header naming this host: a
+  form posted from another site, or by a client that does not say where it comes from,
+  is refused (login) or ignored (logout). Browsers send ``Origin`` with every POST.
+* Every response carries the security headers of :mod:`graph.access.web` (no framing
+  by another site, no MIME sniffing, no referrer); the API adds the same when the
+  dashboard is mounted in it.
 * Failures say the same thing for an unknown, revoked or malformed token.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import os
 import secrets
@@ -36,6 +44,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from dashboard.runtime import PageContext, Runtime, current_runtime
 from graph.access.roles import Principal, may_open_dashboard
 from graph.access.tokens import TokenInfo
+from graph.access.web import SECURITY_HEADERS
 from graph.errors import ConfigError, StoreUnavailable
 
 SESSION_COOKIE = "passerelle_session"
@@ -89,11 +98,13 @@ def allowed(info: TokenInfo) -> bool:
 
 
 def session_value(runtime: Runtime, info: TokenInfo) -> str:
-    return _serializer(runtime).dumps({"t": info.id})
+    """A new server-side session for ``info``, as the signed cookie value."""
+    sid = runtime.tokens().open_session(info.id, runtime.options.session_hours)
+    return _serializer(runtime).dumps({"t": info.id, "s": sid})
 
 
-def principal_from_request(runtime: Runtime) -> Principal | None:
-    """Who is looking, from the session cookie and the token database; None if nobody."""
+def _session(runtime: Runtime) -> tuple[str, str] | None:
+    """(token id, session id) of a well-signed, unexpired session cookie, else None."""
     raw = flask.request.cookies.get(SESSION_COOKIE)
     if not raw:
         return None
@@ -101,15 +112,25 @@ def principal_from_request(runtime: Runtime) -> Principal | None:
         data = _serializer(runtime).loads(raw, max_age=runtime.options.session_hours * 3600)
     except BadSignature:
         return None
-    token_id = data.get("t") if isinstance(data, dict) else None
-    if not isinstance(token_id, str):
+    if not isinstance(data, dict):
         return None
+    token_id, sid = data.get("t"), data.get("s")
+    if not isinstance(token_id, str) or not isinstance(sid, str):
+        return None  # a cookie of before server-side sessions: log in again
+    return token_id, sid
+
+
+def principal_from_request(runtime: Runtime) -> Principal | None:
+    """Who is looking, from the session cookie and the token database; None if nobody."""
+    found = _session(runtime)
+    if found is None:
+        return None
+    token_id, sid = found
     try:
-        active = runtime.tokens().list(include_revoked=False)
+        info = runtime.tokens().session_token(sid)
     except StoreUnavailable:
         return None
-    info = next((t for t in active if t.id == token_id), None)
-    if info is None or not allowed(info):
+    if info is None or info.id != token_id or not allowed(info):
         return None
     return info.principal()
 
@@ -138,10 +159,12 @@ def safe_next(runtime: Runtime, target: str | None) -> str:
     return target
 
 
-def _same_origin() -> bool:
+def same_origin() -> bool:
+    """Whether the request's ``Origin`` header names this host (required: a POST without
+    it is refused)."""
     origin = flask.request.headers.get("Origin")
     if not origin or origin == "null":
-        return origin is None
+        return False
     return urlsplit(origin).netloc == flask.request.host
 
 
@@ -151,7 +174,7 @@ def install(server: flask.Flask, runtime: Runtime, routes_prefix: str) -> None:
     def login() -> flask.Response:
         target = safe_next(runtime, flask.request.form.get("suivant"))
         login_page = runtime.href("connexion")
-        if not _same_origin():
+        if not same_origin():
             return flask.redirect(f"{login_page}?erreur=origine", code=303)
         secret = (flask.request.form.get("jeton") or "").strip()
         try:
@@ -177,14 +200,26 @@ def install(server: flask.Flask, runtime: Runtime, routes_prefix: str) -> None:
 
     def logout() -> flask.Response:
         response = flask.redirect(runtime.href("connexion"), code=303)
+        if not same_origin():
+            return response  # a cross-site form cannot log anyone out
+        found = _session(runtime)
+        if found is not None:
+            with contextlib.suppress(StoreUnavailable):
+                runtime.tokens().end_session(found[1])
         for name in (SESSION_COOKIE, CSRF_COOKIE):
             response.delete_cookie(name, path=runtime.prefix)
         return response
 
     server.add_url_rule(f"{routes_prefix}auth/login", "passerelle_login", login, methods=["POST"])
     server.add_url_rule(
-        f"{routes_prefix}auth/logout", "passerelle_logout", logout, methods=["GET", "POST"]
+        f"{routes_prefix}auth/logout", "passerelle_logout", logout, methods=["POST"]
     )
+
+    @server.after_request
+    def security_headers(response: flask.Response) -> flask.Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
     @server.before_request
     def csrf() -> flask.Response | None:

@@ -62,11 +62,17 @@ def top_bar(
     if ctx is not None:
         right = [
             html.Span(who(ctx.principal, names), className="who", id="qui"),
-            html.A(
-                "Se déconnecter",
-                href=ctx.href("auth/logout"),
-                className="nav-link",
-                id="deconnexion",
+            # a form: logging out is a POST (it ends the session server-side)
+            html.Form(
+                html.Button(
+                    "Se déconnecter",
+                    type="submit",
+                    className="nav-link link-button",
+                    id="deconnexion",
+                ),
+                method="POST",
+                action=ctx.href("auth/logout"),
+                className="logout-form",
             ),
         ]
     return html.Header(

@@ -15,8 +15,12 @@ viewer sees a groupement (:func:`graph.access.scope.groupement_view`):
 * ``national``: the national cell and the administrators: small counts of people as
   "< 5" (:mod:`graph.access.counts`), names only of people who consented to introduce
   or to be listed (:mod:`graph.access.visibility`), never a list of candidates;
-* ``other``: a référent looking at another groupement: as ``national``, and every person
-  named in a gap is replaced by "une personne (nom non communiqué)".
+* ``other``: a référent looking at another groupement: the pages show them none of its
+  figures (the API refuses them too: :func:`graph.access.coverage.may_read_groupement`);
+  where a gap is rendered for them anyway, nobody in it is named.
+
+People named in gaps are checked against their current records when rendered
+(:func:`render_gap`): who withdrew consent reads "un membre du groupement".
 
 Decisions:
 
@@ -29,15 +33,16 @@ Decisions:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar, cast
 
 from graph.access.counts import share
 from graph.access.roles import Principal
 from graph.access.scope import GroupementView, groupement_view
-from graph.access.visibility import named_in_lists, names_in_gaps
+from graph.access.visibility import gap_people as gap_person_ids
+from graph.access.visibility import named_in_lists, names_in_gaps, unname_gap
 from graph.coverage import privacy
 from graph.coverage import service as coverage_service
 from graph.coverage.gaps import Gap
@@ -45,7 +50,7 @@ from graph.coverage.metrics import Coverage, CoverageReport
 from graph.coverage.service import Scope, coverage, gaps
 from graph.errors import NotFound
 from graph.memo import VersionMemo
-from graph.model import Label, Person, PersonStatus, RelType
+from graph.model import Label, NodeRecord, Person, PersonStatus, RelType
 from graph.paths.explain import UNNAMED, display_name
 from graph.store import GraphStore, find_all
 
@@ -130,6 +135,8 @@ class NationalData:
     infos: dict[str, GroupementInfo]
     #: display names of the people named in each groupement's first gap
     names: dict[str, str]
+    #: their current records (who may be named now: :func:`render_gap`)
+    records: dict[str, NodeRecord | None] = field(default_factory=dict)
 
     def gaps_of(self, groupement_id: str) -> list[Gap]:
         return [g for g in self.gaps if g.groupement_id == groupement_id]
@@ -151,8 +158,11 @@ def national_data(store: GraphStore, as_of: date) -> NationalData:
         for gap in found.gaps:
             firsts.setdefault(gap.groupement_id, gap)
         names = gap_people(store, firsts.values())
+        records = gap_records(store, firsts.values())
         ranking = (*ranked, *rest)
-        data = NationalData(as_of, report.version, report, found.gaps, ranking, infos, names)
+        data = NationalData(
+            as_of, report.version, report, found.gaps, ranking, infos, names, records
+        )
         if not (report.current and found.current):
             raise _NotCurrent(data)
         return data
@@ -253,7 +263,7 @@ def highlights(data: NationalData, principal: Principal, n: int = 5) -> list[Hig
         info = data.infos.get(gid)
         first = data.gaps_of(gid)
         kind = groupement_view(principal, gid)
-        title = render_gap(first[0], kind, data.names)["title"] if first else ""
+        title = render_gap(first[0], kind, data.names, data.records)["title"] if first else ""
         name = info.name if info else gid
         out.append(Highlight(rank, gid, name, info.departements if info else (), title))
     return out
@@ -275,7 +285,7 @@ def table_rows(data: NationalData, principal: Principal) -> list[dict[str, Any]]
         shown = privacy.render_coverage(cov, own_groupement=kind is GroupementView.OWN)
         info = data.infos.get(gid)
         found = data.gaps_of(gid)
-        top = render_gap(found[0], kind, data.names) if found else None
+        top = render_gap(found[0], kind, data.names, data.records) if found else None
         with_path = shown["share_with_path"]
         rows.append(
             {
@@ -323,11 +333,18 @@ def referent_word(cov: Coverage, kind: str = "groupement") -> str:
 # --------------------------------------------------------------------------- gaps
 
 
-def render_gap(gap: Gap, kind: GroupementView, names: dict[str, str]) -> dict[str, Any]:
+def render_gap(
+    gap: Gap,
+    kind: GroupementView,
+    names: dict[str, str],
+    records: Mapping[str, NodeRecord | None] | None = None,
+) -> dict[str, Any]:
     """A gap for a viewer: small counts withheld outside ``own``; where the viewer may
     not see the names in gaps (``other``) the people named in it (``names``: id ->
     display name, from :func:`gap_people`) are replaced by "une personne (nom non
-    communiqué)".
+    communiqué)"; elsewhere, those who may not be named now (``records``: their current
+    records, from :func:`gap_records`; none given: nobody) read "un membre du groupement"
+    (:func:`graph.access.visibility.unname_gap`).
 
     >>> from graph.coverage.gaps import Action
     >>> gap = Gap("no_referent", "grp-b", "ANOCR B", "Pas de référent reconversion", 1,
@@ -345,7 +362,8 @@ def render_gap(gap: Gap, kind: GroupementView, names: dict[str, str]) -> dict[st
             if name:
                 out["title"] = out["title"].replace(name, UNNAMED)
                 out["action"]["text"] = out["action"]["text"].replace(name, UNNAMED)
-    return out
+        return out
+    return unname_gap(out, gap.action.params, names, records or {}, kind)
 
 
 def gap_people(store: GraphStore, found: Iterable[Gap]) -> dict[str, str]:
@@ -361,6 +379,12 @@ def gap_people(store: GraphStore, found: Iterable[Gap]) -> dict[str, str]:
     return {i: display_name(r) for i, r in store.get_many(ids).items()} if ids else {}
 
 
+def gap_records(store: GraphStore, found: Iterable[Gap]) -> dict[str, NodeRecord | None]:
+    """The current records of the people a list of gaps mentions (for :func:`render_gap`)."""
+    ids = sorted({p for g in found for p in gap_person_ids(g.action.params)})
+    return dict(store.get_many(ids)) if ids else {}
+
+
 # --------------------------------------------------------------------------- groupement
 
 
@@ -373,6 +397,8 @@ class GroupementData:
     without_path: tuple[str, ...]
     #: display names of the people the gaps mention
     names: dict[str, str]
+    #: their current records (who may be named now: :func:`render_gap`)
+    records: dict[str, NodeRecord | None] = field(default_factory=dict)
 
 
 def groupement_data(store: GraphStore, groupement_id: str, as_of: date) -> GroupementData:
@@ -389,6 +415,7 @@ def groupement_data(store: GraphStore, groupement_id: str, as_of: date) -> Group
             found,
             candidates_without_path(store, groupement_id, as_of),
             gap_people(store, found),
+            gap_records(store, found),
         )
 
     return memo(store, ("groupement", groupement_id, as_of), build)

@@ -29,10 +29,24 @@ HIGHLIGHT = "#1b1b3a"
 PATH_COLOURS = ("#1f5fa8", "#c2571a", "#2a8a4a", "#7a3f9d", "#a83250")
 FONT_FAMILY = "Marianne, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 FONT = {"family": FONT_FAMILY, "size": 13}
-GRAPH_CONFIG = {
+#: every chart's configuration: nothing leaves the browser (no "Share chart" upload to a
+#: cloud service, no "Edit in Chart Studio", no link to plotly's site; the figures name
+#: people), no logo, and the toolbar in French (``assets/plotly-locale-fr.js``).
+GRAPH_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "locale": "fr",
-    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "showLink": False,
+    "sendData": False,
+    "modeBarButtonsToRemove": [
+        "lasso2d",
+        "select2d",
+        "sendChartToCloud",
+        "sendDataToCloud",
+        "editInChartStudio",
+        "link",
+    ],
 }
 
 

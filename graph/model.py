@@ -228,8 +228,22 @@ class Person(NodeRecord):
     status: PersonStatus = PersonStatus.NEITHER
     departure_date: date | None = None
     promotion: Annotated[str, Field(max_length=120)] | None = None
+    #: consents, one per purpose, each with the day it was last given or withdrawn
+    #: (:mod:`graph.access.visibility` says what each one allows): to be asked to introduce
     consent_introducer: bool = False
+    consent_introducer_at: date | None = None
+    #: to be listed (named) in the directory
     consent_directory: bool = False
+    consent_directory_at: date | None = None
+    #: to have one's e-mail and phone shared
+    consent_contact: bool = False
+    consent_contact_at: date | None = None
+    #: to be reachable by the associations' portals' searches
+    consent_portal: bool = False
+    consent_portal_at: date | None = None
+    #: to be imported from a social network export (LinkedIn ``Connections.csv``)
+    consent_social_import: bool = False
+    consent_social_import_at: date | None = None
     capacity: Annotated[int, Field(ge=0, le=100)] | None = None
     monthly_load: Annotated[int, Field(ge=0, le=1000)] = 0
     email: Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None

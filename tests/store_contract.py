@@ -431,6 +431,23 @@ class StoreContract:
         assert g.nodes["p-01"]["status"] == "both" and g.nodes["p-01"]["capacity"] == 2
         assert g.edges["p-01", "p-02", "KNOWS"]["strength"] == 0.1
 
+    def test_consents_per_purpose_read_back(self, filled: GraphStore) -> None:
+        """Every consent and its date is stored; a record written without them (an old
+        store, an old client) reads as "not given", undated (issue 17)."""
+        given = _person(
+            "p-01", consent_introducer=True, consent_introducer_at=date(2024, 3, 1),
+            consent_directory=False, consent_directory_at=date(2025, 1, 2),
+            consent_contact=True, consent_contact_at=date(2024, 5, 6),
+            consent_portal=True, consent_portal_at=date(2023, 7, 8),
+            consent_social_import=True, consent_social_import_at=date(2022, 9, 10),
+        )  # fmt: skip
+        filled.upsert_nodes([given])
+        assert filled.get("p-01") == given
+        plain = filled.get("p-02")
+        assert isinstance(plain, Person)
+        assert not (plain.consent_contact or plain.consent_portal or plain.consent_social_import)
+        assert plain.consent_portal_at is None and plain.consent_contact_at is None
+
     def test_upsert_stores_the_record_as_given(self, filled: GraphStore) -> None:
         """Properties left out of the new record go back to their defaults (no merge)."""
         tie = Knows(src="p-01", dst="p-02", strength=0.8, source="promotion")

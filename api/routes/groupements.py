@@ -2,7 +2,9 @@
 
 Each groupement comes with its territory (``COVERS``), its local charters (``PARTNER_OF``
 another groupement) and head counts (members, candidates, helpers, référents): numbers,
-never people. Read by the admin, the national cell and référents; written by the admin.
+never people, and under 5 read "< 5" except for the groupement's own référent (the rule
+of :mod:`graph.access.counts`, as in coverage). Read by the admin, the national cell and
+référents; written by the admin.
 The coverage routes (issue 6) will hang their per-groupement reports under this prefix.
 
 Decisions:
@@ -26,6 +28,9 @@ from api.problems import problem_responses
 from api.runtime import light
 from api.schemas import Groupement as GroupementOut
 from api.schemas import GroupementCreate, GroupementPatch, Page
+from graph.access.counts import count
+from graph.access.roles import Principal
+from graph.access.scope import GroupementView, groupement_view
 from graph.memo import VersionMemo
 from graph.model import (
     ID_PATTERN,
@@ -60,18 +65,20 @@ def _counts(store: GraphStore, view: GraphView) -> dict[str, GroupementCounts]:
     )
 
 
-def _out(record: Groupement, store: GraphStore) -> dict[str, Any]:
+def _out(record: Groupement, store: GraphStore, principal: Principal) -> dict[str, Any]:
     view = store.view()
     c = _counts(store, view).get(record.id)
+    # head counts are counts of people: "< 5" outside the groupement's own view
+    own = groupement_view(principal, record.id) is GroupementView.OWN
     return {
         **record.model_dump(mode="json"),
         "departements": linked(view, record.id, RelType.COVERS, True),
         "charters": linked(view, record.id, RelType.PARTNER_OF, True, Label.GROUPEMENT),
         "counts": {
-            "members": c.members if c else 0,
-            "candidates": c.candidates if c else 0,
-            "helpers": c.helpers if c else 0,
-            "referents": c.referents if c else 0,
+            "members": count(c.members if c else 0, own),
+            "candidates": count(c.candidates if c else 0, own),
+            "helpers": count(c.helpers if c else 0, own),
+            "referents": count(c.referents if c else 0, own),
         },
     }
 
@@ -94,7 +101,8 @@ def list_groupements(
         where["kind"] = kind
     records = list(find_all(store, Label.GROUPEMENT, where or None))
     chosen = records[page.offset : page.offset + page.limit]
-    return page.answer([_out(r, store) for r in chosen if isinstance(r, Groupement)], len(records))
+    items = [_out(r, store, principal) for r in chosen if isinstance(r, Groupement)]
+    return page.answer(items, len(records))
 
 
 @router.get("/{groupement_id}", response_model=GroupementOut, summary="Read a groupement")
@@ -103,7 +111,7 @@ def get_groupement(
     groupement_id: GroupementId, principal: OrganisationsRead, store: StoreDep
 ) -> dict[str, Any]:
     record = get_node(store, Groupement, groupement_id, "groupement_id")
-    return _out(record, store)
+    return _out(record, store, principal)
 
 
 @router.post(
@@ -125,7 +133,7 @@ def create_groupement(
     record = create_node(
         store, Groupement, data, lambda gid: [Covers(src=gid, dst=d) for d in deps]
     )
-    return _out(record, store)
+    return _out(record, store, principal)
 
 
 @router.patch("/{groupement_id}", response_model=GroupementOut, summary="Update a groupement")
@@ -137,4 +145,4 @@ def update_groupement(
 ) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
     record = patch_node(store, Groupement, groupement_id, changes, "groupement_id")
-    return _out(record, store)
+    return _out(record, store, principal)

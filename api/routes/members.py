@@ -2,10 +2,11 @@
 
 Who sees what: the admin sees everyone; a référent sees, creates, changes and deletes
 only people ``IN_GROUPEMENT`` one of their token's groupements (others answer 404, as if
-they did not exist). Contact details (``contact``: e-mail and phone) are given to the
-admin and to the référent of one of the person's groupements, to nobody else; today only
-those two roles read members at all, and the rule is kept in one place
-(:meth:`graph.access.roles.Principal.sees_contact`) for the routes to come.
+they did not exist). Contact details (``contact``: e-mail and phone) are given only when
+the person consented to share them, to the admin and to the référent of one of the
+person's groupements, to nobody else; the rule is kept in one place
+(:func:`graph.access.visibility.contact_shown`). A consent that changes is dated
+(``consent_<purpose>_at``, :func:`graph.access.consent.dated`).
 
 A person created by a référent joins the given groupement (``IN_GROUPEMENT``) and its
 association (``MEMBER_OF``); only an admin may choose the new person's id (a référent
@@ -27,8 +28,10 @@ from api.problems import Forbidden, problem_responses
 from api.runtime import light
 from api.schemas import Deleted, MemberCreate, MemberPatch, Page
 from api.schemas import Member as MemberOut
+from graph.access.consent import dated
 from graph.access.roles import Principal
 from graph.access.scope import groupements_of, person_in_scope
+from graph.access.visibility import contact_shown
 from graph.errors import InvalidInput, NotFound
 from graph.model import (
     ID_PATTERN,
@@ -66,7 +69,7 @@ def member_out(person: Person, view: GraphView, principal: Principal) -> dict[st
     out["associations"] = associations
     out["contact"] = (
         {"email": person.email, "phone": person.phone}
-        if principal.sees_contact(groupements)
+        if contact_shown(principal, person, groupements)
         else None
     )
     return out
@@ -166,7 +169,7 @@ def create_member(
             MemberOf(src=person_id, dst=a, since=today) for a in known
         ]
 
-    person = create_node(store, Person, data, rels)
+    person = create_node(store, Person, dated(data, None, today), rels)
     return member_out(person, store.view(), principal)
 
 
@@ -180,7 +183,7 @@ def update_member(
     """Change some of a member's properties (a référent: only their members')."""
     view = store.view()
     person_in_scope(view, principal, person_id, "person_id")
-    changes = body.model_dump(exclude_unset=True)
+    changes = dated(body.model_dump(exclude_unset=True), store.get(person_id), date.today())
     updated = patch_node(store, Person, person_id, changes, field="person_id")
     return member_out(updated, store.view(), principal)
 

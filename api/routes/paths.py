@@ -2,8 +2,10 @@
 
 A thin layer over :func:`graph.paths.find_paths`: the body carries the candidate, the
 target (a person, an employer, a job offer, or every employer of a sector in a bassin)
-and the policy options; the answer is the service's result as JSON. A référent may ask
-only for candidates of their groupements (others answer 404, like an unknown id).
+and the policy options; the answer is the service's result as JSON. Whom a caller may ask
+about (the candidate, a person target) is :mod:`graph.access.paths`: anyone else answers
+404 exactly like an unknown id (a référent: their groupements' people; the national cell:
+people who consented to be named; a portal: people who consented to portal searches).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from api.deps import PathsQuery, StoreDep
 from api.problems import problem_responses
 from api.runtime import on_loop_or_thread
 from api.schemas import IdStr
+from graph.access.paths import person_asked
 from graph.access.roles import Principal
-from graph.access.scope import person_in_scope
 from graph.errors import InvalidInput, NotFound
 from graph.paths import HopCosts, PathPolicy, Target, find_paths
 from graph.paths.service import index_ready
@@ -245,8 +247,10 @@ async def query_paths(
     Each path lists its intermediaries (only people who consented are named), the final
     contact, every hop with its cost and its French explanation. With no path,
     ``no_path`` says why and ``alternatives`` lists the nearest reachable employers like
-    the target. 404 when the candidate or the target does not exist, or (for a référent)
-    when the candidate is not in their groupements.
+    the target. 404 when the candidate or a person target does not exist, or is not one
+    the caller may ask about (:mod:`graph.access.paths`: a référent their groupements'
+    people, the national cell people who consented to be named, a portal people who
+    consented to portal searches): the same answer either way.
     """
     # A search takes a few milliseconds of CPU once the index is built: on the event
     # loop when that is safe, else in a worker thread, at most ``api_path_threads`` at
@@ -270,8 +274,10 @@ def _answer(store: GraphStore, principal: Principal, query: PathQuery) -> bytes:
     re-encoding a dict, which cost ten times as much."""
     target = _target(query.target)
     policy = _policy(query)
-    if principal.scoped:
-        person_in_scope(store.view(), principal, query.candidate_id, "candidate_id")
+    view = store.view()
+    person_asked(view, principal, store.get, query.candidate_id, "candidate_id")
+    if target.kind == "person" and target.id is not None:
+        person_asked(view, principal, store.get, target.id, "target.id")
     try:
         result = find_paths(store, query.candidate_id, target, policy, query.as_of)
     except NotFound as exc:

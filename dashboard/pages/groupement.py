@@ -1,8 +1,12 @@
 """Groupement (``/groupement/<id>``): its metrics, gaps and actions, and a what-if panel.
 
 The référent of the groupement sees exact counts and the names of its candidates without
-a path; everyone else sees small counts as "< 5" and no candidate at all, and a référent
-of another groupement sees no name in the gaps either (:func:`graph.access.scope.groupement_view`).
+a path; the national cell and the admin see small counts as "< 5" and no candidate at
+all (:func:`graph.access.scope.groupement_view`); a référent of another groupement sees
+its name and none of its figures, as the API refuses them
+(:func:`graph.access.coverage.may_read_groupement`). A what-if shows the national line
+only to who may read national coverage, and a figure withheld before or after is
+withheld on both sides (:func:`graph.access.counts.pair`).
 """
 
 from __future__ import annotations
@@ -19,19 +23,20 @@ from dashboard.auth import current_context
 from dashboard.components import dropdown, not_found, notice, section
 from dashboard.figures import GRAPH_CONFIG, Card, headline_cards, whatif_bars
 from dashboard.runtime import PageContext
-from graph.access.counts import SUPPRESSED
+from graph.access.counts import SUPPRESSED, pair
+from graph.access.coverage import check_changes, may_read_groupement, may_read_scope
 from graph.access.scope import GroupementView, groupement_view
 from graph.coverage import privacy
 from graph.coverage.service import what_if
-from graph.errors import InvalidInput, NotFound
+from graph.errors import AccessDenied, InvalidInput, NotFound
 
 log = logging.getLogger("passerelle.dashboard")
 VIEW_NOTES = {
     GroupementView.OWN: "Votre groupement : effectifs exacts et noms des candidats.",
     GroupementView.NATIONAL: "Vue de la cellule nationale : les effectifs de moins de cinq "
     f"personnes sont affichés « {SUPPRESSED} » et aucun candidat n'est nommé.",
-    GroupementView.OTHER: "Ce groupement n'est pas le vôtre : effectifs de moins de cinq "
-    f"personnes affichés « {SUPPRESSED} », aucune personne nommée.",
+    GroupementView.OTHER: "Ce groupement n'est pas le vôtre : ses chiffres sont réservés à "
+    "son référent et à la cellule nationale.",
 }
 WHATIF_KINDS = [
     {"label": "Nommer un référent", "value": "add_referent"},
@@ -280,9 +285,11 @@ def layout(ctx: PageContext, groupement_id: str) -> html.Div:
     except NotFound:
         return not_found(ctx, "Groupement introuvable")
     kind = groupement_view(ctx.principal, groupement_id)
+    if not may_read_groupement(ctx.principal, groupement_id):
+        return not_theirs(ctx, gd.info)
     cov = gd.coverage
     shown = privacy.render_coverage(cov, own_groupement=kind is GroupementView.OWN)
-    rendered = [D.render_gap(g, kind, gd.names) for g in gd.gaps]
+    rendered = [D.render_gap(g, kind, gd.names, gd.records) for g in gd.gaps]
     info = gd.info
     deps = ", ".join(info.departements)
     sections: list[Any] = [
@@ -331,27 +338,20 @@ def layout(ctx: PageContext, groupement_id: str) -> html.Div:
             className="row three",
         ),
     ]
-    if kind is GroupementView.OTHER:
-        sections.append(
-            section(
-                "Et si…",
-                notice(
-                    "La simulation est réservée au référent du groupement et "
-                    "à la cellule nationale."
-                ),
-                id_="panneau-simulation",
-            )
+    national_line = (
+        ", et la part nationale des candidats avec un chemin"
+        if may_read_scope(ctx.principal, "national")
+        else ""
+    )
+    sections.append(
+        section(
+            "Et si…",
+            whatif_controls(ctx, gd, kind),
+            id_="panneau-simulation",
+            note="Simulez un changement : rien n'est enregistré. Avant/après pour ce "
+            f"groupement{national_line}.",
         )
-    else:
-        sections.append(
-            section(
-                "Et si…",
-                whatif_controls(ctx, gd, kind),
-                id_="panneau-simulation",
-                note="Simulez un changement : rien n'est enregistré. Avant/après pour ce "
-                "groupement, et la part nationale des candidats avec un chemin.",
-            )
-        )
+    )
     sections.append(
         dcc.Link(
             "Explorer les chemins de ses candidats →",
@@ -361,6 +361,24 @@ def layout(ctx: PageContext, groupement_id: str) -> html.Div:
         )
     )
     return html.Div(sections, className="page page-groupement", id="page-groupement")
+
+
+def not_theirs(ctx: PageContext, info: D.GroupementInfo) -> html.Div:
+    """Another référent's groupement: its name, and why nothing else is shown."""
+    return html.Div(
+        [
+            html.Div(
+                [
+                    dcc.Link("← Accueil", href=ctx.href(""), className="back"),
+                    html.H1(info.name, id="titre-groupement"),
+                    notice(VIEW_NOTES[GroupementView.OTHER], "info", id_="vue-other"),
+                ],
+                className="page-head",
+            )
+        ],
+        className="page page-groupement",
+        id="page-groupement",
+    )
 
 
 def change_of(
@@ -390,15 +408,20 @@ def change_of(
 def whatif_result(ctx: PageContext, gid: str, change: dict[str, str]) -> html.Div:
     """Before/after of one change, for the viewer (the callback's whole work)."""
     kind = groupement_view(ctx.principal, gid)
-    if kind is GroupementView.OTHER:
+    if not may_read_groupement(ctx.principal, gid):
         return notice(
             "Simulation réservée au référent du groupement et à la cellule nationale.", "bad"
         )
-    # The people in a change must be of this groupement (a référent cannot probe others).
+    # The people in a change must be of this groupement (a référent cannot probe others),
+    # and the change must pass the API's rule (graph.access.coverage.check_changes).
     allowed = {p.id for p in D.members(ctx.store, gid)}
     for key in ("person_id",):
         if key in change and change[key] not in allowed:
             return notice("Personne inconnue dans ce groupement.", "bad")
+    try:
+        check_changes(ctx.store.view(), ctx.principal, [change])
+    except AccessDenied:
+        return notice("Personne inconnue dans ce groupement.", "bad")
     try:
         result = what_if(ctx.store, [change], ctx.as_of)
     except (InvalidInput, NotFound) as exc:
@@ -411,8 +434,10 @@ def whatif_result(ctx: PageContext, gid: str, change: dict[str, str]) -> html.Di
     after = next((c for c in result.after if c.id == gid), None)
     parts: list[Any] = []
     if before is not None and after is not None:
-        b = privacy.render_coverage(before, own_groupement=own)
-        a = privacy.render_coverage(after, own_groupement=own)
+        b, a = pair(
+            privacy.render_coverage(before, own_groupement=own),
+            privacy.render_coverage(after, own_groupement=own),
+        )
         parts.append(
             dcc.Graph(
                 id="whatif-figure", figure=whatif_bars(b, a, before.name), config=GRAPH_CONFIG
@@ -420,19 +445,23 @@ def whatif_result(ctx: PageContext, gid: str, change: dict[str, str]) -> html.Di
         )
     else:
         parts.append(html.P("Ce changement ne modifie pas les indicateurs de ce groupement."))
-    nb = privacy.render_coverage(result.national_before)
-    na = privacy.render_coverage(result.national_after)
-    parts.append(
-        html.P(
-            f"France : candidats avec un chemin {i18n.percent(nb['share_with_path'])} → "
-            f"{i18n.percent(na['share_with_path'])} "
-            f"({i18n.number(nb['candidates_with_path'])} → "
-            f"{i18n.number(na['candidates_with_path'])}).",
-            id="whatif-national",
+    national = may_read_scope(ctx.principal, "national")
+    if national:
+        nb, na = pair(
+            privacy.render_coverage(result.national_before),
+            privacy.render_coverage(result.national_after),
         )
-    )
+        parts.append(
+            html.P(
+                f"France : candidats avec un chemin {i18n.percent(nb['share_with_path'])} → "
+                f"{i18n.percent(na['share_with_path'])} "
+                f"({i18n.number(nb['candidates_with_path'])} → "
+                f"{i18n.number(na['candidates_with_path'])}).",
+                id="whatif-national",
+            )
+        )
     others = [c for c in result.after if c.id != gid]
-    if others:
+    if others and national:
         parts.append(
             html.P(f"Autres groupements touchés : {i18n.number(len(others))}.", className="muted")
         )

@@ -1,7 +1,9 @@
 """Couverture nationale (home): the map, the headline figures, the groupements by gap.
 
 ``layout(ctx, departement=None)``: ``?departement=33`` opens the table filtered on the
-groupements covering that département (a click on the map does the same).
+groupements covering that département (a click on the map does the same). A référent,
+who may not read national coverage (:func:`graph.access.coverage.may_read_scope`), gets
+their own groupements' rows only (:func:`referent_layout`), as the API answers them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dashboard.figures import (
 )
 from dashboard.runtime import PageContext
 from graph.access.counts import SUPPRESSED
+from graph.access.coverage import may_read_groupement, may_read_scope
 
 TABLE_ID = "table-groupements"
 MAP_ID = "carte-france"
@@ -265,14 +268,12 @@ def filter_model(code: str | None) -> dict[str, Any]:
     return {"departements": {"filterType": "text", "type": "contains", "filter": code}}
 
 
-def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
-    store = ctx.store
-    data = D.national_data(store, ctx.as_of)
-    found = D.highlights(data, ctx.principal, HIGHLIGHTS)
-    table = dag.AgGrid(
+def grid(row_data: list[dict[str, Any]], departement: str | None = None) -> dag.AgGrid:
+    """The table of groupements ranked by gap."""
+    return dag.AgGrid(
         id=TABLE_ID,
         columnDefs=COLUMNS,
-        rowData=rows(ctx, data),
+        rowData=row_data,
         defaultColDef={
             "sortable": True,
             "filter": True,
@@ -297,6 +298,56 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
         style={"width": "100%"},
         className="grid",
     )
+
+
+def own_rows(ctx: PageContext, data: D.NationalData) -> list[dict[str, Any]]:
+    """The table's rows of the groupements the viewer may read
+    (:func:`graph.access.coverage.may_read_groupement`), ranked among themselves."""
+    out = [r for r in rows(ctx, data) if may_read_groupement(ctx.principal, r["id"])]
+    for rank, row in enumerate(out, start=1):
+        row["rang"] = rank
+    return out
+
+
+def referent_layout(ctx: PageContext, data: D.NationalData) -> html.Div:
+    """A référent's home page: their groupements only, as the API answers them (no
+    national figure, no map of départements, no other groupement)."""
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1("Vos groupements"),
+                    html.P(
+                        f"Situation au {i18n.long_date(ctx.as_of)} · les chiffres nationaux "
+                        "et ceux des autres groupements sont réservés à la cellule nationale.",
+                        className="subtitle",
+                    ),
+                    *_freshness(data),
+                ],
+                className="page-head",
+            ),
+            section(
+                "Vos groupements classés par lacune",
+                grid(own_rows(ctx, data)),
+                note="Effectifs exacts : ce sont vos groupements.",
+                id_="panneau-table",
+            ),
+            html.Div(
+                id="rendu-national", className="render-mark", **{"data-version": str(data.version)}
+            ),
+        ],
+        className="page page-national page-referent",
+        id="page-national",
+    )
+
+
+def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
+    store = ctx.store
+    data = D.national_data(store, ctx.as_of)
+    if not may_read_scope(ctx.principal, "national"):
+        return referent_layout(ctx, data)
+    found = D.highlights(data, ctx.principal, HIGHLIGHTS)
+    table = grid(rows(ctx, data), departement)
     gaps_list = html.Ol(
         [
             html.Li(

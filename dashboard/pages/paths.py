@@ -1,9 +1,11 @@
 """Chemins (path explorer): a candidate, a target, the k paths drawn and explained.
 
 ``layout(ctx, groupement, candidat, cible, employeur, offre, secteur, bassin, k, max)``:
-with a candidate and a complete target in the URL the page opens with the answer. A
-référent may only pick candidates of their groupements; any other id is answered as an
-unknown one (the access rule, :func:`graph.access.scope.person_in_scope`).
+with a candidate and a complete target in the URL the page opens with the answer. Whom
+a viewer may ask about is the API's rule (:mod:`graph.access.paths`): a référent their
+groupements' people, the national cell people who consented to be named; any other id is
+answered as an unknown one, and the pickers list only those people. Every callback that
+reads a candidate (their bassins and sectors too) asks the same rule first.
 """
 
 from __future__ import annotations
@@ -19,12 +21,8 @@ from dashboard.auth import current_context
 from dashboard.components import dropdown, notice, section
 from dashboard.figures import GRAPH_CONFIG, path_network
 from dashboard.runtime import PageContext
-from graph.access.scope import (
-    GroupementView,
-    groupement_view,
-    groupements_in_scope,
-    person_in_scope,
-)
+from graph.access.paths import may_ask_about, person_asked
+from graph.access.scope import GroupementView, groupement_view, groupements_in_scope
 from graph.errors import InvalidInput, NotFound
 from graph.model import Label
 from graph.paths.policy import PathPolicy
@@ -54,8 +52,18 @@ def candidate_options(ctx: PageContext, groupement_id: str | None) -> list[dict[
     kind = groupement_view(ctx.principal, groupement_id)
     if kind is GroupementView.OTHER:
         return []
-    people = D.candidates_of(ctx.store, groupement_id)[:_MAX_OPTIONS]
-    return [D.person_option(p, kind) for p in people]
+    found = D.candidates_of(ctx.store, groupement_id)
+    people = [p for p in found if may_ask_about(ctx.principal, p, [groupement_id])]
+    return [D.person_option(p, kind) for p in people[:_MAX_OPTIONS]]
+
+
+def may_read_candidate(ctx: PageContext, candidate: str) -> bool:
+    """Whether the viewer may ask about ``candidate`` (:func:`person_asked`)."""
+    try:
+        person_asked(ctx.store.view(), ctx.principal, ctx.store.get, candidate, "candidat")
+    except NotFound:
+        return False
+    return True
 
 
 def place_options(places: tuple[D.Place, ...]) -> list[dict[str, str]]:
@@ -104,9 +112,7 @@ def results(
 ) -> html.Div:
     """The answer for the viewer: paths drawn and explained, or why none and alternatives."""
     store = ctx.store
-    try:
-        person_in_scope(store.view(), ctx.principal, candidate, "candidat")
-    except NotFound:
+    if not may_read_candidate(ctx, candidate):
         return notice(f"Candidat introuvable : {candidate}", "bad", id_="chemins-erreur")
     try:
         policy = PathPolicy(k=k, max_intermediaries=max_intermediaries)
@@ -187,7 +193,9 @@ def layout(
     max: str | None = None,
 ) -> html.Div:
     store = ctx.store
-    if candidat and not groupement:
+    if candidat and not may_read_candidate(ctx, candidat):
+        groupement = None  # nothing about them: answered as an unknown id below
+    elif candidat and not groupement:
         mine = [
             g
             for g in D.groupements_of_person(store, candidat)
@@ -369,7 +377,9 @@ def register(app: Dash) -> None:
         ctx = current_context()
         if ctx is None or not candidate or not groupement:
             raise PreventUpdate
-        if groupement_view(ctx.principal, groupement) is GroupementView.OTHER:
+        # the candidate itself must be one the viewer may ask about, whatever the
+        # groupement picked (a crafted callback may send any pair)
+        if not may_read_candidate(ctx, candidate):
             raise PreventUpdate
         bassins, sectors = D.targets_of(ctx.store, candidate)
         return (bassins[0] if bassins else None), (sectors[0] if sectors else None)

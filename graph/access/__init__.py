@@ -5,8 +5,13 @@
   groupement;
 * :mod:`graph.access.coverage`: which coverage scopes and what-if changes a caller may ask;
 * :mod:`graph.access.counts`: small counts of people withheld ("< 5");
-* :mod:`graph.access.visibility`: whose name a viewer may see;
-* :mod:`graph.access.tokens`: the bearer tokens that make a principal (SQLite).
+* :mod:`graph.access.visibility`: whose name a viewer may see (the table of who may be
+  named to whom), contact details;
+* :mod:`graph.access.paths`: whom a path query may ask about (candidate, person target);
+* :mod:`graph.access.consent`: consent per purpose and its dates;
+* :mod:`graph.access.tokens`: the bearer tokens that make a principal, and the
+  dashboard's server-side sessions (SQLite);
+* :mod:`graph.access.web`: the security headers of every HTTP answer.
 
 Decisions:
 

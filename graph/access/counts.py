@@ -13,6 +13,14 @@ Decisions:
 * A **share** or ratio of people counts is withheld (``None``) outside the own view when
   its numerator, its denominator or their difference is small: 97 % of 100 would
   otherwise give away "3 without a path".
+* **Before and after** (what-if): a figure withheld on one side is withheld on both
+  (:func:`pair`). "< 5 → 5" after adding one helper would otherwise say there were
+  exactly 4. Two figures shown on both sides (5 or more each) may differ by a small
+  number: that difference is the effect of a hypothetical change (how many candidates it
+  would reach), not a count of people of the network.
+* **Where** the rule applies: coverage rows, gaps and actions (API, dashboard, CLI);
+  the head counts of ``GET /api/v1/groupements`` (exact only for the groupement's own
+  référent); what-if rows. Nowhere else are counts of people given.
 * The text is a ``Literal`` type (:data:`Suppressed`) as well as a constant, so response
   models can declare ``int | Suppressed`` and a type checker follows it.
 
@@ -24,7 +32,8 @@ Decisions:
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from collections.abc import Mapping
+from typing import Any, Final, Literal
 
 #: the type of a withheld count
 Suppressed = Literal["< 5"]
@@ -67,3 +76,24 @@ def ratio_shown(numerator: int, denominator: int, own_groupement: bool) -> bool:
     (False, True)
     """
     return own_groupement or not is_small(min(numerator, denominator))
+
+
+def pair(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two rendered rows (before and after a change) where every figure withheld on one
+    side (``"< 5"``, or ``None`` for a share or ratio) is withheld on the other too.
+
+    >>> pair({"helpers": "< 5", "share": 0.5}, {"helpers": 5, "share": None})
+    ({'helpers': '< 5', 'share': None}, {'helpers': '< 5', 'share': None})
+    >>> pair({"helpers": 7}, {"helpers": 9})
+    ({'helpers': 7}, {'helpers': 9})
+    """
+    b, a = dict(before), dict(after)
+    for key in b.keys() & a.keys():
+        x, y = b[key], a[key]
+        if x == SUPPRESSED or y == SUPPRESSED:
+            b[key] = a[key] = SUPPRESSED
+        elif (x is None) != (y is None) and isinstance(x if y is None else y, int | float):
+            b[key] = a[key] = None
+    return b, a

@@ -15,6 +15,10 @@ Coverage is read with ``coverage:read`` (admin, national, référent; never a po
   groupements' rows (:func:`graph.access.scope.groupement_view` is ``OWN``) and no
   national total.
 
+The dashboard shows exactly what these rules let the API answer: a référent's home page
+lists only their groupements (no national figures, no map of départements), another
+groupement's page shows none of its figures, and a what-if shows them no national line.
+
 Decisions:
 
 * A person who is not theirs and an id that names no person are refused with the same
@@ -53,6 +57,22 @@ def may_read_scope(principal: Principal, kind: ScopeKind) -> bool:
     True
     """
     return not principal.scoped or kind == "groupement"
+
+
+def may_read_groupement(principal: Principal, groupement_id: str) -> bool:
+    """Whether the principal may read the figures of ``groupement_id`` at all (coverage,
+    gaps, what-if, head counts' exact values aside): the admin and the national cell any,
+    a référent only theirs. The dashboard asks this before showing a groupement's page,
+    as the API refuses ``/coverage/groupements/{id}`` (:func:`own_groupement`).
+
+    >>> from graph.access.roles import Role
+    >>> ref = Principal("t", Role.REFERENT, frozenset({"grp-a"}))
+    >>> may_read_groupement(ref, "grp-a"), may_read_groupement(ref, "grp-b")
+    (True, False)
+    >>> may_read_groupement(Principal("t", Role.NATIONAL), "grp-b")
+    True
+    """
+    return not principal.scoped or groupement_id in principal.groupements
 
 
 def may_read_actions(principal: Principal) -> bool:

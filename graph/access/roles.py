@@ -31,9 +31,11 @@ Decisions:
 
 * Pure values and functions, no I/O: a principal is built by whoever authenticated the
   caller (an API request, a dashboard session) and the rules are asked of it.
-* Contact details (e-mail, phone) follow :meth:`Principal.sees_contact`: the admin, and
-  the référent of one of the person's groupements; nobody else, whatever later routes
-  are added.
+* Contact details (e-mail, phone) follow :meth:`Principal.sees_contact` (the role's
+  part: the admin, and the référent of one of the person's groupements; nobody else,
+  whatever later routes are added) AND the person's ``consent_contact``: ask
+  :func:`graph.access.visibility.contact_shown`, which checks both.
+* Whom a path query may ask about (and so name) per role: :mod:`graph.access.paths`.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ database keeps its SHA-256 digest with the role, the groupements it is scoped to
 and when it was created and revoked. ``passerelle token create|list|revoke`` manage it;
 the API checks it on every request, the dashboard at login and on every click.
 
+Dashboard sessions live in the same file (``sessions``): a random id per login, stored as
+its digest with the token it acts for and when it expires; logging out deletes it, so
+the old cookie opens nothing any more, in every worker (:meth:`TokenStore.end_session`).
+
 Decisions:
 
 * The token database is credential storage shared by three entry points (API,
@@ -39,7 +43,7 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +57,12 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS tokens ("
     " id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE, role TEXT NOT NULL,"
     " groupements TEXT NOT NULL, name TEXT, created_at TEXT NOT NULL, revoked_at TEXT)"
+)
+#: dashboard sessions: the digest of the session id, the token it acts for, when it ends
+_SESSIONS = (
+    "CREATE TABLE IF NOT EXISTS sessions ("
+    " digest TEXT PRIMARY KEY, token_id TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " expires_at TEXT NOT NULL)"
 )
 
 
@@ -145,6 +155,7 @@ class TokenStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = self._conn()
             conn.execute(_SCHEMA)
+            conn.execute(_SESSIONS)
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(f"cannot open the token database {self.path}: {exc}") from None
 
@@ -228,6 +239,39 @@ class TokenStore:
             (digest(secret),),
         ).fetchone()
         return None if row is None else _info(row)
+
+    # ------------------------------------------------------------------ sessions
+
+    def open_session(self, token_id: str, hours: float) -> str:
+        """A new dashboard session acting for ``token_id`` for ``hours``; the returned id
+        is the only copy (stored as a digest, like a token's secret). Expired sessions
+        are forgotten on the way."""
+        session_id = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
+        expires = (now + timedelta(hours=hours)).isoformat(timespec="seconds")
+        self._execute("DELETE FROM sessions WHERE expires_at <= ?", (_now(),))
+        self._execute(
+            "INSERT INTO sessions (digest, token_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (digest(session_id), token_id, now.isoformat(timespec="seconds"), expires),
+        )
+        return session_id
+
+    def session_token(self, session_id: str) -> TokenInfo | None:
+        """The active token a live session acts for, or None (unknown, ended, expired
+        session, or revoked token)."""
+        if not session_id or len(session_id) > 200:
+            return None
+        row = self._execute(
+            "SELECT t.id, t.role, t.groupements, t.name, t.created_at, t.revoked_at"
+            " FROM sessions s JOIN tokens t ON t.id = s.token_id"
+            " WHERE s.digest = ? AND s.expires_at > ? AND t.revoked_at IS NULL",
+            (digest(session_id), _now()),
+        ).fetchone()
+        return None if row is None else _info(row)
+
+    def end_session(self, session_id: str) -> None:
+        """End a session now (logout): its cookie no longer opens anything (idempotent)."""
+        self._execute("DELETE FROM sessions WHERE digest = ?", (digest(session_id),))
 
     def ping(self) -> None:
         """Raise :class:`StoreUnavailable` unless the database answers."""

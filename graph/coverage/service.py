@@ -70,6 +70,8 @@ from typing import Any
 
 import numpy as np
 
+from graph.access.scope import GroupementView
+from graph.access.visibility import UNNAMED_MEMBER, named_in_gaps
 from graph.coverage import reach as R
 from graph.coverage import whatif as W
 from graph.coverage.follow import classify, follow
@@ -544,7 +546,10 @@ def _labels(store: GraphStore, state: CoverageState, names: _Names) -> Labels:
         return found
 
     def person(nid: int) -> str:
-        return display_name(store.get(str(ids[nid])))
+        # gaps name only people who consent to be named (graph.access.visibility)
+        record = store.get(str(ids[nid]))
+        named = named_in_gaps(record, GroupementView.NATIONAL)
+        return display_name(record) if named else UNNAMED_MEMBER
 
     return Labels(name=name, person=person, node_id=node_id)
 

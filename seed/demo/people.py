@@ -6,11 +6,12 @@ records are made only when a batch is built (:mod:`seed.demo.person_batches`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
+from seed.demo.consents import draw_consents
 from seed.demo.days import NO_DAY, YEAR, day
 from seed.demo.draws import categorical
 from seed.demo.geography import Geo
@@ -76,6 +77,9 @@ class People:
     role: np.ndarray
     work_since: np.ndarray
     work_until: np.ndarray
+    # consent per purpose (seed.demo.consents): flags, and day numbers (NO_DAY: no date)
+    consents: dict[str, np.ndarray] = field(default_factory=dict)
+    consent_days: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def helperish(self) -> np.ndarray:
@@ -160,6 +164,10 @@ def draw_people(n: int, seed: int, as_of: date, geo: Geo, names: Names) -> Peopl
     phone = np.where(crng.random(n) < 0.8, phone, np.where(phone >= 0, phone + 10**8, phone))
 
     empty = np.full(n, -1, dtype=np.int64)
+    candidateish = (status == CAND) | (status == BOTH)
+    consents, consent_days = draw_consents(
+        seed, as_of, consent_introducer, consent_directory, candidateish
+    )
     return People(
         n=n, dep=dep, service=service, category=category, status=status, career=career,
         female=female, first_name=first, last_name=last, grade=grade, school=school,
@@ -172,6 +180,7 @@ def draw_people(n: int, seed: int, as_of: date, geo: Geo, names: Names) -> Peopl
         target_be=np.full((n, 2), -1, dtype=np.int64),
         target_sector=np.full((n, 2), -1, dtype=np.int64),
         site=empty.copy(), role=empty.copy(), work_since=empty.copy(), work_until=empty.copy(),
+        consents=consents, consent_days=consent_days,
     )
 
 

@@ -135,8 +135,7 @@ def person_records(p: People, idx: np.ndarray, pid: np.ndarray, names: Names) ->
         "status": _enum_values(STATUSES)[p.status[idx]].tolist(),
         "departure_date": dates(p.departure[idx]).tolist(),
         "promotion": promotions,
-        "consent_introducer": p.consent_introducer[idx].tolist(),
-        "consent_directory": p.consent_directory[idx].tolist(),
+        **_consent_columns(p, idx),
         "capacity": [None if c < 0 else c for c in p.capacity[idx].tolist()],
         "monthly_load": p.load[idx].tolist(),
         "email": emails,
@@ -145,6 +144,18 @@ def person_records(p: People, idx: np.ndarray, pid: np.ndarray, names: Names) ->
     keys = list(columns)
     rows = [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
     return _PERSON_LIST.validate_python(rows)
+
+
+def _consent_columns(p: People, idx: np.ndarray) -> dict[str, list]:
+    """``consent_<purpose>`` and ``consent_<purpose>_at`` of the people ``idx``."""
+    out: dict[str, list] = {}
+    for purpose, flags in p.consents.items():
+        out[f"consent_{purpose}"] = flags[idx].tolist()
+        out[f"consent_{purpose}_at"] = dates(p.consent_days[purpose][idx]).tolist()
+    if not out:  # People built without consents (tests): the two drawn with them
+        out["consent_introducer"] = p.consent_introducer[idx].tolist()
+        out["consent_directory"] = p.consent_directory[idx].tolist()
+    return out
 
 
 #: validating a list in one call is about 30% faster than one Person(...) call per person

@@ -19,7 +19,7 @@ import numpy as np
 _STREAM = {
     "people": 1, "names": 2, "geo": 3, "members": 4, "sites": 5, "work": 6, "charters": 7,
     "referents": 8, "mentors": 9, "offers": 10, "ties": 11, "gap_sectors": 12, "contacts": 13,
-    "gap_bassins": 14,
+    "gap_bassins": 14, "consents": 15,
 }
 
 

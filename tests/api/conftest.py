@@ -89,8 +89,9 @@ def build_world(store: EmbeddedStore) -> None:
         WorksAt(src="work-1", dst="emp-1", since=date(2019, 1, 1)),
     ]
     people = [
-        person("cand-a", "Aubert", "grp-a", status="candidate",
-               email="anne.aubert@example.org", phone="+33 6 00 00 00 01"),
+        person("cand-a", "Aubert", "grp-a", status="candidate", consent_portal=True,
+               consent_contact=True, email="anne.aubert@example.org",
+               phone="+33 6 00 00 00 01"),
         person("help-a", "Bernard", "grp-a", status="helper", capacity=5),
         person("ref-a", "Carpentier", "grp-a", status="helper"),
         person("cand-b", "Dumont", "grp-b", status="candidate"),

@@ -38,9 +38,11 @@ def test_health_and_readiness(world: World) -> None:
     ],
 )
 def test_paths_for_every_target_kind(world: World, target: dict) -> None:
+    # work-1 is in no groupement: outside the référent's scope as a person target
+    who = "admin" if target["kind"] == "person" else "referent"
     response = world.client.post(
         "/api/v1/paths",
-        headers=world.headers("referent"),
+        headers=world.headers(who),
         json={"candidate_id": "cand-a", "target": target, "as_of": "2025-06-01"},
     )
     assert response.status_code == 200, response.text
@@ -187,7 +189,7 @@ def test_catalogue_reads(world: World) -> None:
     h = world.headers("national")
     grp = world.client.get("/api/v1/groupements/grp-a", headers=h).json()
     assert grp["departements"] == ["dep-33"]
-    assert grp["counts"]["candidates"] >= 1 and grp["counts"]["referents"] == 1
+    assert grp["counts"]["candidates"] == "< 5" and grp["counts"]["referents"] == "< 5"
     employer = world.client.get("/api/v1/employers/emp-1", headers=h).json()
     assert employer["bassins"] == ["be-ZE-33-1"] and employer["sectors"] == ["sec-defense"]
     offer = world.client.get("/api/v1/offers/off-1", headers=h).json()

@@ -103,7 +103,11 @@ CASES: list[tuple[type[BaseModel], Any]] = [
                 "associations": _list("associations the person is a member of"),
                 "contact": (
                     schemas.Contact | None,
-                    Field(None, description="only for the admin and the person's référent"),
+                    Field(
+                        None,
+                        description="only when the person consented to share them "
+                        "(consent_contact), for the admin and the person's référent",
+                    ),
                 ),
             },
         ),

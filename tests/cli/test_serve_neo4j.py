@@ -83,11 +83,10 @@ def serving(data_dir: Path, env: dict[str, str]) -> Iterator[tuple[httpx.Client,
 
 def without_versions(data: Any) -> Any:
     """A JSON document without its store versions (two stores count them differently) and
-    the time its figures were computed."""
+    the times its figures were computed."""
     if isinstance(data, dict):
-        return {
-            k: without_versions(v) for k, v in data.items() if k not in ("version", "computed_at")
-        }
+        skip = ("version", "computed_at")
+        return {k: without_versions(v) for k, v in data.items() if k not in skip}
     if isinstance(data, list):
         return [without_versions(v) for v in data]
     return data
@@ -121,9 +120,11 @@ def dashboard_page(client: httpx.Client, secret_header: str, pathname: str) -> h
     login = client.post(
         "/dashboard/auth/login",
         data={"jeton": token, "suivant": "/dashboard/"},
-        headers={"Authorization": ""},
+        # a browser says where its form comes from: the login needs it (issue 17)
+        headers={"Authorization": "", "Origin": str(client.base_url).rstrip("/")},
     )
     assert login.status_code == 303, login.text
+    assert "erreur" not in login.headers["location"], login.headers["location"]
     assert client.get("/dashboard/").status_code == 200
     body = {
         "output": "page.children",

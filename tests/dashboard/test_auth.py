@@ -14,8 +14,14 @@ from tests.dashboard.conftest import combined_app
 PREFIX = "/dashboard/"
 
 
+#: a browser posting the login form of this site says so (the Flask test client's host)
+ORIGIN = {"Origin": "http://localhost"}
+
+
 def login(client: Any, secret: str, then: str = PREFIX) -> Any:
-    return client.post(PREFIX + "auth/login", data={"jeton": secret, "suivant": then})
+    return client.post(
+        PREFIX + "auth/login", data={"jeton": secret, "suivant": then}, headers=ORIGIN
+    )
 
 
 def callback(
@@ -163,9 +169,68 @@ def test_callbacks_need_the_csrf_header(client, world) -> None:
 
 def test_logout_clears_the_session(client, world) -> None:
     login(client, world.secrets["national"])
-    r = client.get(PREFIX + "auth/logout")
+    r = client.post(PREFIX + "auth/logout", headers=ORIGIN)
     assert r.status_code == 303 and r.headers["Location"] == "/dashboard/connexion"
     assert client.get_cookie(SESSION_COOKIE, path=PREFIX) is None
+
+
+def test_logout_ends_the_session_server_side(client, world) -> None:
+    """(6) the old session cookie, replayed after logout, opens nothing."""
+    login(client, world.secrets["national"])
+    old = {
+        name: client.get_cookie(name, path=PREFIX).value for name in (SESSION_COOKIE, CSRF_COOKIE)
+    }
+    assert "page-national" in ids_in(page(client, "/dashboard/"))
+    assert client.post(PREFIX + "auth/logout", headers=ORIGIN).status_code == 303
+    for name, value in old.items():  # a copy of the cookies, replayed
+        client.set_cookie(name, value, path=PREFIX)
+    assert "page-connexion" in ids_in(page(client, "/dashboard/"))
+    # another session of the same token is untouched
+    login(client, world.secrets["national"])
+    assert "page-national" in ids_in(page(client, "/dashboard/"))
+
+
+def test_logout_is_a_post_from_this_site(client, world) -> None:
+    """(6) GET does not log out (a link or an image cannot); a POST from another site or
+    without Origin is ignored: the session stays."""
+    login(client, world.secrets["national"])
+    client.get(PREFIX + "auth/logout")  # the dashboard's page shell, nothing more
+    assert client.get_cookie(SESSION_COOKIE, path=PREFIX) is not None
+    assert "page-national" in ids_in(page(client, "/dashboard/"))
+    for headers in ({}, {"Origin": "https://evil.example"}):
+        client.post(PREFIX + "auth/logout", headers=headers)
+        assert "page-national" in ids_in(page(client, "/dashboard/"))
+
+
+def test_login_without_origin_is_refused(client, world) -> None:
+    """(6) a login POST that does not say where it comes from is refused."""
+    r = client.post(PREFIX + "auth/login", data={"jeton": world.secrets["national"]})
+    assert r.headers["Location"] == "/dashboard/connexion?erreur=origine"
+    assert client.get_cookie(SESSION_COOKIE, path=PREFIX) is None
+
+
+def test_security_headers_on_dashboard_responses(client, world) -> None:
+    """(6) no page of the dashboard can be framed; alone and mounted in the API."""
+    checked = [client.get(PREFIX), client.post(PREFIX + "auth/login", data={}, headers=ORIGIN)]
+    login(client, world.secrets["national"])
+    checked.append(
+        callback(
+            client,
+            "page.children",
+            [
+                {"id": "url", "property": "pathname", "value": "/dashboard/"},
+                {"id": "url", "property": "search", "value": ""},
+            ],
+        )
+    )
+    with TestClient(combined_app(world)) as http:
+        checked.append(http.get("/dashboard/"))
+    for r in checked:
+        assert r.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+        assert r.headers["X-Frame-Options"] == "DENY"
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert r.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert checked[-1].headers.get_list("x-frame-options") == ["DENY"]  # not doubled
 
 
 def test_referent_callbacks_stay_in_scope(client, world) -> None:
@@ -226,6 +291,7 @@ def test_mounted_in_the_api(world) -> None:
         r = http.post(
             "/dashboard/auth/login",
             data={"jeton": world.secrets["referent"]},
+            headers={"Origin": "http://testserver"},
             follow_redirects=False,
         )
         assert r.status_code == 303

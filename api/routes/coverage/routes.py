@@ -232,7 +232,8 @@ def _gaps(store: GraphStore, scope: Scope, day: date, own: bool) -> Compute:
     def compute() -> tuple[int, tuple[GapReport, list[dict[str, Any]]], int]:
         with _fields({scope.kind: "id", "scope.kind": "scope"}):
             report = gaps(store, scope, day)
-        rendered = [render.gap(g, own) for g in report.gaps]
+        named = render.people(store, report.gaps)
+        rendered = [render.gap(g, own, named) for g in report.gaps]
         return report.version, (report, rendered), len(rendered) + 1
 
     return compute
@@ -297,7 +298,9 @@ async def coverage_gaps(
 def _actions(store: GraphStore, day: date) -> Compute:
     def compute() -> tuple[int, list[dict[str, Any]], int]:
         version = store.view().version
-        actions = [render.action(a) for a in national_actions(store, day)]
+        found = national_actions(store, day)
+        named = render.people(store, (a.gap for a in found))
+        actions = [render.action(a, named) for a in found]
         return version, actions, 2 * len(actions) + 1
 
     return compute
@@ -334,15 +337,12 @@ def _what_if_answer(store: GraphStore, principal: Principal, body: WhatIfIn) -> 
         if seen is GroupementView.OTHER:
             continue
         own = seen is GroupementView.OWN
-        rows.append(
-            {"id": b.id, "name": b.name, "before": render.row(b, own), "after": render.row(a, own)}
-        )
+        before, after = render.what_if_pair(b, a, own)
+        rows.append({"id": b.id, "name": b.name, "before": before, "after": after})
     national = None
     if may_read_scope(principal, "national"):
-        national = {
-            "before": render.row(result.national_before, False),
-            "after": render.row(result.national_after, False),
-        }
+        before, after = render.what_if_pair(result.national_before, result.national_after, False)
+        national = {"before": before, "after": after}
     return {
         "as_of": result.as_of,
         "version": result.version,
