@@ -61,7 +61,9 @@ class Settings(BaseSettings):
     )
     # Personal data (graph.audit, graph.rights)
     retention_months: int = Field(
-        36, ge=1, le=600,
+        36,
+        ge=1,
+        le=600,
         description="members who left more than this many months ago are erased "
         "(passerelle retention)",
     )
@@ -74,7 +76,6 @@ class Settings(BaseSettings):
         description="evaluate referral-path traversals in Neo4j instead of in memory "
         "(for graphs too large to copy into each process)",
     )
-
 
     @property
     def audit_db_path(self) -> Path:

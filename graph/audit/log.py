@@ -68,9 +68,7 @@ _SCHEMA = (
     "CREATE TRIGGER IF NOT EXISTS entry_people_append_only BEFORE UPDATE ON entry_people"
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
 )
-_INSERT = (
-    "INSERT INTO entries (at, actor, role, action, kind, operation) VALUES (?, ?, ?, ?, ?, ?)"
-)
+_INSERT = "INSERT INTO entries (at, actor, role, action, kind, operation) VALUES (?, ?, ?, ?, ?, ?)"
 _INSERT_PERSON = "INSERT OR IGNORE INTO entry_people (person, entry, pos) VALUES (?, ?, ?)"
 _PURGE_PEOPLE = "DELETE FROM entry_people WHERE entry IN (SELECT id FROM entries WHERE at < ?)"
 _PURGE = "DELETE FROM entries WHERE at < ?"
@@ -197,9 +195,15 @@ class AuditLog:
             raise StoreUnavailable(f"cannot read the audit log: {exc}") from None
         entries = [
             AuditEntry(
-                parse_stamp(at), actor, role, Action(action), kind, operation,
-                tuple(people.get(entry_id, ())), entry_id,
-            )  # fmt: skip
+                at=parse_stamp(at),
+                actor=actor,
+                role=role,
+                action=Action(action),
+                kind=kind,
+                operation=operation,
+                person_ids=tuple(people.get(entry_id, ())),
+                id=entry_id,
+            )
             for entry_id, at, actor, role, action, kind, operation in rows
         ]
         return entries, int(total[0])
@@ -221,8 +225,7 @@ class AuditLog:
             return out
         marks = ",".join("?" * len(entry_ids))
         for person, entry in conn.execute(
-            f"SELECT person, entry FROM entry_people WHERE entry IN ({marks})"
-            " ORDER BY entry, pos",
+            f"SELECT person, entry FROM entry_people WHERE entry IN ({marks}) ORDER BY entry, pos",
             entry_ids,
         ):
             out.setdefault(entry, []).append(person)

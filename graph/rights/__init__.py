@@ -3,7 +3,7 @@
 update (``PATCH /api/v1/members/{id}``). Who may exercise them for a person: the admin
 and the person's référent (:func:`graph.access.scope.person_in_scope`)."""
 
-from graph.rights.erase import Erasure, ErasesTraces, erase_person
+from graph.rights.erase import ErasesTraces, Erasure, erase_person
 from graph.rights.export import export_name, to_csv_zip, to_json
 from graph.rights.record import PersonRecord, person_record
 from graph.rights.retention import (
