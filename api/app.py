@@ -33,6 +33,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
+from api.audit import AuditTrail, audit_lifespan
 from api.limits import BodyLimit
 from api.logging import AccessLog
 from api.problems import Problem
@@ -113,7 +114,8 @@ def create_app(
             if after_warm is not None:
                 after_warm()
         try:
-            yield
+            async with audit_lifespan(app, settings):  # the audit log (api.audit)
+                yield
         finally:
             holder.close()
             if own_tokens:
@@ -140,7 +142,8 @@ def create_app(
     )
     for mount in mounts:
         mount(app, shared)
-    # Added last = outermost: the access log wraps the body limit.
+    # Added last = outermost: the access log wraps the body limit, which wraps the audit.
+    app.add_middleware(AuditTrail)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(AccessLog)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

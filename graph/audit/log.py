@@ -232,6 +232,9 @@ class AuditLog:
         return out
 
 
+_Item = AuditEntry | Callable[[], AuditEntry | None] | threading.Event | None
+
+
 def _where(f: AuditFilter) -> tuple[list[str], list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
@@ -254,8 +257,10 @@ def _where(f: AuditFilter) -> tuple[list[str], list[Any]]:
 class QueuedAudit:
     """Appends to an :class:`AuditLog` from a writer thread, in batches.
 
-    ``record`` never blocks on the file; ``flush`` waits until everything recorded before
-    it is written; ``close`` flushes and stops the thread. A write that fails is retried
+    ``record`` never blocks on the file; it takes an entry, or a function that makes one
+    (or None: nothing to record), called in the writer thread, so the work of finding
+    which people an answer named is not done on the request's time. ``flush`` waits until
+    everything recorded before it is written; ``close`` flushes and stops the thread. A write that fails is retried
     with the next batch and reported through ``on_error`` (the API logs it).
     """
 
@@ -263,12 +268,12 @@ class QueuedAudit:
         self, log: AuditLog, on_error: Callable[[BaseException], None] | None = None
     ) -> None:
         self.log = log
-        self._queue: queue.SimpleQueue[AuditEntry | threading.Event | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self._on_error = on_error
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self._thread.start()
 
-    def record(self, entry: AuditEntry) -> None:
+    def record(self, entry: AuditEntry | Callable[[], AuditEntry | None]) -> None:
         self._queue.put(entry)
 
     def flush(self, timeout: float = 10.0) -> None:
@@ -292,8 +297,17 @@ class QueuedAudit:
                     stop = True
                 elif isinstance(item, threading.Event):
                     waiters.append(item)
-                else:
+                elif isinstance(item, AuditEntry):
                     pending.append(item)
+                else:
+                    try:
+                        made = item()
+                    except Exception as exc:  # a bad extractor must not stop the writer
+                        made = None
+                        if self._on_error is not None:
+                            self._on_error(exc)
+                    if made is not None:
+                        pending.append(made)
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
