@@ -111,6 +111,7 @@ def retention(app: AppContext, dry_run: bool, months: int | None, as_json: bool)
                 actor=cli_actor(),
                 role=CLI_ROLE,
                 operation="passerelle retention",
+                traces=False,
             ),
             dry_run=dry_run,
         )

@@ -260,8 +260,9 @@ class QueuedAudit:
     ``record`` never blocks on the file; it takes an entry, or a function that makes one
     (or None: nothing to record), called in the writer thread, so the work of finding
     which people an answer named is not done on the request's time. ``flush`` waits until
-    everything recorded before it is written; ``close`` flushes and stops the thread. A write that fails is retried
-    with the next batch and reported through ``on_error`` (the API logs it).
+    everything recorded before it is written; ``close`` flushes and stops the thread. A
+    write that fails is retried with the next batch and reported through ``on_error``
+    (the API logs it).
     """
 
     def __init__(

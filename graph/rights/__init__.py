@@ -3,7 +3,7 @@
 update (``PATCH /api/v1/members/{id}``). Who may exercise them for a person: the admin
 and the person's référent (:func:`graph.access.scope.person_in_scope`)."""
 
-from graph.rights.erase import ErasesTraces, Erasure, erase_person
+from graph.rights.erase import ErasesTraces, Erasure, erase_person, forget_traces
 from graph.rights.export import export_name, to_csv_zip, to_json
 from graph.rights.record import PersonRecord, person_record
 from graph.rights.retention import (
@@ -26,6 +26,7 @@ __all__ = [
     "due_for_erasure",
     "erase_person",
     "export_name",
+    "forget_traces",
     "person_record",
     "retention_cutoff",
     "to_csv_zip",

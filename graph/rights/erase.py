@@ -23,6 +23,9 @@ What holds a person, and how each forgets them:
 Decisions:
 
 * An erasure is final: there is no "undo" and no copy kept aside.
+* Forgetting a store's traces may cost a rewrite of its file (the embedded store
+  vacuums its database so that deleted rows leave the free pages): the retention rule
+  erases its people first and forgets traces once (``traces=False``).
 * Other server processes hold their own caches: a cache of a version before the
   erasure is never used for a newer version (values are by version), and is released
   once two newer versions were built there (:mod:`graph.memo`).
@@ -78,9 +81,11 @@ def erase_person(
     operation: str,
     now: datetime | None = None,
     field: str = "person_id",
+    traces: bool = True,
 ) -> Erasure:
     """Erase ``person_id`` everywhere (see the module); :class:`NotFound` naming ``field``
-    when no person has that id. The caller has checked that it may.
+    when no person has that id. The caller has checked that it may. ``traces=False``
+    leaves :func:`forget_traces` to the caller, once after erasing many people.
 
     >>> import tempfile
     >>> from graph.embedded import EmbeddedStore
@@ -95,9 +100,8 @@ def erase_person(
     if not isinstance(store.get(person_id), Person):
         raise NotFound(Label.PERSON.value, person_id, field)
     result = store.delete_person(person_id)
-    forget_everywhere(store)
-    if isinstance(store, ErasesTraces):
-        store.erase_traces()
+    if traces:
+        forget_traces(store)
     tombstone = None
     if audit is not None:
         tombstone = audit.append(
@@ -105,3 +109,11 @@ def erase_person(
                        (person_id,))
         )  # fmt: skip
     return Erasure(person_id, result.relationships, result.version, tombstone)
+
+
+def forget_traces(store: GraphStore) -> None:
+    """Forget every cached copy of ``store``'s earlier versions in this process, and what
+    the store itself keeps of them (:class:`ErasesTraces`)."""
+    forget_everywhere(store)
+    if isinstance(store, ErasesTraces):
+        store.erase_traces()

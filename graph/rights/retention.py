@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 
 from graph.audit import months_before
 from graph.model import Label, Person
-from graph.rights.erase import Erasure
+from graph.rights.erase import Erasure, forget_traces
 from graph.store import GraphStore, find_all
 
 DEFAULT_RETENTION_MONTHS = 36
@@ -84,9 +84,14 @@ def apply_retention(
     *,
     dry_run: bool,
 ) -> RetentionReport:
-    """Who is due, and unless ``dry_run``, each erased with ``erase(person_id)``."""
+    """Who is due, and unless ``dry_run``, each erased with ``erase(person_id)`` (which
+    may leave the store's traces: they are forgotten once at the end)."""
     due = due_for_erasure(store, today, months)
     report = RetentionReport(retention_cutoff(today, months), months, due, dry_run=dry_run)
     if not dry_run:
-        report.erased = [erase(d.person_id) for d in due]
+        try:
+            report.erased = [erase(d.person_id) for d in due]
+        finally:
+            if due:
+                forget_traces(store)
     return report

@@ -79,7 +79,7 @@ def test_member_erase(data_dir: Path) -> None:
 
 
 def test_member_erase_asks_first(data_dir: Path) -> None:
-    code, _, err = run(data_dir, "member", "erase", "help-a")  # no answer: not confirmed
+    code, _, _ = run(data_dir, "member", "erase", "help-a")  # no answer: not confirmed
     assert code == 1
     with EmbeddedStore(data_dir) as store:
         assert store.get("help-a") is not None
@@ -104,7 +104,7 @@ def test_retention_dry_run_then_erase(data_dir: Path) -> None:
         assert store.get("cand-b") is None and store.get("help-b") is None
         assert store.get("cand-a") is not None
     assert {e["person_ids"][0] for e in _audit(data_dir, action="erase")} == {"cand-b", "help-b"}
-    code, _, err = run(data_dir, "retention", "--months", "0")
+    code, _, _ = run(data_dir, "retention", "--months", "0")
     assert code == 2  # click's usage error
 
 
