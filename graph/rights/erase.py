@@ -38,6 +38,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from graph.audit import Action, AuditEntry, AuditLog, utc_now
+from graph.coverage.service import wait_for_rebuilds
 from graph.errors import NotFound
 from graph.memo import forget_everywhere
 from graph.model import Label, Person
@@ -114,6 +115,9 @@ def erase_person(
 def forget_traces(store: GraphStore) -> None:
     """Forget every cached copy of ``store``'s earlier versions in this process, and what
     the store itself keeps of them (:class:`ErasesTraces`)."""
+    # a coverage state of the version before, built in the background, must not be kept
+    # after the memos were emptied
+    wait_for_rebuilds(timeout=600)
     forget_everywhere(store)
     if isinstance(store, ErasesTraces):
         store.erase_traces()

@@ -9,7 +9,8 @@ offers reported), plus the audit entries that name them.
 Decisions:
 
 * **Other people are given by id only**: a tie names the other person's id and the tie's
-  own properties, never the other person's name; that is the other person's data.
+  own properties, never the other person's name; that is the other person's data. An
+  audit entry that named others too (a list, a path) is given with this person only.
 * Consents are every ``consent_*`` property of the person (with their ``*_at`` dates when
   the model has them), so a new purpose is exported without touching this module.
 * A relationship type not listed in :data:`SECTIONS` lands in ``other``: a new type of
@@ -109,4 +110,6 @@ def person_record(
         sections.setdefault(SECTIONS.get(rel.type, "other"), []).append(row)
     for rows in sections.values():
         rows.sort(key=lambda r: (r["type"], r["other_id"], r["direction"]))
-    return PersonRecord(data, consents, sections, [e.to_dict() for e in audit])
+    # an entry may name other people too (a list, a path): only this person is given
+    entries = [{**e.to_dict(), "person_ids": [person_id]} for e in audit]
+    return PersonRecord(data, consents, sections, entries)
