@@ -328,7 +328,7 @@ def _query(scope: Scope) -> dict[str, str]:
 @contextlib.asynccontextmanager
 async def audit_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
     """Open the audit log, purge it now and daily, close it at the end."""
-    audit = await anyio.to_thread.run_sync(AuditLog, settings.audit_db_path)
+    audit = AuditLog(settings.audit_db_path, lazy=True)
     app.state.audit = audit
     app.state.audit_queue = QueuedAudit(
         audit, on_error=lambda exc: log.error("audit write failed: %s", type(exc).__name__)

@@ -80,33 +80,44 @@ def audit_path(data_dir: Path) -> Path:
 
 
 class AuditLog:
-    """Entries in a SQLite file; see the module's decisions."""
+    """Entries in a SQLite file; see the module's decisions.
 
-    def __init__(self, path: str | Path, *, busy_timeout_s: float = 10.0) -> None:
+    ``lazy``: open the file on first use rather than now (a server starts even when the
+    log cannot be opened yet; its entries wait in :class:`QueuedAudit` and a listing
+    answers 503 meanwhile)."""
+
+    def __init__(
+        self, path: str | Path, *, busy_timeout_s: float = 10.0, lazy: bool = False
+    ) -> None:
         self.path = Path(path)
         self._timeout = busy_timeout_s
         self._local = threading.local()
         self._lock = threading.Lock()
         self._conns: list[sqlite3.Connection] = []
         self._closed = False
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = self._conn()
-            for statement in _SCHEMA:
-                conn.execute(statement)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailable(f"cannot open the audit log {self.path}: {exc}") from None
+        self._ready = False
+        if not lazy:
+            self._conn()
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             if self._closed:
                 raise StoreUnavailable("the audit log is closed")
-            conn = sqlite3.connect(
-                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(
+                    self.path, timeout=self._timeout, isolation_level=None,
+                    check_same_thread=False,
+                )  # fmt: skip
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                if not self._ready:
+                    for statement in _SCHEMA:
+                        conn.execute(statement)
+                    self._ready = True
+            except (OSError, sqlite3.Error) as exc:
+                raise StoreUnavailable(f"cannot open the audit log {self.path}: {exc}") from None
             self._local.conn = conn
             with self._lock:
                 self._conns.append(conn)

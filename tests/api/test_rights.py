@@ -203,3 +203,18 @@ def test_a_referent_erases_only_their_people(any_world: World) -> None:
     assert world.store.get("help-a") is not None
     response = world.client.post("/api/v1/members/help-a/erase", headers=world.headers("national"))
     assert response.status_code == 403
+
+
+def test_a_referent_records_the_departure_that_retention_counts_from(fresh_world: World) -> None:
+    from datetime import date
+
+    from graph.rights import due_for_erasure
+
+    world = fresh_world
+    response = world.client.patch(
+        "/api/v1/members/cand-a", json={"left_on": "2020-09-30"}, headers=world.headers("referent")
+    )
+    assert response.status_code == 200 and response.json()["left_on"] == "2020-09-30"
+    due = due_for_erasure(world.store, date(2023, 10, 1), 36)
+    assert [(d.person_id, d.left_on) for d in due] == [("cand-a", date(2020, 9, 30))]
+    assert due_for_erasure(world.store, date(2023, 9, 30), 36) == []
