@@ -31,6 +31,7 @@ Decisions:
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import queue
 import sqlite3
@@ -230,8 +231,10 @@ class AuditLog:
             offset += page
 
     @staticmethod
-    def _people(conn: sqlite3.Connection, entry_ids: list[int]) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
+    def _people(
+        conn: sqlite3.Connection, entry_ids: builtins.list[int]
+    ) -> dict[int, builtins.list[str]]:
+        out: dict[int, builtins.list[str]] = {}
         if not entry_ids:
             return out
         marks = ",".join("?" * len(entry_ids))
