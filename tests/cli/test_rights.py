@@ -123,3 +123,12 @@ def test_audit_list_and_purge(data_dir: Path) -> None:
     code, _, err = run(data_dir, "audit", "list", "--since", "hier")
     assert code == 1
     assert err.strip() == "erreur : --since : date attendue au format AAAA-MM-JJ (reçu 'hier')"
+
+
+def test_seed_is_recorded(tmp_path: Path) -> None:
+    code, _, _ = run(tmp_path, "seed", "--people", "50", "--json")
+    assert code == 0
+    [entry] = _audit(tmp_path)
+    assert (entry["action"], entry["kind"], entry["operation"]) == (
+        "write", "graph", "passerelle seed"
+    )  # fmt: skip
