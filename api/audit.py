@@ -65,7 +65,7 @@ _PERSON = LABEL_CODE[Label.PERSON]
 
 
 @dataclass(frozen=True)
-class Request_:
+class Seen:
     """What an extractor of people sees of a request and its answer."""
 
     path_params: Mapping[str, str]
@@ -75,36 +75,36 @@ class Request_:
 
 
 #: finds the ids of the people a request concerned
-Persons = Callable[[Request_], Iterable[str]]
+Finder = Callable[[Seen], Iterable[str]]
 
 
 @dataclass(frozen=True)
-class Persons_:
+class PersonsOf:
     """An extractor and whether it reads the answer's body (only then is it kept)."""
 
-    find: Persons
+    find: Finder
     body: bool = False
     #: the ids it gives are checked against the graph (ids read from a body)
     checked: bool = False
 
 
-def from_path(*names: str) -> Persons_:
+def from_path(*names: str) -> PersonsOf:
     """The values of these path parameters (e.g. ``person_id``)."""
-    return Persons_(lambda r: [r.path_params[n] for n in names if r.path_params.get(n)])
+    return PersonsOf(lambda r: [r.path_params[n] for n in names if r.path_params.get(n)])
 
 
-def from_query(*names: str) -> Persons_:
+def from_query(*names: str) -> PersonsOf:
     """The values of these query parameters."""
-    return Persons_(lambda r: [r.query_params[n] for n in names if r.query_params.get(n)])
+    return PersonsOf(lambda r: [r.query_params[n] for n in names if r.query_params.get(n)])
 
 
-def from_body() -> Persons_:
+def from_body() -> PersonsOf:
     """Every id in the answer that names a person of the graph."""
-    return Persons_(lambda r: _ids_in(r.body), body=True, checked=True)
+    return PersonsOf(lambda r: _ids_in(r.body), body=True, checked=True)
 
 
-noted = Persons_(lambda r: r.noted)
-nobody = Persons_(lambda r: ())
+noted = PersonsOf(lambda r: r.noted)
+nobody = PersonsOf(lambda r: ())
 
 
 @dataclass(frozen=True)
@@ -115,13 +115,13 @@ class Audited:
 
     action: Action
     kind: str
-    persons: Persons_ = nobody
+    persons: PersonsOf = nobody
     record: bool = True
     when_named: bool = False
 
 
 def audited(
-    action: Action, kind: str, persons: Persons_ = nobody, *, when_named: bool = False
+    action: Action, kind: str, persons: PersonsOf = nobody, *, when_named: bool = False
 ) -> Callable[[F], F]:
     """Declare how a route is recorded: the one line a new route adds above its ``def``
     (under its ``@router`` line)."""
@@ -183,7 +183,7 @@ def spec_of(method: str, template: str, endpoint: Any) -> Audited | None:
     return None
 
 
-_person_params = Persons_(
+_person_params = PersonsOf(
     lambda r: [v for k, v in r.path_params.items() if k.endswith("person_id") and v]
 )
 
@@ -298,7 +298,7 @@ def _entry_maker(
 
     def make() -> AuditEntry | None:
         parsed = json.loads(body) if spec.persons.body and body else None
-        seen = spec.persons.find(Request_(path_params, query, parsed, noted_ids))
+        seen = spec.persons.find(Seen(path_params, query, parsed, noted_ids))
         ids = unique_ids(_people_only(app, seen) if spec.persons.checked else list(seen))
         if spec.when_named and not ids:
             return None

@@ -7,12 +7,15 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 
 from api.app import API_PREFIX
-from api.audit import spec_of
+from api.audit import AuditTrail, audited, from_path, note_persons, noted, spec_of
 from api.routes import V1
-from graph.audit import Action, AuditEntry, AuditLog
+from graph.access.roles import Principal, Role
+from graph.audit import Action, AuditEntry, AuditLog, QueuedAudit
 from tests.api.conftest import PATH_BODY, PERSONAL, World, make_world
 
 
@@ -167,3 +170,46 @@ def test_the_service_purges_old_entries_at_start(tmp_path) -> None:
     for world in make_world(tmp_path):
         operations = [e["operation"] for e in _entries(world, actor="tok-x")]
         assert operations == ["GET y"]
+
+
+def test_a_later_route_adds_its_line(tmp_path) -> None:
+    """The one line a new route needs (``@audited``), with people it finds itself
+    (``note_persons``), and the default for a write nobody classified."""
+    app = FastAPI()
+    app.add_middleware(AuditTrail)
+    log = AuditLog(tmp_path / "audit.sqlite3")
+    app.state.audit_queue = QueuedAudit(log)
+
+    def caller(request: Request) -> None:  # what api.auth.authenticate leaves
+        request.state.principal = Principal("tok-imp", Role.ADMIN)
+
+    @app.post("/api/v1/imports")
+    @audited(Action.WRITE, "import", noted)
+    def run_import(request: Request) -> dict:
+        caller(request)
+        note_persons(request, ["p-1", "p-2"])
+        return {}
+
+    @app.get("/api/v1/people/{person_id}/ties")
+    @audited(Action.READ, "tie", from_path("person_id"))
+    def ties(person_id: str, request: Request) -> dict:
+        caller(request)
+        return {}
+
+    @app.put("/api/v1/people/{person_id}/ties/{other_id}")
+    def unclassified_write(person_id: str, other_id: str, request: Request) -> dict:
+        caller(request)
+        return {}
+
+    with TestClient(app) as client:
+        assert client.post("/api/v1/imports").is_success
+        assert client.get("/api/v1/people/p-3/ties").is_success
+        assert client.put("/api/v1/people/p-4/ties/p-5").is_success
+    app.state.audit_queue.close()
+    entries, _ = log.list()
+    log.close()
+    assert [(e.action.value, e.kind, e.operation, e.person_ids) for e in reversed(entries)] == [
+        ("write", "import", "POST /api/v1/imports", ("p-1", "p-2")),
+        ("read", "tie", "GET /api/v1/people/{person_id}/ties", ("p-3",)),
+        ("write", "people", "PUT /api/v1/people/{person_id}/ties/{other_id}", ("p-4",)),
+    ]
