@@ -22,7 +22,7 @@ from graph.embedded import EmbeddedStore
 from graph.paths import path_index
 from graph.paths.service import kept_of
 from graph.store import GraphStore
-from tests.api.conftest import PATH_BODY, World, build_world
+from tests.api.conftest import AS_OF, PATH_BODY, World, build_world
 from tests.test_store_contract import ADAPTERS, UNAVAILABLE
 
 #: help-a (Mme Bernard) is the intermediary of cand-a's only path to emp-1
@@ -82,8 +82,21 @@ ANSWERS = [
 ]
 
 
+def _dashboard_data(store: GraphStore) -> list[str]:
+    """What the dashboard's groupement and national pages are built from (kept in its
+    own memo)."""
+    from dashboard import data
+
+    return [
+        repr(data.groupement_data(store, "grp-a", AS_OF)),
+        repr(data.members(store, "grp-a")),
+        repr(data.helpers_of(store, "grp-a")),
+        repr(data.national_data(store, AS_OF)),
+    ]
+
+
 def _answers(world: World) -> list[str]:
-    out = []
+    out = _dashboard_data(world.store)
     for who, method, url, body in ANSWERS:
         response = world.client.request(method, url, json=body, headers=world.headers(who))
         assert response.status_code == 200, (url, response.text)
@@ -131,8 +144,10 @@ def test_an_erased_person_is_gone_from_every_answer_index_and_cache(any_world: W
     world = any_world
     store: GraphStore = world.store
     before = _answers(world)
-    assert NAME in before[0] and ERASED in before[0]  # the path went through them
-    assert any(ERASED in text for text in before[2:])
+    paths = before[4]
+    assert NAME in paths and ERASED in paths  # the path went through them
+    assert any(ERASED in text for text in before[:4])  # the dashboard's data too
+    assert any(ERASED in text for text in before[6:])
     old_version = store.version
     assert kept_of(store, path_index(store)).people  # explanations kept their facts
 
@@ -148,7 +163,7 @@ def test_an_erased_person_is_gone_from_every_answer_index_and_cache(any_world: W
     for m in list(memo._ALL):
         assert all(v > old_version for v in m.kept_versions(store)), m
     after = _answers(world)
-    for url, text in zip(ANSWERS, after, strict=True):
+    for url, text in zip([*"dddd", *ANSWERS], after, strict=True):
         assert ERASED not in text and NAME not in text, url
     index = path_index(store)
     assert ERASED not in index.view.index
