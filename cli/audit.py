@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 import click
 
 from cli.context import AppContext, emit
+from graph.access.tokens import TokenStore
 from graph.audit import Action, AuditEntry, AuditFilter, AuditLog, cli_actor, utc_now
 from graph.errors import InvalidInput, NotFound, PasserelleError, StoreUnavailable
 
@@ -112,26 +113,41 @@ def list_(
         kind=kind,
     )
     with french_errors(), open_audit(app) as log:
+        names = _token_names(app)
         entries, total = log.list(where, limit=limit, offset=offset)
         if person_id is not None:
             log.append(
                 AuditEntry(utc_now(), cli_actor(), CLI_ROLE, Action.READ, "audit",
                            "passerelle audit list", (person_id,))
             )  # fmt: skip
-    data = {"items": [e.to_dict() for e in entries], "total": total}
+    data = {"items": [_named(e.to_dict(), names) for e in entries], "total": total}
 
     def render(d: dict[str, Any]) -> None:
         if not d["items"]:
             click.echo("Aucune entrée.")
         for e in d["items"]:
             people = ", ".join(e["person_ids"])
+            who = f"{e['actor']} « {e['actor_name']} »" if e["actor_name"] else e["actor"]
             click.echo(
-                f"{e['at']}  {e['actor']} ({e['role']})  {e['action']} {e['kind']}"
+                f"{e['at']}  {who} ({e['role']})  {e['action']} {e['kind']}"
                 f"  {e['operation']}" + (f"  [{people}]" if people else "")
             )
         click.echo(f"{len(d['items'])} entrée(s) sur {d['total']}.")
 
     emit(data, as_json, render)
+
+
+def _token_names(app: AppContext) -> dict[str, str | None]:
+    """Token ids and names, so that the log says who holds a token."""
+    tokens = TokenStore(app.settings.auth_db_path)
+    try:
+        return {t.id: t.name for t in tokens.list()}
+    finally:
+        tokens.close()
+
+
+def _named(entry: dict[str, Any], names: dict[str, str | None]) -> dict[str, Any]:
+    return {**entry, "actor_name": names.get(entry["actor"])}
 
 
 @audit.command("purge")

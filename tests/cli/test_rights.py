@@ -132,3 +132,24 @@ def test_seed_is_recorded(tmp_path: Path) -> None:
     assert (entry["action"], entry["kind"], entry["operation"]) == (
         "write", "graph", "passerelle seed"
     )  # fmt: skip
+
+
+def test_audit_list_names_the_token(data_dir: Path) -> None:
+    from datetime import UTC, datetime
+
+    from graph.access.tokens import TokenStore
+    from graph.audit import Action, AuditEntry
+
+    tokens = TokenStore(data_dir / "auth.sqlite3")
+    created = tokens.create("referent", ["grp-a"], name="référent Gironde")
+    tokens.close()
+    with AuditLog(data_dir / "audit.sqlite3") as log:
+        log.append(
+            AuditEntry(datetime.now(UTC), created.info.id, "referent", Action.READ, "person",
+                       "GET /api/v1/members/{person_id}", ("cand-a",))
+        )  # fmt: skip
+    code, out, _ = run(data_dir, "audit", "list", "--json")
+    assert code == 0
+    assert json.loads(out)["items"][0]["actor_name"] == "référent Gironde"
+    code, out, _ = run(data_dir, "audit", "list")
+    assert "« référent Gironde »" in out and "[cand-a]" in out
