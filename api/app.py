@@ -35,6 +35,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
+from api.audit import AuditTrail, audit_lifespan
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.logging import AccessLog
@@ -116,7 +117,8 @@ def create_app(
             if after_warm is not None:
                 after_warm()
         try:
-            yield
+            async with audit_lifespan(app, settings):  # the audit log (api.audit)
+                yield
         finally:
             holder.close()
             if own_tokens:
@@ -143,7 +145,9 @@ def create_app(
     )
     for mount in mounts:
         mount(app, shared)
-    # Added last = outermost: the access log wraps the headers, they the body limit.
+    # Added last = outermost: the access log wraps the headers, they the body limit,
+    # which wraps the audit.
+    app.add_middleware(AuditTrail)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)

@@ -49,6 +49,7 @@ EmployersWrite = Annotated[Principal, Depends(require(Permission.EMPLOYERS_WRITE
 OffersRead = Annotated[Principal, Depends(require(Permission.OFFERS_READ))]
 OffersWrite = Annotated[Principal, Depends(require(Permission.OFFERS_WRITE))]
 CoverageRead = Annotated[Principal, Depends(require(Permission.COVERAGE_READ))]
+AuditRead = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
 
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000

@@ -133,6 +133,7 @@ class MemberCreate(_Input):
     monthly_load: MonthlyLoad = 0
     email: Email | None = None
     phone: Phone | None = None
+    left_on: date | None = None
     groupements: list[RefId] = Field(
         default_factory=list,
         max_length=20,
@@ -169,6 +170,7 @@ class MemberPatch(_Input):
     monthly_load: MonthlyLoad | None = None
     email: Email | None = None
     phone: Phone | None = None
+    left_on: date | None = None
 
 
 class Contact(BaseModel):
@@ -215,6 +217,7 @@ class Member(BaseModel):
     consent_social_import_at: date | None
     capacity: Capacity | None
     monthly_load: int
+    left_on: date | None
     groupements: list[str] = Field(description="groupements the person is in")
     associations: list[str] = Field(description="associations the person is a member of")
     contact: Contact | None = Field(

@@ -88,14 +88,18 @@ def _with_store_option(command: click.Command) -> click.Command:
 
 
 def _register() -> None:
+    from cli.audit import audit
     from cli.coverage import coverage_cmd
     from cli.migrate import migrate
     from cli.path import path
+    from cli.rights import member, retention
     from cli.seed import seed, stats
     from cli.serve import serve
     from cli.token import token
 
     for command in (seed, stats, path, serve, token, coverage_cmd, migrate):
+        main.add_command(command)
+    for command in (audit, member, retention):  # personal data (cli.audit, cli.rights)
         main.add_command(command)
     _with_store_option(seed)
 

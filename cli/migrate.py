@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import click
 
+from cli.audit import record
 from cli.context import AppContext, emit
+from graph.audit import Action
 from graph.errors import InvalidInput
 from graph.migrate import MigrationReport, copy_store
 from graph.settings import Settings
@@ -81,6 +83,7 @@ def migrate(
                 click.echo("", err=True)  # end the progress line before any error line
     finally:
         source.close()
+    record(app, Action.WRITE, "graph", "passerelle migrate", ())  # the audit log (cli.audit)
     emit(
         report.to_dict(),
         as_json,

@@ -10,7 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.audit import record
 from cli.context import AppContext, emit
+from graph.audit import Action
 from graph.errors import InvalidInput
 from graph.model import Label
 from graph.stats import groupement_counts
@@ -58,6 +60,7 @@ def seed(app: AppContext, people: int, seed_value: int, if_empty: bool, as_json:
         # The batch count is estimated: end the bar at what was really written.
         progress.update(task, total=progress.tasks[0].completed)
     counts = store.counts()
+    record(app, Action.WRITE, "graph", "passerelle seed", ())  # the audit log (cli.audit)
     result = {
         "seeded": True,
         "people": people,

@@ -37,6 +37,10 @@ Decisions:
   again). Builders of different keys run at once; the lock is never held while building,
   so a builder may use the memo for other keys (never for its own key: it would wait
   for itself).
+* **Forgetting an owner everywhere**: every memo is registered (weakly) at creation, so
+  :func:`forget_everywhere` drops one store's values from all of them at once. A
+  member's erasure (:mod:`graph.rights.erase`) needs it: the kept versions before the
+  erasure still hold the person (path index, kept explanations, coverage, answers).
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ from typing import Any, Generic, TypeVar, cast
 V = TypeVar("V")
 
 _MISSING: Any = object()
+#: every memo created, so that an owner can be forgotten by all (weak: a memo may go)
+_ALL: weakref.WeakSet[VersionMemo[Any]] = weakref.WeakSet()
 
 
 class _Flight:
@@ -93,6 +99,7 @@ class VersionMemo(Generic[V]):
         self._kept: weakref.WeakKeyDictionary[Any, _Owned[V]] = weakref.WeakKeyDictionary()
         #: builds under way, by (id(owner), version, key): the owner is alive meanwhile
         self._flights: dict[tuple[int, int, Hashable], _Flight] = {}
+        _ALL.add(self)
 
     def __repr__(self) -> str:
         return f"VersionMemo({self.name!r}, versions={self.versions})"
@@ -198,6 +205,24 @@ class VersionMemo(Generic[V]):
             owned.weight -= self._weight(dropped_value)
             if not by_version[oldest]:
                 del by_version[oldest]
+
+
+def forget_everywhere(owner: Any) -> int:
+    """Forget ``owner``'s values in every memo; how many memos held some.
+
+    >>> memo: VersionMemo[str] = VersionMemo("example")
+    >>> class Store: ...
+    >>> store = Store()
+    >>> _ = memo.get(store, 1, "answer", lambda: "kept")
+    >>> forget_everywhere(store) >= 1, memo.peek(store, 1, "answer")
+    (True, None)
+    """
+    held = 0
+    for memo in list(_ALL):
+        if memo.kept_versions(owner):
+            held += 1
+        memo.clear(owner)
+    return held
 
 
 class _Owned(Generic[V]):

@@ -202,6 +202,8 @@ class Person(NodeRecord):
     """A member of the network: a candidate, a helper, both or neither.
 
     ``email`` and ``phone`` are contact details: never shown in paths or logs.
+    ``left_on`` is the day the member left the associations (the retention rule counts
+    from it).
     ``monthly_load`` counts the introductions already made this month, to compare
     with ``capacity``.
     """
@@ -248,6 +250,9 @@ class Person(NodeRecord):
     monthly_load: Annotated[int, Field(ge=0, le=1000)] = 0
     email: Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
     phone: Annotated[str, Field(max_length=40, pattern=r"^\+?[0-9 .()-]{6,40}$")] | None = None
+    #: when the member left the network's associations (null: still a member); members who
+    #: left more than the retention period ago are erased (graph.rights.retention)
+    left_on: date | None = None
 
 
 class Association(NodeRecord):

@@ -59,11 +59,28 @@ class Settings(BaseSettings):
     neo4j_connect_timeout: float = Field(
         30.0, ge=0, le=3600, description="seconds to wait for the server at start-up"
     )
+    # Personal data (graph.audit, graph.rights)
+    retention_months: int = Field(
+        36,
+        ge=1,
+        le=600,
+        description="members who left more than this many months ago are erased "
+        "(passerelle retention)",
+    )
+    audit_db: Path | None = Field(
+        None, description="the audit log [default: <data_dir>/audit.sqlite3]"
+    )
+
     neo4j_paths_in_database: bool = Field(
         False,
         description="evaluate referral-path traversals in Neo4j instead of in memory "
         "(for graphs too large to copy into each process)",
     )
+
+    @property
+    def audit_db_path(self) -> Path:
+        """Where the audit log lives (apart from the graph, whichever the store)."""
+        return self.audit_db or self.data_dir / "audit.sqlite3"
 
 
 def load_settings(cls: type[S], overrides: dict[str, object]) -> S:

@@ -601,6 +601,42 @@ class StoreContract:
         assert "p-06" not in view.to_networkx()
         assert nonzero(view.node_counts)[Label.PERSON] == 5
 
+    def test_person_record_holds_every_relationship(self, filled: GraphStore) -> None:
+        """A member's export (graph.rights) lists each of their relationships once, with
+        the other end by id, whatever the store."""
+        from graph.rights import person_record
+
+        record = person_record(filled, "p-06")
+        rows = [row for rows in record.sections.values() for row in rows]
+        assert len(rows) == P06_RELS
+        ends = {(r.type.value, r.dst if r.src == "p-06" else r.src)
+                for r in filled.relationships("p-06")}  # fmt: skip
+        assert {(row["type"], row["other_id"]) for row in rows} == ends
+        assert record.person["id"] == "p-06" and "consent_introducer" in record.consents
+
+    def test_erasure_removes_the_person_and_forgets_the_traces(
+        self, filled: GraphStore, store_factory: StoreFactory
+    ) -> None:
+        """graph.rights.erase_person: the person and their ties are gone, the store forgets
+        its copies of earlier versions (both adapters can), and keeps working after it."""
+        from graph.rights import ErasesTraces, erase_person, person_record
+
+        assert isinstance(filled, ErasesTraces)
+        before = content(filled)
+        done = erase_person(filled, "p-06", audit=None, actor="t", role="admin", operation="t")
+        assert done.relationships == P06_RELS and filled.get("p-06") is None
+        with pytest.raises(NotFound):
+            person_record(filled, "p-06")
+        for neighbour in ("p-04", "p-05"):
+            assert "p-06" not in str(person_record(filled, neighbour).to_dict())
+        after = content(filled)
+        assert after["nodes"] == {k: v for k, v in before["nodes"].items() if k != "p-06"}
+        filled.upsert_nodes([_person("p-77")])  # writes go on after the log was cut
+        assert filled.get("p-77") is not None
+        reopened = store_factory()
+        assert content(reopened)["nodes"].keys() == content(filled)["nodes"].keys()
+        assert "p-06" not in reopened.view().index
+
     def test_delete_unknown_or_non_person_raises_not_found(self, filled: GraphStore) -> None:
         """Deleting an unknown id, or a non-person with delete_person, raises NotFound."""
         before, version = content(filled), filled.version

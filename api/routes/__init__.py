@@ -6,7 +6,17 @@ operations take a permission alias (``CoverageRead``…) and ``StoreDep`` from
 and append its router here.
 """
 
-from api.routes import associations, coverage, employers, groupements, members, offers, paths
+from api.routes import (
+    associations,
+    audit,
+    coverage,
+    employers,
+    groupements,
+    members,
+    offers,
+    paths,
+    rights,
+)
 
 V1 = [
     paths.router,
@@ -16,6 +26,8 @@ V1 = [
     employers.router,
     offers.router,
     coverage.router,
+    rights.router,
+    audit.router,
 ]
 
 __all__ = ["V1"]

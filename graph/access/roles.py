@@ -18,6 +18,7 @@ employers:write     yes   -        -        -
 offers:read         yes   yes      yes      yes
 offers:write        yes   -        -        -
 coverage:read       yes   scoped   yes      -
+audit:read          yes   -        -        -
 =================== ===== ======== ======== ======
 
 "scoped": a référent acts only on people who are ``IN_GROUPEMENT`` one of the token's
@@ -66,6 +67,8 @@ class Permission(StrEnum):
     OFFERS_WRITE = "offers:write"
     #: coverage of every scope, its gaps, actions and what-if (the dashboard needs it)
     COVERAGE_READ = "coverage:read"
+    #: the audit log of accesses to personal data (graph.audit)
+    AUDIT_READ = "audit:read"
 
 
 P = Permission

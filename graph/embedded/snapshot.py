@@ -264,6 +264,11 @@ class Snapshots:
 
     # ------------------------------------------------------------------ retention
 
+    def remove_all(self) -> None:
+        """Delete every published snapshot (after an erasure: they hold earlier versions)."""
+        for version in self.versions():
+            shutil.rmtree(self.root / f"v{version}", ignore_errors=True)
+
     def prune(self, now: float | None = None) -> None:
         """Delete superseded snapshots past the grace period, and crashed writers' files."""
         if not self.root.is_dir():

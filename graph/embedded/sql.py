@@ -49,6 +49,9 @@ CHANGES_BETWEEN = (
 #: forget entries at or below a version *and* older than a time (see graph.embedded.changes)
 TRIM_CHANGES = "DELETE FROM changes WHERE version <= ? AND at < ?"
 
+#: forget every entry below a version (an erasure: graph.rights.erase)
+FORGET_CHANGES_BEFORE = "DELETE FROM changes WHERE version < ?"
+
 #: numpy dtype of each kind of view column, as loaded from SQL
 NUMPY_TYPE = {"date": "i4", "enum": "i1", "bool": "i1", "int": "i4", "float": "f8"}
 

@@ -466,6 +466,22 @@ class EmbeddedStore(StoreBase):
             self._mirror(version, lambda mem: mem.forget_node(node_id, nid, version))
         return DeleteResult(node_id, removed, version)
 
+    def erase_traces(self) -> None:
+        """Forget what the store keeps of earlier versions, after an erasure
+        (:mod:`graph.rights.erase`): the change log below the current version (its
+        payloads hold earlier records), every snapshot (they hold earlier ids and
+        columns; a process that mapped one keeps it until it reloads), and deleted rows
+        left in the database's free pages and write-ahead log. A process behind then
+        reloads from the tables."""
+        with self._write_lock:
+            with self._transaction() as conn:
+                conn.execute(sql.FORGET_CHANGES_BEFORE, (self._disk_version(conn),))
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("VACUUM")
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if self.snapshots is not None:
+            self.snapshots.remove_all()
+
     def delete_relationship(self, rel_type: RelType, src: str, dst: str) -> bool:
         src, dst = canonical_ends(rel_type, src, dst)
         with self._write_lock:

@@ -111,6 +111,8 @@ TRIM_CHANGES = (
     "MATCH (c:PasserelleChange) WHERE c.version <= $version AND c.at < timestamp() - $keep_ms"
     " DELETE c"
 )
+#: forget every entry below a version (an erasure: graph.rights.erase)
+FORGET_CHANGES_BEFORE = "MATCH (c:PasserelleChange) WHERE c.version < $version DELETE c"
 #: entries of versions after ``$since`` up to ``$until``, oldest first
 CHANGES_BETWEEN = (
     "MATCH (c:PasserelleChange) WHERE c.version > $since AND c.version <= $until"

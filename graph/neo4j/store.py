@@ -445,6 +445,16 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
 
         return self._write(work)
 
+    def erase_traces(self) -> None:
+        """Forget the change log below the current version (its payloads hold earlier
+        versions' records), after an erasure (:mod:`graph.rights.erase`); a process
+        behind then reads the graph again."""
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(cypher.FORGET_CHANGES_BEFORE, version=version_in(tx)).consume()
+
+        self._write(work)
+
     def delete_relationship(self, rel_type: RelType, src: str, dst: str) -> bool:
         src, dst = canonical_ends(rel_type, src, dst)
 

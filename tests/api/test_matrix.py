@@ -104,6 +104,19 @@ CASES = [
          _expect(200, referent=200, other_referent=404), body={"monthly_load": 0}),
     Case("member delete", "DELETE", "/api/v1/members/{person_id}", "/api/v1/members/{id}",
          _expect(200, referent=200, other_referent=404), setup=_fresh_person),
+    # members' rights (api/routes/rights.py): the admin and the person's référent
+    Case("member export", "GET", "/api/v1/members/{person_id}/export",
+         "/api/v1/members/cand-a/export", _expect(200, referent=200, other_referent=404)),
+    Case("member export as csv", "GET", "/api/v1/members/{person_id}/export",
+         "/api/v1/members/cand-a/export?format=csv",
+         _expect(200, referent=200, other_referent=404)),
+    Case("member erase", "POST", "/api/v1/members/{person_id}/erase",
+         "/api/v1/members/{id}/erase", _expect(200, referent=200, other_referent=404),
+         setup=_fresh_person),
+    # the audit log: the admin only
+    Case("audit log", "GET", "/api/v1/audit", "/api/v1/audit", _admin_only(200)),
+    Case("audit log of a person", "GET", "/api/v1/audit",
+         "/api/v1/audit?person_id=cand-a&since=2025-01-01&action=read", _admin_only(200)),
     # associations
     Case("associations list", "GET", "/api/v1/associations", "/api/v1/associations",
          _organisations_read()),
