@@ -193,6 +193,11 @@ def test_referent_ties_reach_their_people_and_consenting_ones_only(store: GraphS
     assert hidden.value.message.replace("hidden-b", "X") == ghost.value.message.replace(
         "ghost-1", "X"
     )
+    # cand-b consented, but a candidate is never named outside their groupement
+    with pytest.raises(InvalidInput):
+        add(store, REFERENT, Kind.TIE, "cand-new", "cand-b", TIE)
+    # help-b (grp-b, consented helper) is reachable
+    add(store, REFERENT, Kind.TIE, "cand-new", "help-b", TIE)
     # the admin reaches anyone
     add(store, ADMIN, Kind.TIE, "cand-new", "hidden-b", TIE)
 

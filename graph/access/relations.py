@@ -12,8 +12,9 @@ conventions) are read with ``organisations:read`` and written with
   caller's scope: :func:`graph.access.scope.person_in_scope`, so an unknown id and a
   person outside a référent's groupements raise the same :class:`NotFound`.
 * The **other person** of a tie or of a mentoring (:func:`contact_in_reach`) must be
-  one the caller may see: in their scope, or someone who consented to be named
-  (:func:`graph.access.visibility.may_be_named` rule, read from the view's columns).
+  one the caller may see: in their scope, or someone a list of another groupement
+  names (:func:`graph.access.visibility.named_in_lists`: consented to be named, and not
+  a candidate), read from the view's columns.
   Anyone else is refused exactly as an id that names nobody, so an edit does not tell a
   référent who exists elsewhere.
 * **Memberships**: a référent attaches people to (or detaches them from) their own
@@ -34,11 +35,13 @@ from collections.abc import Collection
 from graph.access.roles import Permission, Principal
 from graph.access.scope import groupements_of
 from graph.errors import AccessDenied, InvalidInput
-from graph.model import Label
+from graph.model import Label, PersonStatus
 from graph.view import LABEL_CODE, GraphView
 
 NOT_THEIR_GROUPEMENT = "not one of this token's groupements"
 NOT_THEIR_ASSOCIATION = "not the association of one of this token's groupements"
+_STATUSES = list(PersonStatus)  # the view's status column holds positions in this list
+_CANDIDATES = frozenset({PersonStatus.CANDIDATE, PersonStatus.BOTH})
 
 
 def permission_for(organisation: bool, write: bool) -> Permission:
@@ -72,7 +75,7 @@ def contact_in_reach(view: GraphView, principal: Principal, person_id: str, fiel
     them; else :class:`InvalidInput` naming ``field``, the same for an unknown id.
 
     A référent reaches the people of their groupements and anyone who consented to
-    introduce or to be listed; the admin reaches everyone.
+    introduce or to be listed and is not a candidate; the admin reaches everyone.
     """
     nid = view.index.get(person_id)
     unknown = InvalidInput(field, f"no Person with id {person_id!r}", person_id)
@@ -83,7 +86,8 @@ def contact_in_reach(view: GraphView, principal: Principal, person_id: str, fiel
     named = bool(view.column(Label.PERSON, "consent_introducer")[nid]) or bool(
         view.column(Label.PERSON, "consent_directory")[nid]
     )
-    if not named:
+    status = _STATUSES[int(view.column(Label.PERSON, "status")[nid])]
+    if not named or status in _CANDIDATES:
         raise unknown
     return nid
 

@@ -162,9 +162,7 @@ def add(
             if r.other_id != other_id
         ]
         if current:
-            raise Conflict(
-                spec.other_field, f"already set to {current[0]!r}; remove it first"
-            )
+            raise Conflict(spec.other_field, f"already set to {current[0]!r}; remove it first")
     store.write(Batch(rels=[record]))
     return _change("created", spec, view, Relation(kind, anchor_id, other_id, label, record))
 
@@ -260,9 +258,7 @@ def _anchor(view: GraphView, principal: Principal, spec: KindSpec, anchor_id: st
         raise NotFound(spec.anchor.value, anchor_id, spec.anchor_field)
 
 
-def _writable(
-    store: GraphStore, principal: Principal, spec: KindSpec, anchor_id: str
-) -> GraphView:
+def _writable(store: GraphStore, principal: Principal, spec: KindSpec, anchor_id: str) -> GraphView:
     require(principal, permission_for(spec.organisation, write=True))
     view = store.view()
     _anchor(view, principal, spec, anchor_id)
