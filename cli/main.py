@@ -91,11 +91,12 @@ def _register() -> None:
     from cli.coverage import coverage_cmd
     from cli.migrate import migrate
     from cli.path import path
+    from cli.relations import COMMANDS as relation_commands
     from cli.seed import seed, stats
     from cli.serve import serve
     from cli.token import token
 
-    for command in (seed, stats, path, serve, token, coverage_cmd, migrate):
+    for command in (seed, stats, path, serve, token, coverage_cmd, migrate, *relation_commands):
         main.add_command(command)
     _with_store_option(seed)
 
