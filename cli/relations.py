@@ -34,15 +34,22 @@ from cli.context import AppContext, emit
 from graph.access.roles import Principal, Role
 from graph.access.tokens import TokenStore
 from graph.errors import (
-    AccessDenied,
-    Conflict,
     InvalidInput,
-    NotFound,
     PasserelleError,
     StoreUnavailable,
 )
 from graph.model import REL_MODELS
-from graph.relations import SPECS, Change, Kind, KindSpec, Relation, list_relations, remove, update
+from graph.relations import (
+    SPECS,
+    Change,
+    Kind,
+    KindSpec,
+    Relation,
+    list_relations,
+    messages,
+    remove,
+    update,
+)
 from graph.relations import add as add_relation
 from graph.relations import end as end_relation
 
@@ -108,54 +115,8 @@ def principal_of(app: AppContext, secret: str | None) -> Principal:
 
 
 def french(exc: PasserelleError, spec: KindSpec) -> str:
-    """One French line for a refusal, naming what the user typed."""
-    names = {
-        spec.anchor_field: "ANCRE",
-        spec.other_field: "AUTRE",
-        "until": "--until",
-    }
-    field = getattr(exc, "field", None)
-    where = names.get(field or "", f"--{field.replace('_', '-')}" if field else "")
-    prefix = f"{where} : " if where else ""
-    if isinstance(exc, NotFound):
-        return f"{prefix}introuvable ({exc.kind} « {exc.id} »)"
-    if isinstance(exc, AccessDenied):
-        return f"{prefix}refusé ({_fr(exc.message)})"
-    if isinstance(exc, Conflict):
-        return f"{prefix}déjà enregistré ou incompatible ({_fr(exc.message)})"
-    if isinstance(exc, InvalidInput):
-        return f"{prefix}valeur refusée ({_fr(exc.message)})"
-    return str(exc)
-
-
-#: the core's most frequent messages, in French (others are shown as they are)
-_MESSAGES = (
-    (re.compile(r"^(.+) is already linked; update it instead$"), r"\1 est déjà lié (update)"),
-    (re.compile(r"^already ended on (.+)$"), r"déjà terminé le \1"),
-    (re.compile(r"^already set to (.+); remove it first$"), r"déjà \1 : supprimez-le d'abord"),
-    (re.compile(r"^must not be before (\w+) \((.+)\)$"), r"ne doit pas précéder \1 (\2)"),
-    (re.compile(r"^no (.+) with id (.+)$"), r"aucun \1 d'identifiant \2"),
-    (re.compile(r"^cannot be linked to itself$"), "ne peut pas être lié à lui-même"),
-    (re.compile(r"^Input should be less than or equal to (.+)$"), r"doit être au plus \1"),
-    (re.compile(r"^Input should be greater than or equal to (.+)$"), r"doit être au moins \1"),
-    (re.compile(r"^Extra inputs are not permitted$"), "option inconnue"),
-    (re.compile(r"^Field required$"), "obligatoire"),
-    (re.compile(r"^Input should be a valid date.*$"), "date attendue (AAAA-MM-JJ ou JJ/MM/AAAA)"),
-    (re.compile(r"^a (\w+) token may not use this operation$"), r"un jeton \1 ne le permet pas"),
-    (re.compile(r"^not one of this token's groupements$"), "pas un groupement de ce jeton"),
-)
-
-
-def _fr(message: str) -> str:
-    """The French of a core message when it is a known one.
-
-    >>> _fr("already ended on 2025-12-31"), _fr("something else")
-    ('déjà terminé le 2025-12-31', 'something else')
-    """
-    for pattern, french_text in _MESSAGES:
-        if pattern.match(message):
-            return pattern.sub(french_text, message)
-    return message
+    """One French line for a refusal, naming the argument or option at fault."""
+    return messages.french(exc, {spec.anchor_field: "ANCRE", spec.other_field: "AUTRE"})
 
 
 def _describe(relation: Relation) -> str:
