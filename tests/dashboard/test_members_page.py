@@ -125,8 +125,8 @@ def test_member_page_forms_write_through_the_relationship_service(world: World) 
     assert world.store.get("p-helene").consent_directory is True
     # a refusal is one French line naming the form's field
     with pytest.raises(PasserelleError) as err:
-        members.act(ctx, "lien-ajouter", "p-helene",
-                    {"lien-autre": "p-helene", "lien-force": 0.5, "lien-source": "unit"})  # fmt: skip
+        self_tie = {"lien-autre": "p-helene", "lien-force": 0.5, "lien-source": "unit"}
+        members.act(ctx, "lien-ajouter", "p-helene", self_tie)
     assert messages.french(err.value, members.FIELD_NAMES).startswith("Personne : valeur refusée")
     with pytest.raises(InvalidInput):
         members.act(ctx, "emploi-ajouter", "p-helene", {})
