@@ -85,7 +85,7 @@ ROUTES: tuple[KindRoutes, ...] = (
 _COLLECTION = {"Person": "members", "Groupement": "groupements", "Association": "associations"}
 _RESPONSES = problem_responses(400, 401, 403, 404, 413, 422, 429, 503)
 
-router = APIRouter(tags=["relationships"], responses=_RESPONSES)
+router = APIRouter(responses=_RESPONSES)
 
 
 def _id_param(name: str, description: str) -> inspect.Parameter:
@@ -128,7 +128,7 @@ def _register(r: KindRoutes) -> None:
     common_write = [
         _param("request", Request), _param("principal", write_dep), _param("store", StoreDep)
     ]  # fmt: skip
-    tag = r.segment
+    tag = "memberships" if spec.rel_type.value in ("IN_GROUPEMENT", "MEMBER_OF") else r.segment
 
     def anchor_and_other(kw: dict[str, Any]) -> tuple[GraphStore, Principal, str]:
         return kw["store"], kw["principal"], kw[spec.anchor_field]
@@ -137,10 +137,10 @@ def _register(r: KindRoutes) -> None:
         store, principal, anchor_id = anchor_and_other(kw)
         return [_answer(x) for x in list_relations(store, principal, r.kind, anchor_id)]
 
+    many: Any = list[r.out]  # type: ignore[name-defined]  # a class known at run time
     router.add_api_route(
         base, _signed(list_, [anchor, *common_read], f"list_{r.kind.value}"),
-        methods=["GET"], response_model=list[r.out], summary=f"List the {r.many}",
-        tags=[tag],
+        methods=["GET"], response_model=many, summary=f"List the {r.many}", tags=[tag],
     )  # fmt: skip
 
     def create(**kw: Any) -> dict[str, Any]:

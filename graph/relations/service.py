@@ -64,7 +64,7 @@ from graph.access.scope import person_in_scope
 from graph.errors import Conflict, InvalidInput, NotFound
 from graph.model import Label, RelRecord, make_rel
 from graph.relations.kinds import SPECS, Kind, KindSpec
-from graph.store import Batch, GraphStore
+from graph.store import Batch, Direction, GraphStore
 from graph.view import LABEL_CODE, LABELS, GraphView
 
 Action = Literal["created", "updated", "ended", "deleted"]
@@ -115,7 +115,7 @@ def list_relations(
     require(principal, permission_for(spec.organisation, write=False))
     view = store.view()
     _anchor(view, principal, spec, anchor_id)
-    direction = "both" if _undirected(spec) else ("out" if spec.anchor_is_src else "in")
+    direction: Direction = "both" if _undirected(spec) else ("out" if spec.anchor_is_src else "in")
     out = []
     for record in store.relationships(anchor_id, spec.rel_type, direction):
         other = spec.other_end(record.src, record.dst, anchor_id)
