@@ -92,12 +92,13 @@ def _register() -> None:
     from cli.coverage import coverage_cmd
     from cli.migrate import migrate
     from cli.path import path
+    from cli.relations import COMMANDS as relation_commands
     from cli.rights import member, retention
     from cli.seed import seed, stats
     from cli.serve import serve
     from cli.token import token
 
-    for command in (seed, stats, path, serve, token, coverage_cmd, migrate):
+    for command in (seed, stats, path, serve, token, coverage_cmd, migrate, *relation_commands):
         main.add_command(command)
     for command in (audit, member, retention):  # personal data (cli.audit, cli.rights)
         main.add_command(command)

@@ -27,7 +27,7 @@ from dash import Dash, Input, Output, dcc, html
 from dashboard import auth
 from dashboard import data as D
 from dashboard.components import not_found, top_bar
-from dashboard.pages import groupement, login, national, paths
+from dashboard.pages import groupement, login, members, national, paths
 from dashboard.runtime import EXTENSION, PageContext, Runtime, current_runtime
 from dashboard.settings import DashboardSettings
 from graph.access.tokens import TokenStore
@@ -46,6 +46,8 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
         "groupement",
     ),
     (re.compile(r"^chemins/?$"), "chemins"),
+    (re.compile(r"^membres/?$"), "membres"),
+    (re.compile(r"^membres/(?P<person_id>[A-Za-z0-9][A-Za-z0-9_.:-]{0,79})/?$"), "membre"),
     (re.compile(r"^connexion/?$"), "connexion"),
 )
 #: URL arguments each page accepts (anything else is ignored)
@@ -64,6 +66,8 @@ QUERY_ARGS = {
         "max",
     ),
     "connexion": ("suivant", "erreur"),
+    "membres": ("groupement", "q", "statut", "depart_apres", "depart_avant"),
+    "membre": (),
 }
 
 
@@ -111,9 +115,14 @@ def render(
         body = groupement.layout(ctx, args["groupement_id"])
     elif key == "chemins":
         body = paths.layout(ctx, **q)
+    elif key == "membres":
+        body = members.layout(ctx, **q)
+    elif key == "membre":
+        body = members.member_layout(ctx, args["person_id"])
     else:
         body = not_found(ctx, "Page introuvable")
     active = "national" if key in ("national", "groupement") else key or ""
+    active = "membres" if key == "membre" else active
     return html.Div([top_bar(ctx, names, active), body])
 
 
@@ -180,6 +189,7 @@ def create_dash(
     national.register(app)
     groupement.register(app)
     paths.register(app)
+    members.register(app)
     return app
 
 

@@ -15,6 +15,7 @@ from api.routes import (
     members,
     offers,
     paths,
+    relations,
     rights,
 )
 
@@ -28,6 +29,7 @@ V1 = [
     coverage.router,
     rights.router,
     audit.router,
+    relations.router,
 ]
 
 __all__ = ["V1"]

@@ -20,6 +20,7 @@ from graph.access.roles import GRANTS, Permission, Role
 from graph.model import InGroupement, Person
 from graph.store import Batch
 from tests.api.conftest import PATH_BODY, PRINCIPALS, World
+from tests.api.relation_cases import relation_cases
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ CASES = [
     Case("coverage actions", "GET", "/api/v1/coverage/actions", "/api/v1/coverage/actions",
          _national()),
 ]  # fmt: skip
+CASES += relation_cases(Case, _expect)  # the relationship routes (tests/api/relation_cases.py)
 
 
 @pytest.mark.parametrize("who", PRINCIPALS)

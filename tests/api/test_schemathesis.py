@@ -13,6 +13,7 @@ attribute that pytest 9 no longer has.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -88,11 +89,19 @@ KNOWN = {
     "groupement_id": "grp-b",
     "employer_id": "emp-1",
     "offer_id": "off-1",
+    # the other end of a relationship route (/members/{person_id}/ties/{other_id}...)
+    "other_id": "work-1",
+    "mentor_id": "help-a",
+    "target_id": "sec-defense",
+    "departement_id": "dep-33",
+    "bassin_vie_id": "bv-none",
+    "partner_id": "grp-a",
 }
 #: path parameters whose known value depends on the route
 KNOWN_BY_PATH = {
     "/api/v1/coverage/regions/{code}": "75",
     "/api/v1/coverage/departements/{code}": "33",
+    "/api/v1/associations/{association_id}/conventions/{partner_id}": "asso-a",
 }
 WITH_ID = sorted(
     (method, path) for method, path, mode in CASES
@@ -106,12 +115,13 @@ def test_operation_on_existing_records(
     api_schema, fuzz_world: World, method: str, path: str
 ) -> None:
     operation = api_schema[path][method]
-    name = path.rsplit("{", 1)[1].split("}")[0]
+    names = re.findall(r"{(\w+)}", path)
     headers = fuzz_world.headers("admin")
 
-    known = KNOWN_BY_PATH.get(path) or KNOWN[name]
+    known = {name: KNOWN.get(name) for name in names}
+    known[names[-1]] = KNOWN_BY_PATH.get(path) or KNOWN[names[-1]]
 
-    @given(case=operation.as_strategy(path_parameters={name: known}))
+    @given(case=operation.as_strategy(path_parameters=known))
     @settings(
         max_examples=MAX_EXAMPLES,
         deadline=None,
