@@ -202,6 +202,10 @@ class Person(NodeRecord):
     """A member of the network: a candidate, a helper, both or neither.
 
     ``email`` and ``phone`` are contact details: never shown in paths or logs.
+    ``member_number`` is the association's membership number: the stable key CSV imports
+    match people by (before the e-mail, before names); optional, so stores written before
+    it existed read unchanged. ``consent_social_import``: the member agreed that their
+    contacts be imported from a social network (LinkedIn), on ``consent_social_import_at``.
     ``monthly_load`` counts the introductions already made this month, to compare
     with ``capacity``.
     """
@@ -234,6 +238,9 @@ class Person(NodeRecord):
     monthly_load: Annotated[int, Field(ge=0, le=1000)] = 0
     email: Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
     phone: Annotated[str, Field(max_length=40, pattern=r"^\+?[0-9 .()-]{6,40}$")] | None = None
+    member_number: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    consent_social_import: bool = False
+    consent_social_import_at: date | None = None
 
 
 class Association(NodeRecord):
