@@ -356,7 +356,10 @@ class Planner:
         given: frozenset[str],
         file: str,
         line: int,
+        quiet: bool = False,
     ) -> None:
+        """Add a relationship row; the same one again is a note (``quiet``: not even
+        that, for a person's own lines repeating their places and memberships)."""
         model = REL_MODELS[rel_type]
         if model.UNDIRECTED and dst < src:
             src, dst = dst, src
@@ -366,7 +369,7 @@ class Planner:
         if earlier is None:
             rows[key] = _RelRow(props, given, file, line)
         elif earlier.props == props:
-            if earlier.line != line or earlier.file != file:
+            if not quiet and (earlier.line != line or earlier.file != file):
                 self.note(file, line, f"déjà donné {_at(earlier)} : ligne ignorée")
         else:
             self.problem(
@@ -561,19 +564,20 @@ class Planner:
     def member_rels(self, bound: _Bound, pid: str, values: dict[str, Any], line: int) -> None:
         name, given = bound.table.name, bound.given
         if values.get("lives_in"):
-            self.add_rel(RelType.LIVES_IN, pid, values["lives_in"], {}, given, name, line)
+            self.add_rel(RelType.LIVES_IN, pid, values["lives_in"], {}, given, name, line, True)
         if values.get("settles_in"):
-            self.add_rel(RelType.SETTLES_IN, pid, values["settles_in"], {}, given, name, line)
+            self.add_rel(RelType.SETTLES_IN, pid, values["settles_in"], {}, given, name, line,
+                         True)
         if values.get("association"):
             since = values.get("association_since")
             props = {"since": since.isoformat() if since else None}
             self.add_rel(RelType.MEMBER_OF, pid, values["association"], props,
-                         frozenset({"since"}), name, line)  # fmt: skip
+                         frozenset({"since"}), name, line, True)  # fmt: skip
         if values.get("groupement"):
             since = values.get("groupement_since")
             props = {"since": since.isoformat() if since else None}
             self.add_rel(RelType.IN_GROUPEMENT, pid, values["groupement"], props,
-                         frozenset({"since"}), name, line)  # fmt: skip
+                         frozenset({"since"}), name, line, True)  # fmt: skip
 
     def employers(self, bound: _Bound) -> None:
         name = bound.table.name
