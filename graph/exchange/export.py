@@ -69,7 +69,10 @@ def to_csv(kind: Kind, rows: Iterable[dict[str, Any]]) -> bytes:
 
 
 def _all(store: GraphStore, rel_type: RelType) -> list[RelRecord]:
-    return [r for page in store.export_relationships(rel_type) for r in page]
+    """Every relationship of a type, by ends' ids: the same files from either store."""
+    rels = [r for page in store.export_relationships(rel_type) for r in page]
+    rels.sort(key=lambda r: (r.src, r.dst))
+    return rels
 
 
 def export_files(store: GraphStore, groupements: list[str] | None = None) -> dict[str, bytes]:
