@@ -89,13 +89,14 @@ def _with_store_option(command: click.Command) -> click.Command:
 
 def _register() -> None:
     from cli.coverage import coverage_cmd
+    from cli.exchange import export_cmd, import_cmd
     from cli.migrate import migrate
     from cli.path import path
     from cli.seed import seed, stats
     from cli.serve import serve
     from cli.token import token
 
-    for command in (seed, stats, path, serve, token, coverage_cmd, migrate):
+    for command in (seed, stats, path, serve, token, coverage_cmd, migrate, import_cmd, export_cmd):
         main.add_command(command)
     _with_store_option(seed)
 
