@@ -141,7 +141,12 @@ def create_app(
     for mount in mounts:
         mount(app, shared)
     # Added last = outermost: the access log wraps the body limit.
-    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.api_max_body_bytes,
+        upload_prefix=f"{API_PREFIX}/imports",
+        upload_max_bytes=settings.api_max_upload_bytes,
+    )
     app.add_middleware(AccessLog)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
