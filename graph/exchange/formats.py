@@ -208,6 +208,8 @@ def fold(text: str) -> str:
     >>> fold("  Élodie   LE GOFF ")
     'elodie le goff'
     """
+    if text.isascii():
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.casefold().split())

@@ -26,10 +26,12 @@ Decisions:
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError as PydanticValidationError
 
@@ -42,7 +44,7 @@ from graph.exchange.resolve import Resolver, Unresolved, name_key
 from graph.exchange.values import CellError, read_bool, read_date, read_enum, read_float
 from graph.exchange.values import read_int
 from graph.frames import RelFrame, rel_specs
-from graph.model import REL_MODELS, Employer, Label, NodeRecord, Person, RelType
+from graph.model import REL_MODELS, Employer, Label, NodeRecord, Person, RelRecord, RelType
 from graph.store import GraphStore
 from graph.view import GraphView
 
@@ -79,6 +81,9 @@ _PERSON_FIELDS = [
     "monthly_load", "email", "phone",
 ]  # fmt: skip
 _EMPLOYER_FIELDS = ["id", "name", "brand", "size"]
+_PERSON_DEFAULTS: dict[str, Any] = {
+    f: (None if info.default is ... else info.default) for f, info in Person.model_fields.items()
+}
 #: up to this many existing relationships of a type are read one by one, else by a scan
 _READ_ONE_BY_ONE = 2_000
 
@@ -167,9 +172,9 @@ class ImportPlan:
         }
 
 
-@dataclass
-class _RelRow:
-    props: dict[str, Any]
+class _RelRow(NamedTuple):
+    #: property values in :func:`~graph.frames.rel_specs` order, as stored (ISO dates)
+    props: tuple[Any, ...]
     given: frozenset[str]
     file: str
     line: int
@@ -183,10 +188,10 @@ class _Bound:
     kind: Kind
     #: column of each cell position (None: ignored)
     columns: list[Column | None]
-
-    @property
-    def given(self) -> frozenset[str]:
-        return frozenset(c.field for c in self.columns if c is not None)
+    #: (position, column, how its cells are read) of the columns read
+    readers: list[tuple[int, Column, Callable[[str], Any]]]
+    #: the fields the file gives (its columns)
+    given: frozenset[str] = frozenset()
 
 
 class Planner:
@@ -268,54 +273,59 @@ class Planner:
         missing = [c.header for c in FORMATS[kind] if c.required and c.header not in seen]
         for header in missing:
             self.problem(source.name, 1, header, None, "colonne obligatoire absente")
-        return None if missing else _Bound(table, kind, columns)
+        readers = [(i, c, self.reader(c)) for i, c in enumerate(columns) if c is not None]
+        given = frozenset(c.field for c in columns if c is not None)
+        return None if missing else _Bound(table, kind, columns, readers, given)
 
     def cells(self, bound: _Bound, row_cells: list[str], line: int) -> dict[str, Any] | None:
         """A row's values by field (None for an empty cell); None when a cell is wrong
         (each wrong cell reported)."""
         out: dict[str, Any] = {}
         ok = True
-        name = bound.table.name
-        if len(row_cells) > len(bound.columns) and any(row_cells[len(bound.columns) :]):
-            self.problem(name, line, None, None, "plus de cellules que d'en-têtes")
+        width = len(bound.columns)
+        if len(row_cells) > width and any(row_cells[width:]):
+            self.problem(bound.table.name, line, None, None, "plus de cellules que d'en-têtes")
             ok = False
-        for i, column in enumerate(bound.columns):
-            if column is None:
-                continue
-            raw = row_cells[i] if i < len(row_cells) else ""
+        n = len(row_cells)
+        for i, column, read in bound.readers:
+            raw = row_cells[i] if i < n else ""
             if not raw:
                 if column.required:
-                    self.problem(name, line, column.header, raw, "valeur obligatoire manquante")
+                    self.problem(bound.table.name, line, column.header, raw,
+                                 "valeur obligatoire manquante")  # fmt: skip
                     ok = False
                 out[column.field] = None
                 continue
             try:
-                out[column.field] = self.read_cell(column, raw)
+                out[column.field] = read(raw)
             except (CellError, Unresolved) as exc:
-                self.problem(name, line, column.header, raw, str(exc))
+                self.problem(bound.table.name, line, column.header, raw, str(exc))
                 ok = False
         return out if ok else None
 
-    def read_cell(self, column: Column, raw: str) -> Any:
+    def reader(self, column: Column) -> Callable[[str], Any]:
+        """How a column's cells are read."""
         kind = column.kind
         if kind in ("text", "id"):
-            return raw
+            return _same
         if kind == "date":
-            return read_date(raw)
+            return read_date
         if kind == "float":
-            return read_float(raw)
+            return read_float
         if kind == "int":
-            return read_int(raw)
+            return read_int
         if kind == "bool":
-            return read_bool(raw)
+            return read_bool
         if kind == "enum":
-            assert column.enum is not None
-            return read_enum(raw, column.enum)
+            enum = column.enum
+            assert enum is not None
+            return lambda raw: read_enum(raw, enum)
         if kind == "ref":
-            return self.resolver.ref(raw, column.labels)
+            labels = column.labels
+            return lambda raw: self.resolver.ref(raw, labels)
         if kind == "employer":
-            return self.resolver.employer(raw)
-        return self.resolver.person(raw)  # "person"
+            return self.resolver.employer
+        return self.resolver.person  # "person"
 
     # ------------------------------------------------------------------ scope
 
@@ -352,7 +362,7 @@ class Planner:
         rel_type: RelType,
         src: str,
         dst: str,
-        props: dict[str, Any],
+        props: tuple[Any, ...],
         given: frozenset[str],
         file: str,
         line: int,
@@ -387,18 +397,19 @@ class Planner:
             self.problem(name, line, None, src, "une relation ne peut relier une personne"
                          " (ou un partenaire) à elle-même")  # fmt: skip
             return
-        props: dict[str, Any] = {}
-        for spec in rel_specs(rel_type):
-            value = values.get(spec.name)
+        names, defaults = _rel_fields(rel_type)
+        props = [values.get(n) for n in names]
+        for i, value in enumerate(props):
             if value is None:
-                value = REL_DEFAULTS.get((rel_type, spec.name))
-            props[spec.name] = value.isoformat() if isinstance(value, date) else value
-        if rel_type is RelType.KNOWS and not 0.0 <= props["strength"] <= 1.0:
+                props[i] = defaults[i]
+            elif isinstance(value, date):
+                props[i] = _iso(value)
+        if rel_type is RelType.KNOWS and not 0.0 <= props[0] <= 1.0:
             self.problem(name, line, "force", str(values.get("strength")),
                          "la force d'un lien est comprise entre 0 et 1")  # fmt: skip
             return
         for earlier, later in REL_MODELS[rel_type].ORDERED_DATES:
-            a, b = props.get(earlier), props.get(later)
+            a, b = props[names.index(earlier)], props[names.index(later)]
             if a is not None and b is not None and b < a:
                 header = next(c.header for c in FORMATS[bound.kind] if c.field == later)
                 self.problem(name, line, header, _fr_date(b),
@@ -406,7 +417,7 @@ class Planner:
                 return
         if not self.rel_scope(bound, rel_type, src, dst, line):
             return
-        self.add_rel(rel_type, src, dst, props, bound.given, name, line)
+        self.add_rel(rel_type, src, dst, tuple(props), bound.given, name, line)
 
     def rel_scope(self, bound: _Bound, rel_type: RelType, src: str, dst: str, line: int) -> bool:
         if self.principal is None or not self.principal.scoped:
@@ -518,8 +529,7 @@ class Planner:
         for f in given:
             value = values.get(f)
             if value is None and f != "id":
-                default = Person.model_fields[f].default
-                value = None if default is ... else default
+                value = _PERSON_DEFAULTS.get(f)
             data[f] = value
         data["id"] = person_id
         try:
@@ -564,18 +574,18 @@ class Planner:
     def member_rels(self, bound: _Bound, pid: str, values: dict[str, Any], line: int) -> None:
         name, given = bound.table.name, bound.given
         if values.get("lives_in"):
-            self.add_rel(RelType.LIVES_IN, pid, values["lives_in"], {}, given, name, line, True)
+            self.add_rel(RelType.LIVES_IN, pid, values["lives_in"], (), given, name, line, True)
         if values.get("settles_in"):
-            self.add_rel(RelType.SETTLES_IN, pid, values["settles_in"], {}, given, name, line,
+            self.add_rel(RelType.SETTLES_IN, pid, values["settles_in"], (), given, name, line,
                          True)
         if values.get("association"):
             since = values.get("association_since")
-            props = {"since": since.isoformat() if since else None}
+            props = (_iso(since) if since else None,)
             self.add_rel(RelType.MEMBER_OF, pid, values["association"], props,
                          frozenset({"since"}), name, line, True)  # fmt: skip
         if values.get("groupement"):
             since = values.get("groupement_since")
-            props = {"since": since.isoformat() if since else None}
+            props = (_iso(since) if since else None,)
             self.add_rel(RelType.IN_GROUPEMENT, pid, values["groupement"], props,
                          frozenset({"since"}), name, line, True)  # fmt: skip
 
@@ -616,10 +626,10 @@ class Planner:
                 firsts[eid] = (row.line, values)
                 self.resolver.file_employers[eid] = employer
             if values.get("located_in"):
-                self.add_rel(RelType.LOCATED_IN, eid, values["located_in"], {}, bound.given,
+                self.add_rel(RelType.LOCATED_IN, eid, values["located_in"], (), bound.given,
                              name, row.line)  # fmt: skip
             if values.get("sector"):
-                self.add_rel(RelType.IN_SECTOR, eid, values["sector"], {}, bound.given,
+                self.add_rel(RelType.IN_SECTOR, eid, values["sector"], (), bound.given,
                              name, row.line)  # fmt: skip
 
     def relationships(self, bound: _Bound, rel_type: RelType) -> None:
@@ -647,7 +657,7 @@ class Planner:
             if not self.rel_scope(bound, RelType.TARGETS, values["src"], "", row.line):
                 continue
             for dst in wanted:
-                self.add_rel(RelType.TARGETS, values["src"], dst, {}, bound.given, name, row.line)
+                self.add_rel(RelType.TARGETS, values["src"], dst, (), bound.given, name, row.line)
 
     # ------------------------------------------------------------------ comparing
 
@@ -690,12 +700,17 @@ class Planner:
         dst: list[str] = []
         columns: dict[str, list[Any]] = {n: [] for n in names}
         people_ends = _person_ends(rel_type)
+        lists = [columns[n] for n in names]
         for key, row in rows.items():
             before = existing.get(key)
             props = row.props
             if before is not None:
-                props = {n: (props.get(n) if n in row.given else before.get(n)) for n in names}
-                if props == {n: before.get(n) for n in names}:
+                stored = before
+                props = tuple(
+                    v if n in row.given else b
+                    for n, v, b in zip(names, props, stored, strict=True)
+                )
+                if props == stored:
                     count.unchanged += 1
                     continue
                 count.changed += 1
@@ -703,16 +718,19 @@ class Planner:
                 count.created += 1
             src.append(key[0])
             dst.append(key[1])
-            for n in names:
-                columns[n].append(props.get(n))
+            for column, value in zip(lists, props, strict=True):
+                column.append(value)
             for end, is_person in zip(key, people_ends, strict=True):
                 if is_person:
                     plan.person_ids.add(end)
         if src:
             plan.frames.append(RelFrame(rel_type, src, dst, columns))
 
-    def existing(self, rel_type: RelType, rows: dict[RelKey, _RelRow]) -> dict[RelKey, dict]:
-        """Stored properties of the relationships among ``rows`` that exist."""
+    def existing(
+        self, rel_type: RelType, rows: dict[RelKey, _RelRow]
+    ) -> dict[RelKey, tuple[Any, ...]]:
+        """Stored properties (in stored order) of the relationships among ``rows`` that
+        exist."""
         view = self.view
         rel = view.rel(rel_type)
         if len(rel) == 0:
@@ -725,19 +743,20 @@ class Planner:
                 present.append(key)
         if not present:
             return {}
-        out: dict[RelKey, dict] = {}
+        names, _ = _rel_fields(rel_type)
+        out: dict[RelKey, tuple[Any, ...]] = {}
         if len(present) <= _READ_ONE_BY_ONE:
             for key in present:
                 record = self.store.get_relationship(rel_type, *key)
                 if record is not None:
-                    out[key] = record.props()
+                    out[key] = _stored(record, names)
             return out
-        wanted = set(present)
+        del present
         for page in self.store.export_relationships(rel_type):
             for record in page:
                 key = (record.src, record.dst)
-                if key in wanted:
-                    out[key] = record.props()
+                if key in rows:
+                    out[key] = _stored(record, names)
         return out
 
 
@@ -782,6 +801,35 @@ def plan_import(
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _stored(record: RelRecord, names: list[str]) -> tuple[Any, ...]:
+    """A stored relationship's properties as the plan holds them (ISO dates, enum values)."""
+    out = []
+    for n in names:
+        value = getattr(record, n)
+        if isinstance(value, date):
+            value = _iso(value)
+        elif isinstance(value, StrEnum):
+            value = value.value
+        out.append(value)
+    return tuple(out)
+
+
+@lru_cache(maxsize=64)
+def _rel_fields(rel_type: RelType) -> tuple[list[str], list[Any]]:
+    """A relationship type's property names (stored order) and the defaults of each."""
+    names = [s.name for s in rel_specs(rel_type)]
+    return names, [REL_DEFAULTS.get((rel_type, n)) for n in names]
+
+
+@lru_cache(maxsize=65_536)
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def _same(raw: str) -> str:
+    return raw
 
 
 def _person_key(values: dict[str, Any]) -> str:

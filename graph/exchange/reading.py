@@ -28,6 +28,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from graph.model import WHITESPACE
 
@@ -51,8 +52,7 @@ class SourceFile:
         return cls(path.name, path.read_bytes())
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     line: int
     cells: list[str]
 
@@ -99,6 +99,7 @@ def sniff_delimiter(line: str) -> str:
 
 
 def trim(cell: str) -> str:
+    """A cell without the spaces around it (also non-breaking ones)."""
     return cell.strip(WHITESPACE)
 
 
@@ -123,18 +124,21 @@ def read_table(source: SourceFile, skip_until: str | None = None) -> Table:
     delimiter = sniff_delimiter(lines[start])
     reader = csv.reader(io.StringIO("".join(lines[start:])), delimiter=delimiter)
     table = Table(source.name, encoding, delimiter, [])
+    rows = table.rows
     first = True
+    after = start  # physical lines read so far (the next record starts on after + 1)
     for cells in reader:
-        line = start + reader.line_num  # the last physical line of this record
-        cells = [trim(c) for c in cells]
+        line = after + 1
+        after = start + reader.line_num
+        # str.strip() (C) first; the model's whitespace set only where it differs
+        cells = [c.strip() for c in cells]
         if first:
-            table.headers = cells
+            table.headers = [trim(c) for c in cells]
             first = False
             continue
         if not any(cells):
             continue
-        height = 1 + sum(c.count("\n") for c in cells)
-        table.rows.append(Row(line - height + 1, cells))
+        rows.append(Row(line, cells))
     return table
 
 

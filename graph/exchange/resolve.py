@@ -67,6 +67,9 @@ class Resolver:
         self.file_people: dict[str, Person] = {}
         self.file_keys = PersonKeys()
         self.file_employers: dict[str, Employer] = {}
+        #: references already resolved (a person is named many times in a ties file)
+        self._person_refs: dict[str, str] = {}
+        self._ref_cache: dict[tuple[str, tuple[str, ...]], str] = {}
 
     # ------------------------------------------------------------------ stored people
 
@@ -119,6 +122,12 @@ class Resolver:
 
     def person(self, ref: str) -> str:
         """The id of the person ``ref`` names (in the files or the store)."""
+        found = self._person_refs.get(ref)
+        if found is None:
+            found = self._person_refs[ref] = self._person(ref)
+        return found
+
+    def _person(self, ref: str) -> str:
         if ref in self.file_people or self.is_stored_person(ref):
             return ref
         key = fold(ref)
@@ -138,10 +147,16 @@ class Resolver:
 
     # ------------------------------------------------------------------ other nodes
 
-    def ref(self, value: str, labels: Iterable[str]) -> str:
+    def ref(self, value: str, labels: tuple[str, ...]) -> str:
         """The id of the node of one of ``labels`` that ``value`` names (id, code, short
         name or name, without accents or case)."""
-        labels = tuple(labels)
+        key = (value, labels)
+        found = self._ref_cache.get(key)
+        if found is None:
+            found = self._ref_cache[key] = self._ref(value, labels)
+        return found
+
+    def _ref(self, value: str, labels: tuple[str, ...]) -> str:
         label = self.stored_label(value)
         if label is not None and label.value in labels:
             return value
