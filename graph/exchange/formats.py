@@ -115,7 +115,7 @@ FORMATS: dict[Kind, tuple[Column, ...]] = {
         _c("nom", "name", required=True, example="Thales (Bordeaux)"),
         _c("marque", "brand", example="Thales"),
         _c("effectif", "size", "int", example="2000"),
-        _c("bassin_emploi", "located_in", "ref", labels=("BassinEmploi",), example="be-7501"),
+        _c("bassin_emploi", "located_in", "ref", labels=("BassinEmploi",), example="ZE-33-1"),
         _c("secteur", "sector", "ref", labels=("Sector",), example="defense"),
     ),
     Kind.TIES: (
@@ -136,7 +136,7 @@ FORMATS: dict[Kind, tuple[Column, ...]] = {
     ),
     Kind.TARGETS: (
         _c("membre", "src", "person", required=True, example="ANOCR-2019-0042"),
-        _c("bassin_emploi", "bassin", "ref", labels=("BassinEmploi",), example="be-7501"),
+        _c("bassin_emploi", "bassin", "ref", labels=("BassinEmploi",), example="ZE-33-1"),
         _c("secteur", "sector", "ref", labels=("Sector",), example="defense"),
     ),
     Kind.MENTORING: (
@@ -154,7 +154,7 @@ FORMATS: dict[Kind, tuple[Column, ...]] = {
         _c("partenaire_1", "src", "ref", required=True, labels=("Groupement", "Association"),
            example="grp-anocr-33"),
         _c("partenaire_2", "dst", "ref", required=True, labels=("Groupement", "Association"),
-           example="grp-ia-33"),
+           example="del-implicaction-nouvelle-aquitaine"),
         _c("signee_le", "signed", "date", required=True, example="13/11/2024"),
         _c("expire_le", "expires", "date", example="13/11/2025"),
         _c("niveau", "level", "enum", enum=PartnerLevel, example="local"),
