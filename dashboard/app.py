@@ -27,7 +27,7 @@ from dash import Dash, Input, Output, dcc, html
 from dashboard import auth
 from dashboard import data as D
 from dashboard.components import not_found, top_bar
-from dashboard.pages import groupement, login, national, paths
+from dashboard.pages import groupement, imports, login, national, paths
 from dashboard.runtime import EXTENSION, PageContext, Runtime, current_runtime
 from dashboard.settings import DashboardSettings
 from graph.access.tokens import TokenStore
@@ -46,6 +46,7 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
         "groupement",
     ),
     (re.compile(r"^chemins/?$"), "chemins"),
+    (re.compile(r"^import/?$"), "import"),
     (re.compile(r"^connexion/?$"), "connexion"),
 )
 #: URL arguments each page accepts (anything else is ignored)
@@ -64,6 +65,7 @@ QUERY_ARGS = {
         "max",
     ),
     "connexion": ("suivant", "erreur"),
+    "import": (),
 }
 
 
@@ -111,6 +113,8 @@ def render(
         body = groupement.layout(ctx, args["groupement_id"])
     elif key == "chemins":
         body = paths.layout(ctx, **q)
+    elif key == "import":
+        body = imports.layout(ctx)
     else:
         body = not_found(ctx, "Page introuvable")
     active = "national" if key in ("national", "groupement") else key or ""
@@ -180,6 +184,7 @@ def create_dash(
     national.register(app)
     groupement.register(app)
     paths.register(app)
+    imports.register(app)
     return app
 
 

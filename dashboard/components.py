@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from dashboard import i18n
 from dashboard.runtime import PageContext
-from graph.access.roles import Principal, Role
+from graph.access.roles import Permission, Principal, Role
 
 DROPDOWN_LABELS = {
     "select_all": "Tout sélectionner",
@@ -46,10 +46,10 @@ def top_bar(
 ) -> html.Header:
     links = []
     if ctx is not None:
-        for key, label, path in (
-            ("national", "Couverture nationale", ""),
-            ("chemins", "Chemins", "chemins"),
-        ):
+        pages = [("national", "Couverture nationale", ""), ("chemins", "Chemins", "chemins")]
+        if ctx.principal.can(Permission.MEMBERS_WRITE):
+            pages.append(("import", "Import", "import"))
+        for key, label, path in pages:
             links.append(
                 dcc.Link(
                     label,
