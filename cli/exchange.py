@@ -99,7 +99,7 @@ def _render(result: ImportResult, dry_run: bool) -> None:
     counts = Table(title="Simulation (rien n'a été écrit)" if dry_run else "Import")
     for col in ("", "créés", "modifiés", "inchangés"):
         counts.add_column(col, justify="left" if not col else "right")
-    for what, c in plan.to_dict()["counts"].items():
+    for _what, c in plan.to_dict()["counts"].items():
         counts.add_row(c["label"], f"{c['created']:,}", f"{c['changed']:,}", f"{c['unchanged']:,}")
     console.print(counts)
     for note in plan.notes[:SHOWN]:

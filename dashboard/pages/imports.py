@@ -19,7 +19,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.auth import current_context
-from dashboard.components import notice, section
+from dashboard.components import notice
 from dashboard.runtime import PageContext
 from graph.access.roles import Permission
 from graph.exchange import SourceFile, run_import
@@ -57,11 +57,11 @@ def layout(ctx: PageContext) -> html.Div:
                 className="upload",
                 style={"border": "2px dashed #8aa", "padding": "1.5em", "textAlign": "center",
                        "borderRadius": "6px", "cursor": "pointer"},
-            ),  # fmt: skip
+            ),
             html.Div(id="import-noms", className="section-note"),
             dcc.Loading(html.Div(id="import-rapport"), type="default", delay_show=150),
             html.Button("Confirmer l'import", id="import-confirmer", className="button",
-                        n_clicks=0, disabled=True),  # fmt: skip
+                        n_clicks=0, disabled=True),
             dcc.Loading(html.Div(id="import-resultat"), type="default", delay_show=150),
         ],
         className="page",

@@ -130,15 +130,15 @@ def export_files(store: GraphStore, groupements: list[str] | None = None) -> dic
         pairs += [(a, None) for d, a in sorted(assocs[pid].items()) if d not in used]
         n = max(1, len(pairs), len(lives[pid]), len(settles[pid]))
         for i in range(n):
-            a, g = pairs[i] if i < len(pairs) else (None, None)
+            am, gm = pairs[i] if i < len(pairs) else (None, None)
             member_rows.append({
                 **base,
                 "lives_in": _at(lives[pid], i),
                 "settles_in": _at(settles[pid], i),
-                "association": a.dst if a else None,
-                "association_since": getattr(a, "since", None),
-                "groupement": g.dst if g else None,
-                "groupement_since": getattr(g, "since", None),
+                "association": am.dst if am else None,
+                "association_since": getattr(am, "since", None),
+                "groupement": gm.dst if gm else None,
+                "groupement_since": getattr(gm, "since", None),
             })  # fmt: skip
     files["membres.csv"] = to_csv(Kind.MEMBERS, member_rows)
     # employments, and the employers they name

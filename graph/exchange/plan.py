@@ -26,23 +26,31 @@ Decisions:
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError as PydanticValidationError
 
 from graph.access.exchange import may_import
 from graph.access.roles import Principal
-from graph.exchange.formats import FORMATS, HEADER_ALIASES, ORDER, Column, Kind, fold
-from graph.exchange.formats import header_key, kind_of_headers, kind_of_name
+from graph.exchange.formats import (
+    FORMATS,
+    HEADER_ALIASES,
+    ORDER,
+    Column,
+    Kind,
+    fold,
+    header_key,
+    kind_of_headers,
+    kind_of_name,
+)
 from graph.exchange.reading import SourceFile, Table, read_table
 from graph.exchange.resolve import Resolver, Unresolved, name_key
-from graph.exchange.values import CellError, read_bool, read_date, read_enum, read_float
-from graph.exchange.values import read_int
+from graph.exchange.values import CellError, read_bool, read_date, read_enum, read_float, read_int
 from graph.frames import RelFrame, rel_specs
 from graph.model import REL_MODELS, Employer, Label, NodeRecord, Person, RelRecord, RelType
 from graph.store import GraphStore
@@ -398,7 +406,7 @@ class Planner:
                          " (ou un partenaire) à elle-même")  # fmt: skip
             return
         names, defaults = _rel_fields(rel_type)
-        props = [values.get(n) for n in names]
+        props: list[Any] = [values.get(n) for n in names]
         for i, value in enumerate(props):
             if value is None:
                 props[i] = defaults[i]
@@ -447,7 +455,7 @@ class Planner:
             groups.setdefault(key, []).append((row.line, values, tuple(row.cells)))
         given = bound.given
         person_given = [f for f in _PERSON_FIELDS if f in given]
-        for n, (key, lines) in enumerate(groups.items()):
+        for n, lines in enumerate(groups.values()):
             if n % 10_000 == 0:
                 self.tick(f"{name} : personnes", n, len(groups))
             first_line, first, first_cells = lines[0]
@@ -455,7 +463,8 @@ class Planner:
             consistent = True
             for line, values, cells in lines[1:]:
                 if cells in seen_cells:
-                    self.note(name, line, f"ligne identique à la ligne {seen_cells[cells]} : ignorée")
+                    same = seen_cells[cells]
+                    self.note(name, line, f"ligne identique à la ligne {same} : ignorée")
                     continue
                 seen_cells[cells] = line
                 for f in person_given:

@@ -1,6 +1,7 @@
 """From a file's bytes to rows: encoding, separator, headers, blank lines, trimming.
 
->>> f = SourceFile.from_bytes("membres.csv", "\\ufeffPrénom;Nom\\r\\n Anne ;Dupont\\r\\n;\\r\\n".encode())
+>>> data = "\\ufeffPrénom;Nom\\r\\n Anne ;Dupont\\r\\n;\\r\\n".encode()
+>>> f = SourceFile.from_bytes("membres.csv", data)
 >>> table = read_table(f)
 >>> table.encoding, table.delimiter, table.headers, [(r.line, r.cells) for r in table.rows]
 ('utf-8-sig', ';', ['Prénom', 'Nom'], [(2, ['Anne', 'Dupont'])])

@@ -53,7 +53,7 @@ def _consenting_member(world: World) -> str:
 
 
 #: a member of grp-a, by membership number (importing it again changes nothing)
-_MEMBERS_CSV = "numero_adherent;prenom;nom;groupement\nM-1;Jean;Neuf;grp-a\n".encode()
+_MEMBERS_CSV = b"numero_adherent;prenom;nom;groupement\nM-1;Jean;Neuf;grp-a\n"
 _CONNECTIONS = b"Notes:\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
 
 

@@ -103,7 +103,7 @@ def test_errors_name_file_line_column_value_and_reason(store: EmbeddedStore) -> 
 
 
 def test_a_model_error_is_reported_on_its_column(store: EmbeddedStore) -> None:
-    bad = SourceFile("membres.csv", "prenom;nom;email\nJean;Blanc;pas-un-email\n".encode())
+    bad = SourceFile("membres.csv", b"prenom;nom;email\nJean;Blanc;pas-un-email\n")
     result = run_import(store, [bad])
     assert [(p.line, p.column, p.value) for p in result.plan.problems] == [
         (2, "email", "pas-un-email")

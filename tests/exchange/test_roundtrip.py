@@ -20,7 +20,6 @@ from graph.model import (
     PartnerOf,
     Person,
     RelType,
-    SettlesIn,
     Targets,
     WorksAt,
 )
