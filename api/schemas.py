@@ -102,6 +102,10 @@ _MEMBER_EXAMPLE: dict[str, Any] = {
 }
 
 
+#: the association's membership number (imports match people by it)
+MemberNumber = Annotated[str, Field(min_length=1, max_length=40)]
+
+
 class MemberCreate(_Input):
     """A new member; `id` is chosen by the server unless an admin gives one."""
 
@@ -124,6 +128,9 @@ class MemberCreate(_Input):
     monthly_load: MonthlyLoad = 0
     email: Email | None = None
     phone: Phone | None = None
+    member_number: MemberNumber | None = None
+    consent_social_import: bool = False
+    consent_social_import_at: date | None = None
     groupements: list[RefId] = Field(
         default_factory=list,
         max_length=20,
@@ -152,6 +159,9 @@ class MemberPatch(_Input):
     monthly_load: MonthlyLoad | None = None
     email: Email | None = None
     phone: Phone | None = None
+    member_number: MemberNumber | None = None
+    consent_social_import: bool | None = None
+    consent_social_import_at: date | None = None
 
 
 class Contact(BaseModel):
@@ -190,6 +200,9 @@ class Member(BaseModel):
     consent_directory: bool
     capacity: Capacity | None
     monthly_load: int
+    member_number: MemberNumber | None
+    consent_social_import: bool
+    consent_social_import_at: date | None
     groupements: list[str] = Field(description="groupements the person is in")
     associations: list[str] = Field(description="associations the person is a member of")
     contact: Contact | None = Field(
