@@ -148,7 +148,12 @@ def create_app(
     # Added last = outermost: the access log wraps the headers, they the body limit,
     # which wraps the audit.
     app.add_middleware(AuditTrail)
-    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.api_max_body_bytes,
+        upload_prefix=f"{API_PREFIX}/imports",
+        upload_max_bytes=settings.api_max_upload_bytes,
+    )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -2,6 +2,7 @@
 
 A declared ``Content-Length`` over the limit is refused before anything is read; a body
 sent without one (chunked) is counted as it arrives and refused when it crosses the limit.
+Uploads (paths under ``upload_prefix``: CSV imports) have their own, larger limit.
 """
 
 from __future__ import annotations
@@ -12,13 +13,25 @@ from api.problems import PayloadTooLarge, problem_response
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        upload_prefix: str | None = None,
+        upload_max_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_prefix = upload_prefix
+        self.upload_max_bytes = upload_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if self.upload_prefix and str(scope.get("path", "")).startswith(self.upload_prefix):
+            limit = max(self.max_bytes, self.upload_max_bytes)
+            await BodyLimit(self.app, limit)(scope, receive, send)
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length":

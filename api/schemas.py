@@ -103,6 +103,10 @@ _MEMBER_EXAMPLE: dict[str, Any] = {
 }
 
 
+#: the association's membership number (imports match people by it)
+MemberNumber = Annotated[str, Field(min_length=1, max_length=40)]
+
+
 class MemberCreate(_Input):
     """A new member; `id` is chosen by the server unless an admin gives one."""
 
@@ -134,6 +138,7 @@ class MemberCreate(_Input):
     email: Email | None = None
     phone: Phone | None = None
     left_on: date | None = None
+    member_number: MemberNumber | None = None
     groupements: list[RefId] = Field(
         default_factory=list,
         max_length=20,
@@ -171,6 +176,7 @@ class MemberPatch(_Input):
     email: Email | None = None
     phone: Phone | None = None
     left_on: date | None = None
+    member_number: MemberNumber | None = None
 
 
 class Contact(BaseModel):
@@ -218,6 +224,7 @@ class Member(BaseModel):
     capacity: Capacity | None
     monthly_load: int
     left_on: date | None
+    member_number: MemberNumber | None
     groupements: list[str] = Field(description="groupements the person is in")
     associations: list[str] = Field(description="associations the person is a member of")
     contact: Contact | None = Field(

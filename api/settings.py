@@ -37,6 +37,9 @@ class ApiSettings(Settings):
     api_max_body_bytes: int = Field(
         65_536, ge=1_024, le=10_485_760, description="largest request body the API accepts"
     )
+    api_max_upload_bytes: int = Field(
+        50 * 2**20, ge=1_024, le=2**30, description="largest CSV upload (POST /api/v1/imports…)"
+    )
     api_portal_rate: float = Field(
         5.0, gt=0, le=1_000_000, description="requests per second allowed to each portal token"
     )

@@ -90,6 +90,7 @@ def _with_store_option(command: click.Command) -> click.Command:
 def _register() -> None:
     from cli.audit import audit
     from cli.coverage import coverage_cmd
+    from cli.exchange import export_cmd, import_cmd
     from cli.migrate import migrate
     from cli.path import path
     from cli.relations import COMMANDS as relation_commands
@@ -99,6 +100,8 @@ def _register() -> None:
     from cli.token import token
 
     for command in (seed, stats, path, serve, token, coverage_cmd, migrate, *relation_commands):
+        main.add_command(command)
+    for command in (import_cmd, export_cmd):  # cli.exchange
         main.add_command(command)
     for command in (audit, member, retention):  # personal data (cli.audit, cli.rights)
         main.add_command(command)

@@ -27,7 +27,7 @@ from dash import Dash, Input, Output, dcc, html
 from dashboard import auth
 from dashboard import data as D
 from dashboard.components import not_found, top_bar
-from dashboard.pages import groupement, login, members, national, paths
+from dashboard.pages import groupement, imports, login, members, national, paths
 from dashboard.runtime import EXTENSION, PageContext, Runtime, current_runtime
 from dashboard.settings import DashboardSettings
 from graph.access.tokens import TokenStore
@@ -48,6 +48,7 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^chemins/?$"), "chemins"),
     (re.compile(r"^membres/?$"), "membres"),
     (re.compile(r"^membres/(?P<person_id>[A-Za-z0-9][A-Za-z0-9_.:-]{0,79})/?$"), "membre"),
+    (re.compile(r"^import/?$"), "import"),
     (re.compile(r"^connexion/?$"), "connexion"),
 )
 #: URL arguments each page accepts (anything else is ignored)
@@ -68,6 +69,7 @@ QUERY_ARGS = {
     "connexion": ("suivant", "erreur"),
     "membres": ("groupement", "q", "statut", "depart_apres", "depart_avant"),
     "membre": (),
+    "import": (),
 }
 
 
@@ -119,6 +121,8 @@ def render(
         body = members.layout(ctx, **q)
     elif key == "membre":
         body = members.member_layout(ctx, args["person_id"])
+    elif key == "import":
+        body = imports.layout(ctx)
     else:
         body = not_found(ctx, "Page introuvable")
     active = "national" if key in ("national", "groupement") else key or ""
@@ -190,6 +194,7 @@ def create_dash(
     groupement.register(app)
     paths.register(app)
     members.register(app)
+    imports.register(app)
     return app
 
 

@@ -49,6 +49,8 @@ def top_bar(
         pages = [("national", "Couverture nationale", ""), ("chemins", "Chemins", "chemins")]
         if ctx.principal.can(Permission.MEMBERS_READ):
             pages.append(("membres", "Mes membres", "membres"))
+        if ctx.principal.can(Permission.MEMBERS_WRITE):
+            pages.append(("import", "Import", "import"))
         for key, label, path in pages:
             links.append(
                 dcc.Link(

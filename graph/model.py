@@ -204,6 +204,9 @@ class Person(NodeRecord):
     ``email`` and ``phone`` are contact details: never shown in paths or logs.
     ``left_on`` is the day the member left the associations (the retention rule counts
     from it).
+    ``member_number`` is the association's membership number: the stable key CSV imports
+    match people by (before the e-mail, before names); optional, so stores written before
+    it existed read unchanged.
     ``monthly_load`` counts the introductions already made this month, to compare
     with ``capacity``.
     """
@@ -253,6 +256,8 @@ class Person(NodeRecord):
     #: when the member left the network's associations (null: still a member); members who
     #: left more than the retention period ago are erased (graph.rights.retention)
     left_on: date | None = None
+    #: the association's membership number (CSV imports match people by it first)
+    member_number: Annotated[str, Field(min_length=1, max_length=40)] | None = None
 
 
 class Association(NodeRecord):

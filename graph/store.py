@@ -149,6 +149,17 @@ class GraphStore(Protocol):
 
     def counts(self) -> Counts: ...
 
+    def export_nodes(self, label: Label, chunk: int = 10_000) -> Iterator[list[NodeRecord]]:
+        """Every node of ``label``, streamed in lists of at most ``chunk`` (exports)."""
+        ...
+
+    def export_relationships(
+        self, rel_type: RelType, chunk: int = 50_000
+    ) -> Iterator[list[RelRecord]]:
+        """Every relationship of ``rel_type``, each once (an undirected one from its smaller
+        id), streamed in lists of at most ``chunk`` (exports, imports' comparisons)."""
+        ...
+
     def view(self) -> GraphView:
         """The read-only snapshot for the algorithms, at the current version."""
         ...

@@ -400,6 +400,26 @@ class StoreContract:
         )
         assert set(counts.as_dict()) == {"nodes", "relationships"}
 
+    def test_export_streams_every_record_once(self, filled: GraphStore) -> None:
+        """export_nodes and export_relationships give every record once, in chunks."""
+        nodes = {
+            n.id: n
+            for label in Label
+            for page in filled.export_nodes(label, chunk=2)
+            for n in page
+            if len(page) <= 2
+        }
+        assert nodes == {n.id: n for n in sample_nodes()}
+        rels = [
+            r
+            for rel_type in RelType
+            for page in filled.export_relationships(rel_type, chunk=3)
+            for r in page
+            if len(page) <= 3
+        ]
+        assert len(rels) == len({r.key for r in rels})
+        assert {r.key: r for r in rels} == sample_expected_rels()
+
     # ------------------------------------------------------------------ upserts
 
     def test_upsert_is_idempotent(self, store: GraphStore) -> None:

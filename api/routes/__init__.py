@@ -11,6 +11,7 @@ from api.routes import (
     audit,
     coverage,
     employers,
+    exchange,
     groupements,
     members,
     offers,
@@ -30,6 +31,7 @@ V1 = [
     rights.router,
     audit.router,
     relations.router,
+    exchange.router,
 ]
 
 __all__ = ["V1"]

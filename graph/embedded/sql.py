@@ -136,6 +136,20 @@ def attached_sql(rel_type: RelType, mine: str, other: str) -> str:
     )
 
 
+#: every node of a label, by id (:meth:`EmbeddedStore.export_nodes`)
+NODES_OF_LABEL = "SELECT id, label, props FROM nodes WHERE label = ? ORDER BY id"
+
+
+def export_rels_sql(rel_type: RelType) -> str:
+    """Every relationship of ``rel_type``: its ends' ids, then the columns in model order,
+    in key order (:meth:`EmbeddedStore.export_relationships`)."""
+    cols = "".join(f", r.{s.name}" for s in rel_specs(rel_type))
+    return (
+        f"SELECT a.id, b.id{cols} FROM {table(rel_type)} r JOIN nodes a ON a.nid = r.src"
+        " JOIN nodes b ON b.nid = r.dst ORDER BY r.src, r.dst"
+    )
+
+
 def nodes_by_id_sql(count: int) -> str:
     """Nodes whose id is one of ``count`` parameters."""
     marks = ", ".join("?" * count)

@@ -547,6 +547,27 @@ class EmbeddedStore(StoreBase):
                     props = dict(zip(names, values, strict=True))
                     yield model.model_validate({**ends, **props}), other_id
 
+    # ------------------------------------------------------------------ export
+
+    def export_nodes(self, label: Label, chunk: int = 10_000) -> Iterator[list[NodeRecord]]:
+        """Every node of ``label``, by id, in lists of ``chunk`` (one read snapshot)."""
+        label = Label(label)
+        cursor = self._read(sql.NODES_OF_LABEL, (label.value,))
+        while rows := cursor.fetchmany(chunk):
+            yield [sql.node_record(i, lab, p) for i, lab, p in rows]
+
+    def export_relationships(
+        self, rel_type: RelType, chunk: int = 50_000
+    ) -> Iterator[list[RelRecord]]:
+        """Every relationship of ``rel_type`` (undirected ones once, from the smaller id),
+        in lists of ``chunk`` (one read snapshot)."""
+        rel_type = RelType(rel_type)
+        model = REL_MODELS[rel_type]
+        names = ["src", "dst", *(s.name for s in rel_specs(rel_type))]
+        cursor = self._read(sql.export_rels_sql(rel_type))
+        while rows := cursor.fetchmany(chunk):
+            yield [model.model_validate(dict(zip(names, row, strict=True))) for row in rows]
+
     def _read(self, query: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         try:
             return self._reader().execute(query, params)

@@ -33,6 +33,8 @@ class Case:
     body: dict[str, Any] | None = None
     #: makes the record the call acts on (returns its id, put in the url as {id})
     setup: Callable[[World], str] | None = field(default=None, compare=False)
+    #: multipart files (name, content) sent instead of a JSON body
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 def _fresh_person(world: World) -> str:
@@ -44,6 +46,16 @@ def _fresh_person(world: World) -> str:
         )
     )
     return pid
+
+
+def _consenting_member(world: World) -> str:
+    world.store.update_node(Person.label, "cand-a", {"consent_social_import": True})
+    return "cand-a"
+
+
+#: a member of grp-a, by membership number (importing it again changes nothing)
+_MEMBERS_CSV = b"numero_adherent;prenom;nom;groupement\nM-1;Jean;Neuf;grp-a\n"
+_CONNECTIONS = b"Notes:\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
 
 
 def _expect(allowed: int, *, referent: int, other_referent: int, national: int = 403,
@@ -178,6 +190,19 @@ CASES = [
                             "partner_id": "grp-b"}]}),
     Case("coverage actions", "GET", "/api/v1/coverage/actions", "/api/v1/coverage/actions",
          _national()),
+    # imports: members:write; the other référent's file names grp-a (422, nothing written)
+    Case("import files", "POST", "/api/v1/imports", "/api/v1/imports",
+         _expect(200, referent=200, other_referent=422),
+         files=(("membres.csv", _MEMBERS_CSV),)),
+    Case("import LinkedIn connections", "POST", "/api/v1/imports/linkedin",
+         "/api/v1/imports/linkedin?member_id={id}",
+         _expect(200, referent=200, other_referent=404), setup=_consenting_member,
+         files=(("Connections.csv", _CONNECTIONS),)),
+    # exports: members:read; a référent exports their own groupements
+    Case("export", "GET", "/api/v1/exports", "/api/v1/exports", _expect(200, referent=200,
+                                                                       other_referent=200)),
+    Case("export of grp-a", "GET", "/api/v1/exports", "/api/v1/exports?groupement_id=grp-a",
+         _expect(200, referent=200, other_referent=403)),
 ]  # fmt: skip
 CASES += relation_cases(Case, _expect)  # the relationship routes (tests/api/relation_cases.py)
 
@@ -186,7 +211,14 @@ CASES += relation_cases(Case, _expect)  # the relationship routes (tests/api/rel
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_role_route_matrix(world: World, case: Case, who: str) -> None:
     url = case.url.format(id=case.setup(world)) if case.setup else case.url
-    response = world.client.request(case.method, url, headers=world.headers(who), json=case.body)
+    if case.files:
+        files = [("files" if "linkedin" not in url else "file", f) for f in case.files]
+        response = world.client.request(case.method, url, headers=world.headers(who),
+                                        files=files)  # fmt: skip
+    else:
+        response = world.client.request(
+            case.method, url, headers=world.headers(who), json=case.body
+        )
     expected = case.expect[who]
     assert response.status_code == expected, response.text
     if expected >= 400:

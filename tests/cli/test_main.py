@@ -11,7 +11,9 @@ import pytest
 from tests.cli.conftest import run
 
 
-@pytest.mark.parametrize("module", ["seed", "path", "token", "serve", "coverage", "migrate"])
+@pytest.mark.parametrize(
+    "module", ["seed", "path", "token", "serve", "coverage", "migrate", "exchange"]
+)
 def test_each_command_module_imports_on_its_own(module: str) -> None:
     """A command's module needs no prior import of the registry (no import cycle)."""
     code = f"import cli.{module}"
