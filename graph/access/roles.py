@@ -18,6 +18,7 @@ employers:write     yes   -        -        -
 offers:read         yes   yes      yes      yes
 offers:write        yes   -        -        -
 coverage:read       yes   scoped   yes      -
+introductions       yes   scoped   -        -
 =================== ===== ======== ======== ======
 
 "scoped": a référent acts only on people who are ``IN_GROUPEMENT`` one of the token's
@@ -64,6 +65,8 @@ class Permission(StrEnum):
     OFFERS_WRITE = "offers:write"
     #: coverage of every scope, its gaps, actions and what-if (the dashboard needs it)
     COVERAGE_READ = "coverage:read"
+    #: request, follow, withdraw introductions and record outcomes (graph.access.introductions)
+    INTRODUCTIONS = "introductions"
 
 
 P = Permission
@@ -78,6 +81,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.EMPLOYERS_READ,
             P.OFFERS_READ,
             P.COVERAGE_READ,
+            P.INTRODUCTIONS,
         }
     ),
     Role.NATIONAL: frozenset(
