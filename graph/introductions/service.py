@@ -96,10 +96,20 @@ def display_name(record: NodeRecord | None) -> str:
     return f"{record.first_name} {record.last_name}"
 
 
-_GRADES = {"officer": "officier", "nco": "sous-officier", "enlisted": "militaire du rang",
-           "civilian": "civil de la défense"}  # fmt: skip
-_SERVICES = {"terre": "armée de Terre", "marine": "Marine nationale", "air": "armée de l'Air",
-             "gendarmerie": "Gendarmerie", "sante": "Service de santé", "other": "autre service"}  # fmt: skip
+_GRADES = {
+    "officer": "officier",
+    "nco": "sous-officier",
+    "enlisted": "militaire du rang",
+    "civilian": "civil de la défense",
+}
+_SERVICES = {
+    "terre": "armée de Terre",
+    "marine": "Marine nationale",
+    "air": "armée de l'Air",
+    "gendarmerie": "Gendarmerie",
+    "sante": "Service de santé",
+    "other": "autre service",
+}
 
 
 def profile(record: NodeRecord | None) -> str:

@@ -24,7 +24,7 @@ class Inbox:
         self.messages: list[Message] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd)
+    async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
