@@ -6,7 +6,16 @@ operations take a permission alias (``CoverageRead``…) and ``StoreDep`` from
 and append its router here.
 """
 
-from api.routes import associations, coverage, employers, groupements, members, offers, paths
+from api.routes import (
+    associations,
+    coverage,
+    employers,
+    groupements,
+    introductions,
+    members,
+    offers,
+    paths,
+)
 
 V1 = [
     paths.router,
@@ -16,6 +25,7 @@ V1 = [
     employers.router,
     offers.router,
     coverage.router,
+    introductions.router,
 ]
 
 __all__ = ["V1"]

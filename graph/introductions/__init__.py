@@ -22,10 +22,15 @@ Decisions:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from graph.introductions.db import IntroDB
 from graph.introductions.links import load_key
+from graph.introductions.mail import Sender, SmtpTransport
+from graph.introductions.outbox import Outbox
+from graph.introductions.schedule import Scheduler
 from graph.introductions.service import IntroductionService
 from graph.introductions.settings import IntroSettings, get_intro_settings
 from graph.store import GraphStore
@@ -49,6 +54,36 @@ def open_service(
         return found
 
 
+def sender_for(service: IntroductionService, owner: str) -> Sender | None:
+    """The SMTP sender of the settings, or None when no SMTP server is configured."""
+    s = service.settings
+    if not s.smtp_configured:
+        return None
+    return Sender(
+        Outbox(service.db),
+        SmtpTransport.from_settings(s),
+        sender=s.smtp_from,
+        owner=owner,
+        clock=service.clock,
+        max_attempts=s.smtp_max_attempts,
+        backoff=timedelta(seconds=s.smtp_backoff_s),
+    )
+
+
+def start_scheduler(
+    data_dir: str | Path, store: Callable[[], GraphStore], settings: IntroSettings | None = None
+) -> Scheduler | None:
+    """Start this process's scheduler thread (None when the settings turn it off)."""
+    settings = settings or get_intro_settings()
+    if not settings.intro_scheduler:
+        return None
+    scheduler = Scheduler(
+        lambda: open_service(data_dir, store(), settings), sender_for, tick_s=settings.intro_tick_s
+    )
+    scheduler.start()
+    return scheduler
+
+
 def close_service(data_dir: str | Path, store: GraphStore) -> None:
     key = (str(Path(data_dir).resolve()), id(store))
     with _LOCK:
@@ -57,4 +92,10 @@ def close_service(data_dir: str | Path, store: GraphStore) -> None:
         found.db.close()
 
 
-__all__ = ["IntroductionService", "close_service", "open_service"]
+__all__ = [
+    "IntroductionService",
+    "close_service",
+    "open_service",
+    "sender_for",
+    "start_scheduler",
+]

@@ -23,6 +23,7 @@ import logging
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from graph.introductions.mail import Sender
@@ -33,20 +34,36 @@ LEASE = "scheduler"
 
 
 class Scheduler:
+    """Rounds of :meth:`IntroductionService.tick` and :meth:`Sender.deliver_due` under the
+    lease. ``service`` may be a provider (called each round until it succeeds: the store
+    may not be reachable yet when the app starts)."""
+
     def __init__(
         self,
-        service: IntroductionService,
-        sender: Sender | None,
+        service: IntroductionService | Callable[[], IntroductionService],
+        sender: Sender | Callable[[IntroductionService, str], Sender | None] | None,
         *,
         tick_s: float,
         owner: str | None = None,
     ) -> None:
-        self.service = service
-        self.sender = sender
+        self._service = service
+        self._sender = sender
         self.tick_s = tick_s
         self.owner = owner or f"worker-{os.getpid()}-{secrets.token_hex(3)}"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    @property
+    def service(self) -> IntroductionService:
+        if not isinstance(self._service, IntroductionService):
+            self._service = self._service()
+        return self._service
+
+    @property
+    def sender(self) -> Sender | None:
+        if self._sender is not None and not isinstance(self._sender, Sender):
+            self._sender = self._sender(self.service, self.owner)
+        return self._sender
 
     def run_once(self) -> dict[str, int] | None:
         """One round if this scheduler holds the lease; None otherwise."""
@@ -76,5 +93,6 @@ class Scheduler:
         if self._thread is not None:
             self._thread.join(timeout)
         # the database may be closed already: the lease then runs out by itself
-        with contextlib.suppress(Exception):
-            self.service.db.release_lease(LEASE, self.owner)
+        if isinstance(self._service, IntroductionService):
+            with contextlib.suppress(Exception):
+                self._service.db.release_lease(LEASE, self.owner)

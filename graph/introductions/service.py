@@ -528,6 +528,25 @@ class IntroductionService:
         return self.db.erase_person(person_id)
 
 
+def next_action(intro: Introduction, names: Mapping[str, str], settings: IntroSettings) -> str:
+    """What the référent can do next, in French (the "Mes introductions" page and API)."""
+    hop = intro.current
+    if hop is not None and hop.asked_at is not None:
+        who = names.get(hop.person_id, "la personne sollicitée")
+        remind = hop.asked_at + timedelta(days=settings.intro_reminder_days)
+        expires = hop.asked_at + timedelta(days=settings.intro_expiry_days)
+        when = "relancée" if hop.reminded_at else f"relance le {remind:%d/%m}"
+        return f"Attendre la réponse de {who} ({when}, expiration le {expires:%d/%m})."
+    if intro.state in (State.DECLINED, State.EXPIRED):
+        return "Choisir un autre chemin (les accords donnés sont gardés) ou retirer la demande."
+    if intro.state is State.INTRODUCED:
+        if intro.outcome is None:
+            return "Noter la suite : entretien, embauche, non retenu ou sans suite."
+        if intro.outcome is Outcome.INTERVIEW:
+            return "Noter l'issue de l'entretien."
+    return "Aucune : la demande est close."
+
+
 def _current_hop(intro: Introduction, claim: links.LinkClaim, token: str) -> Hop:
     if not 0 <= claim.position < len(intro.hops):
         raise links.LinkUsed()
