@@ -94,6 +94,20 @@ KNOWN_BY_PATH = {
     "/api/v1/coverage/regions/{code}": "75",
     "/api/v1/coverage/departements/{code}": "33",
 }
+
+
+def _introduction(world: World, name: str) -> str:
+    """An introduction of the fuzz world: its id, or its first person's link."""
+    from graph.access.roles import Principal, Role
+    from graph.introductions import open_service
+    from graph.paths import Target
+
+    service = open_service(world.data_dir, world.store)
+    intro = service.request(Principal("fuzz", Role.ADMIN), candidate_id="cand-a",
+                            target=Target("employer", id="emp-1"))  # fmt: skip
+    return intro.id if name == "introduction_id" else service.token_of(intro, intro.hops[0])
+
+
 WITH_ID = sorted(
     (method, path) for method, path, mode in CASES
     if mode is GenerationMode.POSITIVE and "{" in path and method != "DELETE"
@@ -108,7 +122,7 @@ def test_operation_on_existing_records(
     name = path.rsplit("{", 1)[1].rstrip("}")
     headers = fuzz_world.headers("admin")
 
-    known = KNOWN_BY_PATH.get(path) or KNOWN[name]
+    known = KNOWN_BY_PATH.get(path) or KNOWN.get(name) or _introduction(fuzz_world, name)
 
     @given(case=operation.as_strategy(path_parameters={name: known}))
     @settings(
