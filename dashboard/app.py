@@ -27,7 +27,7 @@ from dash import Dash, Input, Output, dcc, html
 from dashboard import auth
 from dashboard import data as D
 from dashboard.components import not_found, top_bar
-from dashboard.pages import groupement, login, national, paths
+from dashboard.pages import groupement, introductions, login, national, paths
 from dashboard.runtime import EXTENSION, PageContext, Runtime, current_runtime
 from dashboard.settings import DashboardSettings
 from graph.access.tokens import TokenStore
@@ -47,6 +47,8 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"^chemins/?$"), "chemins"),
     (re.compile(r"^connexion/?$"), "connexion"),
+    (re.compile(r"^introductions/?$"), "introductions"),
+    (re.compile(r"^reponse/(?P<token>[A-Za-z0-9_.-]{10,400})/?$"), "reponse"),
 )
 #: URL arguments each page accepts (anything else is ignored)
 QUERY_ARGS = {
@@ -64,6 +66,8 @@ QUERY_ARGS = {
         "max",
     ),
     "connexion": ("suivant", "erreur"),
+    "introductions": introductions.REQUEST_ARGS,
+    "reponse": (),
 }
 
 
@@ -98,6 +102,8 @@ def render(
     relative = path[len(runtime.prefix) :] if path.startswith(runtime.prefix) else path.lstrip("/")
     relative = relative.rstrip("/") if relative != "/" else ""
     key, args = match(relative)
+    if key == "reponse":  # a personal link: public, the link is the authority
+        return html.Div([top_bar(None), introductions.answer_layout(args["token"])])
     if key == "connexion" or ctx is None:
         q = query_args("connexion", search)
         if key != "connexion":
@@ -111,6 +117,8 @@ def render(
         body = groupement.layout(ctx, args["groupement_id"])
     elif key == "chemins":
         body = paths.layout(ctx, **q)
+    elif key == "introductions":
+        body = introductions.layout(ctx, **q)
     else:
         body = not_found(ctx, "Page introuvable")
     active = "national" if key in ("national", "groupement") else key or ""
@@ -180,6 +188,7 @@ def create_dash(
     national.register(app)
     groupement.register(app)
     paths.register(app)
+    introductions.register(app)
     return app
 
 

@@ -49,6 +49,7 @@ def top_bar(
         for key, label, path in (
             ("national", "Couverture nationale", ""),
             ("chemins", "Chemins", "chemins"),
+            ("introductions", "Mes introductions", "introductions"),
         ):
             links.append(
                 dcc.Link(

@@ -24,6 +24,7 @@ from dashboard.figures import (
     france_map,
     headline_cards,
 )
+from dashboard.pages import introductions
 from dashboard.runtime import PageContext
 from graph.access.counts import SUPPRESSED
 
@@ -371,6 +372,7 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
                 "non communiquée.",
                 id_="panneau-table",
             ),
+            introductions.funnel_section(ctx),
             html.Div(
                 id="rendu-national", className="render-mark", **{"data-version": str(data.version)}
             ),
