@@ -67,6 +67,8 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS outbox_intro ON outbox (intro_id);
 CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, owner TEXT, until TEXT);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS dirty_loads (person_id TEXT PRIMARY KEY, mark TEXT NOT NULL)
+    WITHOUT ROWID;
 """
 
 
@@ -272,6 +274,7 @@ class IntroDB:
             )
             if cur.rowcount != 1:
                 raise StaleRevision(intro.id)
+            _mark_dirty(conn, intro.id)  # people of the path being replaced
             conn.execute("DELETE FROM intro_hops WHERE intro_id = ?", (intro.id,))
         conn.executemany(
             "INSERT INTO intro_hops VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -281,6 +284,7 @@ class IntroDB:
                 for h in intro.hops
             ],
         )  # fmt: skip
+        _mark_dirty(conn, intro.id)
 
     def get(self, intro_id: str) -> Introduction:
         rows = self.read("SELECT doc FROM introductions WHERE id = ?", (intro_id,))
@@ -345,6 +349,17 @@ class IntroDB:
         found = dict.fromkeys(person_ids, 0)
         found.update({pid: n for pid, n in rows})
         return found
+
+    def dirty_loads(self, limit: int = 1000) -> list[tuple[str, str]]:
+        """People whose load changed and is not written into the graph yet, with the mark
+        of their latest change."""
+        return [(r[0], r[1]) for r in self.read("SELECT person_id, mark FROM dirty_loads"
+                                                " LIMIT ?", (limit,))]  # fmt: skip
+
+    def clean_loads(self, marked: Sequence[tuple[str, str]]) -> None:
+        """Forget the marks written; a person marked again meanwhile stays marked."""
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM dirty_loads WHERE person_id = ? AND mark = ?", marked)
 
     def people_since(self, since: datetime) -> list[str]:
         """Everyone on a hop of an introduction requested since ``since``."""
@@ -412,6 +427,16 @@ class IntroDB:
     def release_lease(self, name: str, owner: str) -> None:
         with self.transaction() as conn:
             conn.execute("DELETE FROM leases WHERE name = ? AND owner = ?", (name, owner))
+
+
+def _mark_dirty(conn: sqlite3.Connection, intro_id: str) -> None:
+    """The people of an introduction's hops: their load is to be written again, in the
+    same transaction as the change (so a crash cannot forget it)."""
+    conn.execute(
+        "INSERT OR REPLACE INTO dirty_loads SELECT person_id, lower(hex(randomblob(8)))"
+        " FROM intro_hops WHERE intro_id = ?",
+        (intro_id,),
+    )
 
 
 def _get(conn: sqlite3.Connection, intro_id: str) -> Introduction:

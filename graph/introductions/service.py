@@ -486,17 +486,32 @@ class IntroductionService:
         return after
 
     def _loads(self, intro: Introduction) -> None:
+        """The loads of the people of a changed introduction (marked in its transaction):
+        written now, or by the scheduler's next round (``intro_defer_loads``)."""
+        if self.settings.intro_defer_loads:
+            return
         try:
-            pids = sorted({h.person_id for h in intro.hops} | _earlier_people(intro))
-            loads = self.db.loads(pids, feedback.month_start(self.clock()))
-            feedback.write_loads(self.store, loads)
-        except Exception as exc:  # derived data: the scheduler recomputes it
+            self.flush_loads()
+        except Exception as exc:  # derived data: the scheduler writes it later
             log.warning("loads not written", extra={"error_type": type(exc).__name__})
+
+    def flush_loads(self) -> int:
+        """Write the loads of the people marked since the last flush; returns how many
+        records changed."""
+        written = 0
+        for _ in range(100):
+            marked = self.db.dirty_loads()
+            if not marked:
+                break
+            loads = self.db.loads([p for p, _ in marked], feedback.month_start(self.clock()))
+            written += len(feedback.write_loads(self.store, loads))
+            self.db.clean_loads(marked)
+        return written
 
     def tick(self) -> dict[str, int]:
         """One round of the scheduler: reminders, expiries, a new month's loads."""
         now = self.clock()
-        done = {"reminded": 0, "expired": 0, "loads": 0}
+        done = {"reminded": 0, "expired": 0, "loads": self.flush_loads()}
         for intro_id in self.db.due(now - self.expiry, unreminded=False):
             try:
                 self._change(intro_id, lambda i, t: transitions.expire(i, t))
@@ -514,7 +529,7 @@ class IntroductionService:
             start = feedback.month_start(now)
             earlier = feedback.month_start(start - timedelta(days=1))
             pids = self.db.people_since(earlier)
-            done["loads"] = len(feedback.write_loads(self.store, self.db.loads(pids, start)))
+            done["loads"] += len(feedback.write_loads(self.store, self.db.loads(pids, start)))
             self.db.set_meta("load_month", month)
         return done
 
@@ -559,10 +574,6 @@ def _current_hop(intro: Introduction, claim: links.LinkClaim, token: str) -> Hop
     ):
         raise links.LinkUsed()
     return hop
-
-
-def _earlier_people(intro: Introduction) -> set[str]:
-    return {h["to_id"] for p in intro.earlier_paths for h in p.get("hops", ()) if h.get("to_id")}
 
 
 def _target_of(target: Mapping[str, Any]) -> Target:

@@ -12,7 +12,7 @@ from graph.introductions.model import Outcome
 from graph.model import Knows, Label, Person, RelType
 from graph.paths import PathPolicy, find_paths
 from graph.store import Batch
-from tests.introductions.conftest import EMPLOYER, REFERENT, Net, links_of
+from tests.introductions.conftest import EMPLOYER, REFERENT, Net, links_of, make_service
 
 
 def load(net: Net, pid: str) -> int:
@@ -47,6 +47,20 @@ def test_load_counts_open_requests_of_the_month(net: Net) -> None:
     assert load(net, "help-a") == 2
     net.service.answer(links_of(net, first.id)[0], accept=False)  # a decline frees the place
     assert load(net, "help-a") == 1 and load(net, "work-1") == 1
+
+
+def test_deferred_loads_are_written_by_the_next_round(net: Net) -> None:
+    """In the service, loads are marked with the change and written by the scheduler's
+    next round, out of the request's way; a crash in between forgets nothing."""
+    service = make_service(net.store, net.data_dir, net.clock, intro_defer_loads=True)
+    before = load(net, "help-a")
+    service.request(REFERENT, candidate_id="cand-a", target=EMPLOYER)
+    assert load(net, "help-a") == before
+    again = make_service(net.store, net.data_dir, net.clock, intro_defer_loads=True)
+    assert again.tick()["loads"] >= 1
+    assert load(net, "help-a") == 1 and again.tick()["loads"] == 0
+    service.db.close()
+    again.db.close()
 
 
 def test_accepted_requests_still_count_and_a_new_month_starts_at_zero(net: Net) -> None:
