@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, owner TEXT, until TEXT
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS dirty_loads (person_id TEXT PRIMARY KEY, mark TEXT NOT NULL)
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tie_confirmations (
+    intro_id TEXT NOT NULL, position INTEGER NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL,
+    day TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (intro_id, position, day)) WITHOUT ROWID;
 """
 
 
@@ -285,6 +289,14 @@ class IntroDB:
             ],
         )  # fmt: skip
         _mark_dirty(conn, intro.id)
+        conn.executemany(
+            "INSERT OR IGNORE INTO tie_confirmations VALUES (?, ?, ?, ?, ?, 0)",
+            [
+                (intro.id, h.position, h.previous_id, h.person_id, h.answered_at.date().isoformat())
+                for h in intro.hops
+                if h.state is HopState.ACCEPTED and h.tie == "knows" and h.answered_at
+            ],
+        )
 
     def get(self, intro_id: str) -> Introduction:
         rows = self.read("SELECT doc FROM introductions WHERE id = ?", (intro_id,))
@@ -360,6 +372,17 @@ class IntroDB:
         """Forget the marks written; a person marked again meanwhile stays marked."""
         with self.transaction() as conn:
             conn.executemany("DELETE FROM dirty_loads WHERE person_id = ? AND mark = ?", marked)
+
+    def tie_confirmations(self, limit: int = 1000) -> list[tuple[str, int, str, str, str]]:
+        """Ties to confirm (accepted hops), oldest first: (intro, position, a, b, day)."""
+        rows = self.read("SELECT intro_id, position, a, b, day FROM tie_confirmations"
+                         " WHERE done = 0 ORDER BY day LIMIT ?", (limit,))  # fmt: skip
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    def confirmed(self, rows: Sequence[tuple[str, int, str, str, str]]) -> None:
+        with self.transaction() as conn:
+            conn.executemany("UPDATE tie_confirmations SET done = 1 WHERE intro_id = ?"
+                             " AND position = ? AND a = ? AND b = ? AND day = ?", rows)  # fmt: skip
 
     def people_since(self, since: datetime) -> list[str]:
         """Everyone on a hop of an introduction requested since ``since``."""

@@ -98,8 +98,8 @@ def confirm_tie(store: GraphStore, a: str, b: str, day: date) -> bool:
     """Set ``confirmed_at`` of the ``KNOWS`` tie between ``a`` and ``b`` to ``day``
     (rule 2); False when there is no such tie or it is already confirmed that day."""
     rel = _knows(store, a, b)
-    if rel is None or rel.confirmed_at == day:
-        return False
+    if rel is None or (rel.confirmed_at is not None and rel.confirmed_at >= day):
+        return False  # never moved back in time
     if rel.since is not None and rel.since > day:
         return False
     store.write(Batch(rels=[rel.model_copy(update={"confirmed_at": day})]))

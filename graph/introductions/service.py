@@ -455,15 +455,7 @@ class IntroductionService:
                 return transitions.accept(intro, hop.position, now)
             return transitions.decline(intro, hop.position, now, reason)
 
-        after = self._change(claim.intro_id, change)
-        hop = after.hops[claim.position]
-        if accept and hop.tie == "knows":
-            try:
-                day = self.clock().date()
-                feedback.confirm_tie(self.store, hop.previous_id, hop.person_id, day)
-            except Exception as exc:  # derived data: the answer is recorded
-                log.warning("tie not confirmed", extra={"error_type": type(exc).__name__})
-        return after
+        return self._change(claim.intro_id, change)
 
     # ------------------------------------------------------------------ the machinery
 
@@ -486,14 +478,28 @@ class IntroductionService:
         return after
 
     def _loads(self, intro: Introduction) -> None:
-        """The loads of the people of a changed introduction (marked in its transaction):
-        written now, or by the scheduler's next round (``intro_defer_loads``)."""
-        if self.settings.intro_defer_loads:
+        """The feedback of a change (marked in its transaction: loads of its people, ties
+        to confirm): written now, or by the scheduler's next round
+        (``intro_defer_feedback``)."""
+        if self.settings.intro_defer_feedback:
             return
         try:
             self.flush_loads()
+            self.flush_confirmations()
         except Exception as exc:  # derived data: the scheduler writes it later
-            log.warning("loads not written", extra={"error_type": type(exc).__name__})
+            log.warning("feedback not written", extra={"error_type": type(exc).__name__})
+
+    def flush_confirmations(self) -> int:
+        """Confirm the ties of the hops accepted since the last flush (rule 2)."""
+        done = 0
+        for _ in range(100):
+            rows = self.db.tie_confirmations()
+            if not rows:
+                break
+            for _intro, _pos, a, b, day in rows:
+                done += feedback.confirm_tie(self.store, a, b, date.fromisoformat(day))
+            self.db.confirmed(rows)
+        return done
 
     def flush_loads(self) -> int:
         """Write the loads of the people marked since the last flush; returns how many
@@ -511,7 +517,8 @@ class IntroductionService:
     def tick(self) -> dict[str, int]:
         """One round of the scheduler: reminders, expiries, a new month's loads."""
         now = self.clock()
-        done = {"reminded": 0, "expired": 0, "loads": self.flush_loads()}
+        done = {"reminded": 0, "expired": 0, "loads": self.flush_loads(),
+                "confirmed": self.flush_confirmations()}  # fmt: skip
         for intro_id in self.db.due(now - self.expiry, unreminded=False):
             try:
                 self._change(intro_id, lambda i, t: transitions.expire(i, t))

@@ -32,7 +32,7 @@ class IntroSettings(BaseSettings):
     intro_expiry_days: int = Field(14, ge=2, le=120, description="days before a request expires")
     intro_tick_s: float = Field(5.0, gt=0, le=3600, description="seconds between scheduler rounds")
     intro_scheduler: bool = Field(True, description="run reminders, expiry and sending")
-    intro_defer_loads: bool = Field(
+    intro_defer_feedback: bool = Field(
         True,
         description="write loads into the graph in the scheduler's next round (seconds later) "
         "rather than during the request",

@@ -50,7 +50,7 @@ class Net:
 
 def make_service(store, data_dir: Path, clock: Clock, **settings) -> IntroductionService:
     settings.setdefault("public_url", "http://passerelle.test")
-    settings.setdefault("intro_defer_loads", False)  # loads written at once: tests read them
+    settings.setdefault("intro_defer_feedback", False)  # loads written at once: tests read them
     return IntroductionService(
         store, IntroDB.in_dir(data_dir), load_key(data_dir), IntroSettings(**settings), clock=clock
     )

@@ -52,13 +52,22 @@ def test_load_counts_open_requests_of_the_month(net: Net) -> None:
 def test_deferred_loads_are_written_by_the_next_round(net: Net) -> None:
     """In the service, loads are marked with the change and written by the scheduler's
     next round, out of the request's way; a crash in between forgets nothing."""
-    service = make_service(net.store, net.data_dir, net.clock, intro_defer_loads=True)
+    service = make_service(net.store, net.data_dir, net.clock, intro_defer_feedback=True)
     before = load(net, "help-a")
     service.request(REFERENT, candidate_id="cand-a", target=EMPLOYER)
     assert load(net, "help-a") == before
-    again = make_service(net.store, net.data_dir, net.clock, intro_defer_loads=True)
+    again = make_service(net.store, net.data_dir, net.clock, intro_defer_feedback=True)
     assert again.tick()["loads"] >= 1
     assert load(net, "help-a") == 1 and again.tick()["loads"] == 0
+    # so are the ties confirmed by an acceptance
+    net.clock.now = net.clock.now.replace(month=9)
+    intro = service.db.search()[0][0]
+    service.answer(service.token_of(intro, intro.hops[0]), accept=True)
+    tie = net.store.get_relationship(RelType.KNOWS, "cand-a", "help-a")
+    assert isinstance(tie, Knows) and tie.confirmed_at == date(2025, 1, 1)
+    assert again.tick()["confirmed"] == 1 and again.tick()["confirmed"] == 0
+    tie = net.store.get_relationship(RelType.KNOWS, "cand-a", "help-a")
+    assert isinstance(tie, Knows) and tie.confirmed_at == date(2025, 9, 2)
     service.db.close()
     again.db.close()
 

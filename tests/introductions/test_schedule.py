@@ -35,7 +35,13 @@ def test_a_round_reminds_expires_and_sends(net: Net) -> None:
         sender = Sender(Outbox(net.db), SmtpTransport("127.0.0.1", server.port, "none"),
                         sender="p@example.org", owner="a", clock=net.clock)  # fmt: skip
         scheduler = Scheduler(net.service, sender, tick_s=1, owner="a")
-        assert scheduler.run_once() == {"reminded": 0, "expired": 0, "loads": 0, "sent": 1}
+        assert scheduler.run_once() == {
+            "reminded": 0,
+            "expired": 0,
+            "loads": 0,
+            "confirmed": 0,
+            "sent": 1,
+        }
         net.clock.advance(days=7, minutes=1)
         assert scheduler.run_once()["reminded"] == 1
         net.clock.advance(days=7)
