@@ -517,8 +517,13 @@ class IntroductionService:
     def tick(self) -> dict[str, int]:
         """One round of the scheduler: reminders, expiries, a new month's loads."""
         now = self.clock()
-        done = {"reminded": 0, "expired": 0, "loads": self.flush_loads(),
-                "confirmed": self.flush_confirmations()}  # fmt: skip
+        done = {"reminded": 0, "expired": 0, "loads": 0, "confirmed": 0}
+        last = self.db.meta("feedback_at")
+        every = timedelta(seconds=self.settings.intro_feedback_s)
+        if last is None or now - datetime.fromisoformat(last) >= every:
+            done["loads"] = self.flush_loads()
+            done["confirmed"] = self.flush_confirmations()
+            self.db.set_meta("feedback_at", now.isoformat())  # fmt: skip
         for intro_id in self.db.due(now - self.expiry, unreminded=False):
             try:
                 self._change(intro_id, lambda i, t: transitions.expire(i, t))

@@ -34,8 +34,15 @@ class IntroSettings(BaseSettings):
     intro_scheduler: bool = Field(True, description="run reminders, expiry and sending")
     intro_defer_feedback: bool = Field(
         True,
-        description="write loads into the graph in the scheduler's next round (seconds later) "
-        "rather than during the request",
+        description="write loads and confirmed ties into the graph from the scheduler "
+        "(every intro_feedback_s) rather than during the request",
+    )
+    intro_feedback_s: float = Field(
+        60.0,
+        ge=0,
+        le=86_400,
+        description="seconds between two deferred writes of loads and confirmed ties into the "
+        "graph (each graph write makes every worker follow it)",
     )
     public_url: str = Field(
         "http://127.0.0.1:8000",
