@@ -28,6 +28,7 @@ from api.auth import require
 from api.deps import CoverageRead, PageDep, get_store
 from api.problems import ProblemError, problem_responses
 from api.routes.paths import CostsIn, TargetIn, _policy, _target
+from api.runtime import on_loop_or_thread
 from api.schemas import IdStr
 from graph.access.introductions import funnel_counts
 from graph.access.roles import Permission, Principal
@@ -35,6 +36,7 @@ from graph.introductions import open_service
 from graph.introductions.links import LinkError, LinkExpired
 from graph.introductions.model import HOP_LABELS, OUTCOME_LABELS, STATE_LABELS, Introduction
 from graph.introductions.service import IntroductionService, display_name, next_action
+from graph.paths.service import index_ready
 
 router = APIRouter(
     prefix="/introductions",
@@ -257,16 +259,28 @@ def _requester(principal: Principal, request: Request) -> str:
 
 
 # --------------------------------------------------------------------------- routes
-# Plain ``def`` routes: they write SQLite and the graph, so FastAPI runs them in threads.
+# The request and the answers (the calls people wait on) run where /paths runs; the other
+# routes are plain ``def``: FastAPI runs them in threads.
 
 
 @router.post("", status_code=201, response_model=IntroductionOut, summary="Request an introduction")
-def request_introduction(
+async def request_introduction(
     body: IntroductionIn, principal: IntroductionsUse, service: ServiceDep, request: Request
 ) -> dict[str, Any]:
     """Ask each person of the ``rank``-th path found now, in turn, starting with the first
     intermediary (an e-mail with a personal link). 404 for a candidate outside the
     référent's groupements; 409 when that path is no longer found as shown."""
+    # A few milliseconds (a path search, one SQLite commit): on the event loop when the
+    # search index is ready, as /paths does (threads only get the GIL in the loop's gaps).
+    return await on_loop_or_thread(
+        request, service.store, _request, service, principal, body, request,
+        ready=index_ready, limiter=request.app.state.path_limiter,
+    )  # fmt: skip
+
+
+def _request(
+    service: IntroductionService, principal: Principal, body: IntroductionIn, request: Request
+) -> dict[str, Any]:
     intro = service.request(
         principal,
         candidate_id=body.candidate_id,
@@ -317,8 +331,12 @@ def funnel(principal: CoverageRead, service: ServiceDep) -> dict[str, Any]:
 
 
 @router.get("/answer/{token}", response_model=LinkOut, summary="What a personal link shows")
-def read_link(token: Token, service: ServiceDep) -> dict[str, Any]:
+async def read_link(token: Token, service: ServiceDep, request: Request) -> dict[str, Any]:
     """No token needed: the link is the authority. Only what the person needs."""
+    return await on_loop_or_thread(request, service.store, _read_link, service, token)
+
+
+def _read_link(service: IntroductionService, token: str) -> dict[str, Any]:
     try:
         return service.link_view(token).to_dict()
     except LinkError as exc:
@@ -326,9 +344,18 @@ def read_link(token: Token, service: ServiceDep) -> dict[str, Any]:
 
 
 @router.post("/answer/{token}", response_model=AnsweredOut, summary="Accept or decline")
-def answer_link(token: Token, body: AnswerIn, service: ServiceDep, request: Request) -> dict:
+async def answer_link(
+    token: Token, body: AnswerIn, service: ServiceDep, request: Request
+) -> dict[str, Any]:
     """Once per link: accept (the next person is asked, or the two are put in touch) or
     decline with an optional reason."""
+    return await on_loop_or_thread(request, service.store, _answer, service, token, body,
+                                   request)  # fmt: skip
+
+
+def _answer(
+    service: IntroductionService, token: str, body: AnswerIn, request: Request
+) -> dict[str, Any]:
     try:
         intro = service.answer(token, body.decision == "accept", body.reason)
     except LinkError as exc:
