@@ -48,7 +48,6 @@ from graph.introductions.model import (
 from graph.introductions.outbox import Outbox
 from graph.introductions.service import IntroductionService, display_name, next_action
 from graph.paths import PathPolicy, Target
-from graph.store import GraphStore
 
 #: the URL arguments of the request form (those of Chemins, and the path chosen)
 REQUEST_ARGS = (
@@ -77,8 +76,8 @@ STATUS_LABELS = {
 _KINDS = {"employer": "employeur", "offer": "offre"}
 
 
-def service_of(store: GraphStore) -> IntroductionService:
-    return open_service(current_runtime().settings.data_dir, store)
+def service_of(ctx: PageContext) -> IntroductionService:
+    return open_service(ctx.runtime.settings.data_dir, ctx.store)
 
 
 # --------------------------------------------------------------------------- from Chemins
@@ -239,7 +238,7 @@ def _card(service: IntroductionService, intro: Introduction, names: dict[str, st
 
 
 def introductions_list(ctx: PageContext) -> html.Div:
-    service = service_of(ctx.store)
+    service = service_of(ctx)
     items, total = service.search(ctx.principal, limit=100)
     if not items:
         return html.Div(
@@ -257,7 +256,7 @@ def _when(iso: str) -> str:
 
 
 def outbox_view(ctx: PageContext) -> html.Div:
-    service = service_of(ctx.store)
+    service = service_of(ctx)
     items, _ = service.search(ctx.principal, limit=100)
     messages = Outbox(service.db).messages(intro_ids=[i.id for i in items], limit=100)
     if not messages:
@@ -386,7 +385,7 @@ def answer_layout(token: str) -> html.Div:
 def funnel_section(ctx: PageContext) -> Any:
     """The funnel per groupement that has introductions (None when there are none)."""
     try:
-        rows = service_of(ctx.store).funnel()
+        rows = service_of(ctx).funnel()
     except PasserelleError:
         return None
     if not rows:
@@ -442,7 +441,7 @@ def register(app: Dash) -> None:
             return notice("Demande incomplète.", "bad"), introductions_list(ctx)
         policy = PathPolicy(k=_int(args.get("k"), 3), max_intermediaries=_int(args.get("max"), 3))
         try:
-            intro = service_of(ctx.store).request(
+            intro = service_of(ctx).request(
                 ctx.principal,
                 candidate_id=args["candidat"],
                 target=target,
@@ -475,7 +474,7 @@ def register(app: Dash) -> None:
         trigger = dash_ctx.triggered_id
         if ctx is None or not isinstance(trigger, dict) or not any(clicks):
             raise PreventUpdate
-        service = service_of(ctx.store)
+        service = service_of(ctx)
         intro_id, action = trigger["intro"], trigger["action"]
         try:
             if action == "withdraw":

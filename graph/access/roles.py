@@ -18,7 +18,7 @@ employers:write     yes   -        -        -
 offers:read         yes   yes      yes      yes
 offers:write        yes   -        -        -
 coverage:read       yes   scoped   yes      -
-introductions       yes   scoped   -        -
+introductions:write yes   scoped   -        -
 =================== ===== ======== ======== ======
 
 "scoped": a référent acts only on people who are ``IN_GROUPEMENT`` one of the token's
@@ -66,7 +66,7 @@ class Permission(StrEnum):
     #: coverage of every scope, its gaps, actions and what-if (the dashboard needs it)
     COVERAGE_READ = "coverage:read"
     #: request, follow, withdraw introductions and record outcomes (graph.access.introductions)
-    INTRODUCTIONS = "introductions"
+    INTRODUCTIONS = "introductions:write"
 
 
 P = Permission
