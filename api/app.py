@@ -45,6 +45,7 @@ from api.routes import V1, health
 from api.runtime import StoreHolder, settle_heap
 from api.settings import ApiSettings, get_settings
 from graph.access.tokens import TokenStore
+from graph.introductions import close_service, start_scheduler
 from graph.store import GraphStore
 from graph.view import day_number
 
@@ -116,10 +117,16 @@ def create_app(
             await anyio.to_thread.run_sync(_warm, holder)
             if after_warm is not None:
                 after_warm()
+        # reminders, expiry and e-mail of introductions: one leader among the workers
+        scheduler = start_scheduler(settings.data_dir, holder.get)
         try:
             async with audit_lifespan(app, settings):  # the audit log (api.audit)
                 yield
         finally:
+            if scheduler is not None:
+                await anyio.to_thread.run_sync(scheduler.stop)
+            if holder.current is not None:
+                close_service(settings.data_dir, holder.current)
             holder.close()
             if own_tokens:
                 app.state.tokens.close()

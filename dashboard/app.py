@@ -27,7 +27,7 @@ from dash import Dash, Input, Output, dcc, html
 from dashboard import auth
 from dashboard import data as D
 from dashboard.components import not_found, top_bar
-from dashboard.pages import groupement, imports, login, members, national, paths
+from dashboard.pages import groupement, imports, introductions, login, members, national, paths
 from dashboard.runtime import EXTENSION, PageContext, Runtime, current_runtime
 from dashboard.settings import DashboardSettings
 from graph.access.tokens import TokenStore
@@ -50,6 +50,8 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^membres/(?P<person_id>[A-Za-z0-9][A-Za-z0-9_.:-]{0,79})/?$"), "membre"),
     (re.compile(r"^import/?$"), "import"),
     (re.compile(r"^connexion/?$"), "connexion"),
+    (re.compile(r"^introductions/?$"), "introductions"),
+    (re.compile(r"^reponse/(?P<token>[A-Za-z0-9_.-]{10,400})/?$"), "reponse"),
 )
 #: URL arguments each page accepts (anything else is ignored)
 QUERY_ARGS = {
@@ -70,6 +72,8 @@ QUERY_ARGS = {
     "membres": ("groupement", "q", "statut", "depart_apres", "depart_avant"),
     "membre": (),
     "import": (),
+    "introductions": introductions.REQUEST_ARGS,
+    "reponse": (),
 }
 
 
@@ -104,6 +108,8 @@ def render(
     relative = path[len(runtime.prefix) :] if path.startswith(runtime.prefix) else path.lstrip("/")
     relative = relative.rstrip("/") if relative != "/" else ""
     key, args = match(relative)
+    if key == "reponse":  # a personal link: public, the link is the authority
+        return html.Div([top_bar(None), introductions.answer_layout(args["token"])])
     if key == "connexion" or ctx is None:
         q = query_args("connexion", search)
         if key != "connexion":
@@ -123,6 +129,8 @@ def render(
         body = members.member_layout(ctx, args["person_id"])
     elif key == "import":
         body = imports.layout(ctx)
+    elif key == "introductions":
+        body = introductions.layout(ctx, **q)
     else:
         body = not_found(ctx, "Page introuvable")
     active = "national" if key in ("national", "groupement") else key or ""
@@ -195,6 +203,7 @@ def create_dash(
     paths.register(app)
     members.register(app)
     imports.register(app)
+    introductions.register(app)
     return app
 
 

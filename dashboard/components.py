@@ -46,7 +46,11 @@ def top_bar(
 ) -> html.Header:
     links = []
     if ctx is not None:
-        pages = [("national", "Couverture nationale", ""), ("chemins", "Chemins", "chemins")]
+        pages = [
+            ("national", "Couverture nationale", ""),
+            ("chemins", "Chemins", "chemins"),
+            ("introductions", "Mes introductions", "introductions"),
+        ]
         if ctx.principal.can(Permission.MEMBERS_READ):
             pages.append(("membres", "Mes membres", "membres"))
         if ctx.principal.can(Permission.MEMBERS_WRITE):

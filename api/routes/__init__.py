@@ -13,6 +13,7 @@ from api.routes import (
     employers,
     exchange,
     groupements,
+    introductions,
     members,
     offers,
     paths,
@@ -32,6 +33,7 @@ V1 = [
     audit.router,
     relations.router,
     exchange.router,
+    introductions.router,
 ]
 
 __all__ = ["V1"]

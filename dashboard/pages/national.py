@@ -26,6 +26,7 @@ from dashboard.figures import (
     france_map,
     headline_cards,
 )
+from dashboard.pages import introductions
 from dashboard.runtime import PageContext
 from graph.access.counts import SUPPRESSED
 from graph.access.coverage import may_read_groupement, may_read_scope
@@ -422,6 +423,7 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
                 "non communiquée.",
                 id_="panneau-table",
             ),
+            introductions.funnel_section(ctx),
             html.Div(
                 id="rendu-national", className="render-mark", **{"data-version": str(data.version)}
             ),

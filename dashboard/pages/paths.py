@@ -10,6 +10,8 @@ reads a candidate (their bassins and sectors too) asks the same rule first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from dash import Dash, Input, Output, State, dcc, html
@@ -20,6 +22,7 @@ from dashboard import i18n
 from dashboard.auth import current_context
 from dashboard.components import dropdown, notice, section
 from dashboard.figures import GRAPH_CONFIG, path_network
+from dashboard.pages import introductions
 from dashboard.runtime import PageContext
 from graph.access.paths import may_ask_about, person_asked
 from graph.access.scope import GroupementView, groupement_view, groupements_in_scope
@@ -139,7 +142,9 @@ def results(
                 config=GRAPH_CONFIG,
             )
         )
-        parts.append(explanations(result["paths"], "chemins-explications"))
+        ask = partial(introductions.ask_link, ctx, candidate, target, policy.k,
+                      policy.max_intermediaries)  # fmt: skip
+        parts.append(explanations(result["paths"], "chemins-explications", action=ask))
     else:
         no_path = result["no_path"] or {"code": "", "message": "Aucun chemin."}
         parts.append(notice(no_path["message"], "bad", id_="chemins-aucun"))
@@ -165,7 +170,12 @@ def results(
     return html.Div(parts, id="chemins-reponse")
 
 
-def explanations(paths: list[dict[str, Any]], id_: str, ends: list[str] | None = None) -> html.Ol:
+def explanations(
+    paths: list[dict[str, Any]],
+    id_: str,
+    ends: list[str] | None = None,
+    action: Callable[[dict[str, Any]], Any] | None = None,
+) -> html.Ol:
     items = []
     for i, p in enumerate(paths):
         head = f"Chemin {p['rank']} · coût {i18n.decimal(p['cost'], 1)}"
@@ -173,7 +183,11 @@ def explanations(paths: list[dict[str, Any]], id_: str, ends: list[str] | None =
             head += f" · vers {ends[i]}"
         items.append(
             html.Li(
-                [html.Strong(head), html.Ul([html.Li(r) for r in p["reasons"]])],
+                [
+                    html.Strong(head),
+                    html.Ul([html.Li(r) for r in p["reasons"]]),
+                    action(p) if action else None,
+                ],
                 className="path-item",
             )
         )

@@ -19,6 +19,7 @@ offers:read         yes   yes      yes      yes
 offers:write        yes   -        -        -
 coverage:read       yes   scoped   yes      -
 audit:read          yes   -        -        -
+introductions:write yes   scoped   -        -
 =================== ===== ======== ======== ======
 
 "scoped": a référent acts only on people who are ``IN_GROUPEMENT`` one of the token's
@@ -69,6 +70,8 @@ class Permission(StrEnum):
     COVERAGE_READ = "coverage:read"
     #: the audit log of accesses to personal data (graph.audit)
     AUDIT_READ = "audit:read"
+    #: request, follow, withdraw introductions and record outcomes (graph.access.introductions)
+    INTRODUCTIONS = "introductions:write"
 
 
 P = Permission
@@ -83,6 +86,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P.EMPLOYERS_READ,
             P.OFFERS_READ,
             P.COVERAGE_READ,
+            P.INTRODUCTIONS,
         }
     ),
     Role.NATIONAL: frozenset(

@@ -18,6 +18,7 @@ from api.app import API_PREFIX
 from api.routes import V1
 from graph.access.roles import GRANTS, Permission, Role
 from graph.model import InGroupement, Person
+from graph.paths import Target
 from graph.store import Batch
 from tests.api.conftest import PATH_BODY, PRINCIPALS, World
 from tests.api.relation_cases import relation_cases
@@ -68,6 +69,27 @@ def _expect(allowed: int, *, referent: int, other_referent: int, national: int =
         "referent": referent,
         "other_referent": other_referent,
     }
+
+
+def _intro(world: World, stage: str = "requested") -> str:
+    """A new introduction of cand-a (grp-a), taken to ``stage``; returns its id."""
+    from graph.access.roles import Principal
+    from graph.introductions import open_service
+
+    service = open_service(world.data_dir, world.store)
+    intro = service.request(Principal("setup", Role.ADMIN), candidate_id="cand-a",
+                            target=Target("employer", id="emp-1"))  # fmt: skip
+    while stage in ("declined", "introduced") and (hop := service.db.get(intro.id).current):
+        service.answer(service.token_of(service.db.get(intro.id), hop), stage == "introduced")
+    return intro.id
+
+
+def _link(world: World) -> str:
+    from graph.introductions import open_service
+
+    service = open_service(world.data_dir, world.store)
+    intro = service.db.get(_intro(world))
+    return service.token_of(intro, intro.hops[0])
 
 
 def _public(status: int) -> dict[str, int]:
@@ -203,6 +225,32 @@ CASES = [
                                                                        other_referent=200)),
     Case("export of grp-a", "GET", "/api/v1/exports", "/api/v1/exports?groupement_id=grp-a",
          _expect(200, referent=200, other_referent=403)),
+    # introductions: the admin and the référent of the candidate's groupement; the funnel
+    # is coverage; the personal link needs no token (any caller holding it may answer)
+    Case("introduction request", "POST", "/api/v1/introductions", "/api/v1/introductions",
+         _expect(201, referent=201, other_referent=404), body={**PATH_BODY, "message": "m"}),
+    Case("introductions list", "GET", "/api/v1/introductions", "/api/v1/introductions",
+         _expect(200, referent=200, other_referent=200)),
+    Case("introductions funnel", "GET", "/api/v1/introductions/funnel",
+         "/api/v1/introductions/funnel", _expect(200, referent=200, other_referent=200,
+                                                  national=200)),
+    Case("introduction read", "GET", "/api/v1/introductions/{introduction_id}",
+         "/api/v1/introductions/{id}", _expect(200, referent=200, other_referent=404),
+         setup=_intro),
+    Case("introduction withdraw", "POST", "/api/v1/introductions/{introduction_id}/withdraw",
+         "/api/v1/introductions/{id}/withdraw", _expect(200, referent=200, other_referent=404),
+         setup=_intro),
+    Case("introduction reroute", "POST", "/api/v1/introductions/{introduction_id}/reroute",
+         "/api/v1/introductions/{id}/reroute", _expect(200, referent=200, other_referent=404),
+         body={}, setup=lambda w: _intro(w, "declined")),
+    Case("introduction outcome", "POST", "/api/v1/introductions/{introduction_id}/outcome",
+         "/api/v1/introductions/{id}/outcome", _expect(200, referent=200, other_referent=404),
+         body={"outcome": "interview"}, setup=lambda w: _intro(w, "introduced")),
+    Case("introduction link read", "GET", "/api/v1/introductions/answer/{token}",
+         "/api/v1/introductions/answer/{id}", _public(200), setup=_link),
+    Case("introduction link answer", "POST", "/api/v1/introductions/answer/{token}",
+         "/api/v1/introductions/answer/{id}", _public(200), body={"decision": "accept"},
+         setup=_link),
 ]  # fmt: skip
 CASES += relation_cases(Case, _expect)  # the relationship routes (tests/api/relation_cases.py)
 
@@ -248,6 +296,10 @@ ROLES = {
 }
 
 
+#: /api/v1 operations without a bearer token: answering through a personal link
+PUBLIC_V1 = {"/introductions/answer/{token}"}
+
+
 def _required_permissions() -> dict[tuple[str, str], Permission]:
     """The permission each ``/api/v1`` operation requires, read from its dependencies
     (``require_<permission>`` of :func:`api.auth.require`)."""
@@ -261,6 +313,9 @@ def _required_permissions() -> dict[tuple[str, str], Permission]:
     for router in V1:
         for route in router.routes:
             found = [n for n in names(route.dependant) if n.startswith("require_")]
+            if route.path in PUBLIC_V1:
+                assert found == [], route.path  # the personal link is the authority
+                continue
             assert len(found) == 1, (route.path, found)
             permission = Permission[found[0].removeprefix("require_").upper()]
             for method in route.methods:
@@ -273,7 +328,10 @@ def test_the_matrix_follows_the_core_role_table() -> None:
     a role without it gets 403; the roles that are not scoped (admin, national, portal)
     get 403 for nothing else (a référent may, for what is outside their groupements)."""
     needed = _required_permissions()
-    assert {(c.method, c.route) for c in CASES if c.route.startswith(API_PREFIX)} == set(needed)
+    public = {(c.method, c.route) for c in CASES if c.route.removeprefix(API_PREFIX) in PUBLIC_V1}
+    assert {(c.method, c.route) for c in CASES if c.route.startswith(API_PREFIX)} == set(
+        needed
+    ) | public
     for case in CASES:
         permission = needed.get((case.method, case.route))
         if permission is None:

@@ -103,6 +103,20 @@ KNOWN_BY_PATH = {
     "/api/v1/coverage/departements/{code}": "33",
     "/api/v1/associations/{association_id}/conventions/{partner_id}": "asso-a",
 }
+
+
+def _introduction(world: World, name: str) -> str:
+    """An introduction of the fuzz world: its id, or its first person's link."""
+    from graph.access.roles import Principal, Role
+    from graph.introductions import open_service
+    from graph.paths import Target
+
+    service = open_service(world.data_dir, world.store)
+    intro = service.request(Principal("fuzz", Role.ADMIN), candidate_id="cand-a",
+                            target=Target("employer", id="emp-1"))  # fmt: skip
+    return intro.id if name == "introduction_id" else service.token_of(intro, intro.hops[0])
+
+
 WITH_ID = sorted(
     (method, path) for method, path, mode in CASES
     if mode is GenerationMode.POSITIVE and "{" in path and method != "DELETE"
@@ -119,7 +133,8 @@ def test_operation_on_existing_records(
     headers = fuzz_world.headers("admin")
 
     known = {name: KNOWN.get(name) for name in names}
-    known[names[-1]] = KNOWN_BY_PATH.get(path) or KNOWN[names[-1]]
+    last = names[-1]
+    known[last] = KNOWN_BY_PATH.get(path) or KNOWN.get(last) or _introduction(fuzz_world, last)
 
     @given(case=operation.as_strategy(path_parameters=known))
     @settings(
