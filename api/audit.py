@@ -174,7 +174,7 @@ def spec_of(method: str, template: str, endpoint: Any) -> Audited | None:
     marked = getattr(endpoint, "__audited__", None)
     if isinstance(marked, Audited):
         return marked if marked.record else None
-    found = AUDITED.get((method, template))
+    found = AUDITED.get((method, template)) or _of_family(method, template)
     if found is not None:
         return found
     if method in _WRITES and template.startswith("/api/v1/"):
@@ -186,6 +186,36 @@ def spec_of(method: str, template: str, endpoint: Any) -> Audited | None:
 _person_params = PersonsOf(
     lambda r: [v for k, v in r.path_params.items() if k.endswith("person_id") and v]
 )
+_noted_and_params = PersonsOf(lambda r: [*r.noted, *_person_params.find(r)])
+
+#: families of routes added after the table, recorded by their prefix: (prefix, kind,
+#: how a read is recorded, how a write is)
+_FAMILIES: tuple[tuple[str, str, Audited | None, Audited], ...] = (
+    # a member's relationships (ties, employments, targets, places, memberships)
+    ("/api/v1/members/{person_id}/", "relation",
+     Audited(Action.READ, "relation", _noted_and_params),
+     Audited(Action.WRITE, "relation", _noted_and_params)),
+    # an organisation's référents, charters, conventions: people named in the answer
+    ("/api/v1/groupements/{groupement_id}/", "relation",
+     Audited(Action.READ, "relation", from_body(), when_named=True),
+     Audited(Action.WRITE, "relation", _noted_and_params)),
+    ("/api/v1/associations/{association_id}/", "relation",
+     Audited(Action.READ, "relation", from_body(), when_named=True),
+     Audited(Action.WRITE, "relation", _noted_and_params)),
+    ("/api/v1/introductions", "introduction",
+     Audited(Action.READ, "introduction", noted, when_named=True),
+     Audited(Action.WRITE, "introduction", noted)),
+    ("/api/v1/imports", "import", None, Audited(Action.WRITE, "import", from_body())),
+    ("/api/v1/exports", "export", Audited(Action.EXPORT, "export", nobody),
+     Audited(Action.WRITE, "export", nobody)),
+)  # fmt: skip
+
+
+def _of_family(method: str, template: str) -> Audited | None:
+    for prefix, _, read, write in _FAMILIES:
+        if template.startswith(prefix):
+            return read if method == "GET" else write
+    return None
 
 # --------------------------------------------------------------------------- finding ids
 
@@ -294,7 +324,12 @@ def _entry_maker(
     operation = state.get("audit_operation", "")
     path_params = dict(scope.get("path_params", {}))
     query = _query(scope)
-    noted_ids = tuple(state.get("audit_persons", ()))
+    # ids a route found itself: note_persons, or the state the later routes leave them in
+    noted_ids = tuple(
+        str(i)
+        for key in ("audit_persons", "touched_people", "person_ids")
+        for i in (state.get(key) or ())
+    )
 
     def make() -> AuditEntry | None:
         parsed = json.loads(body) if spec.persons.body and body else None
