@@ -77,7 +77,7 @@ def erase(app: AppContext, person_id: str, yes: bool, as_json: bool) -> None:
     with french_errors(), open_audit(app) as log:
         done = erase_person(
             app.store(), person_id, audit=log, actor=cli_actor(), role=CLI_ROLE,
-            operation="passerelle member erase",
+            operation="passerelle member erase", data_dir=app.settings.data_dir,
         )  # fmt: skip
     emit(
         done.to_dict(),
@@ -112,6 +112,7 @@ def retention(app: AppContext, dry_run: bool, months: int | None, as_json: bool)
                 role=CLI_ROLE,
                 operation="passerelle retention",
                 traces=False,
+                data_dir=app.settings.data_dir,
             ),
             dry_run=dry_run,
         )

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.audit import AuditDep, audited, from_path, records_itself
@@ -93,7 +93,11 @@ def export_member(
 )
 @records_itself
 def erase_member(
-    person_id: PersonId, principal: MembersWrite, store: StoreDep, audit: AuditDep
+    request: Request,
+    person_id: PersonId,
+    principal: MembersWrite,
+    store: StoreDep,
+    audit: AuditDep,
 ) -> dict[str, object]:
     """Remove the person everywhere (graph, indexes, caches); an audit tombstone stays."""
     person_in_scope(store.view(), principal, person_id, "person_id")
@@ -104,5 +108,6 @@ def erase_member(
         actor=principal.token_id,
         role=principal.role.value,
         operation=ERASE_OPERATION,
+        data_dir=request.app.state.settings.data_dir,
     )
     return done.to_dict()

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from graph.audit import Action, AuditEntry, AuditLog, utc_now
@@ -83,10 +84,12 @@ def erase_person(
     now: datetime | None = None,
     field: str = "person_id",
     traces: bool = True,
+    data_dir: str | Path | None = None,
 ) -> Erasure:
     """Erase ``person_id`` everywhere (see the module); :class:`NotFound` naming ``field``
     when no person has that id. The caller has checked that it may. ``traces=False``
-    leaves :func:`forget_traces` to the caller, once after erasing many people.
+    leaves :func:`forget_traces` to the caller, once after erasing many people. With
+    ``data_dir``, the introductions kept there that involve the person are erased too.
 
     >>> import tempfile
     >>> from graph.embedded import EmbeddedStore
@@ -100,6 +103,10 @@ def erase_person(
     """
     if not isinstance(store.get(person_id), Person):
         raise NotFound(Label.PERSON.value, person_id, field)
+    if data_dir is not None:  # their introductions (graph.introductions), kept beside
+        from graph.introductions import open_service
+
+        open_service(data_dir, store).erase_person(person_id)
     result = store.delete_person(person_id)
     if traces:
         forget_traces(store)

@@ -27,7 +27,13 @@ def test_member_export_json_and_csv(data_dir: Path) -> None:
     assert record["person"]["email"] == "anne.aubert@example.org"
     assert {m["other_id"] for m in record["memberships"]} == {"asso-a", "grp-a"}
     assert [t["other_id"] for t in record["ties"]] == ["help-a"]
-    assert record["consents"] == {"consent_directory": False, "consent_introducer": True}
+    consents = record["consents"]
+    assert consents["consent_directory"] is False and consents["consent_introducer"] is True
+    # every purpose, each with its date (issue 17)
+    purposes = ("introducer", "directory", "contact", "portal", "social_import")
+    assert {f"consent_{p}" for p in purposes} | {f"consent_{p}_at" for p in purposes} == set(
+        consents
+    )
 
     target = data_dir / "out.zip"
     code, out, _ = run(data_dir, "member", "export", "cand-a", "--format", "csv", "-o", str(target))

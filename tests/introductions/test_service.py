@@ -240,3 +240,17 @@ def test_works_when_a_person_was_erased_from_the_graph(net: Net) -> None:
     assert isinstance(net.store.get_relationship(RelType.KNOWS, "cand-a", "help-a"), Knows)
     (held,) = [m for m in Outbox(net.db).messages() if m.to_person_id == "work-1"]
     assert held.status == "held" and held.to_addr is None
+
+
+def test_the_right_to_erasure_erases_the_introductions_too(net: Net) -> None:
+    """graph.rights.erase_person, as the API and the CLI call it, reaches this database."""
+    from graph.rights import erase_person
+
+    intro = request(net)
+    erase_person(
+        net.store, "help-a", audit=None, actor="cli:test", role="admin",
+        operation="passerelle member erase", data_dir=net.data_dir,
+    )  # fmt: skip
+    assert net.store.get("help-a") is None
+    with pytest.raises(NotFound):
+        net.db.get(intro.id)
