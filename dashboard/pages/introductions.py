@@ -29,6 +29,7 @@ from dashboard.components import dropdown, notice, section
 from dashboard.runtime import PageContext, current_runtime
 from graph.access.introductions import funnel_counts, sees_bodies
 from graph.access.roles import Permission
+from graph.access.scope import groupements_in_scope
 from graph.errors import PasserelleError
 from graph.introductions import open_service
 from graph.introductions.links import LinkError
@@ -388,6 +389,9 @@ def funnel_section(ctx: PageContext) -> Any:
         rows = service_of(ctx).funnel()
     except PasserelleError:
         return None
+    # a référent sees their own groupements' funnels only (as everywhere on their pages)
+    shown_ids = set(groupements_in_scope(ctx.principal, rows))
+    rows = {gid: counts for gid, counts in rows.items() if gid in shown_ids}
     if not rows:
         return None
     infos = D.groupement_infos(ctx.store)

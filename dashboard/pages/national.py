@@ -333,6 +333,7 @@ def referent_layout(ctx: PageContext, data: D.NationalData) -> html.Div:
                 note="Effectifs exacts : ce sont vos groupements.",
                 id_="panneau-table",
             ),
+            introductions.funnel_section(ctx),
             html.Div(
                 id="rendu-national", className="render-mark", **{"data-version": str(data.version)}
             ),

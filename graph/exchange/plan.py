@@ -84,8 +84,10 @@ REL_DEFAULTS: dict[tuple[RelType, str], Any] = {
 }
 _PERSON_FIELDS = [
     "id", "member_number", "civility", "first_name", "last_name", "grade", "grade_category",
-    "service", "career", "status", "departure_date", "promotion", "consent_introducer",
-    "consent_directory", "consent_social_import", "consent_social_import_at", "capacity",
+    "service", "career", "status", "departure_date", "promotion",
+    "consent_introducer", "consent_introducer_at", "consent_directory", "consent_directory_at",
+    "consent_contact", "consent_contact_at", "consent_portal", "consent_portal_at",
+    "consent_social_import", "consent_social_import_at", "left_on", "capacity",
     "monthly_load", "email", "phone",
 ]  # fmt: skip
 _EMPLOYER_FIELDS = ["id", "name", "brand", "size"]
