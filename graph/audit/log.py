@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from graph.audit.entry import (
     RETENTION_MONTHS,
@@ -75,6 +76,20 @@ _PURGE_PEOPLE = "DELETE FROM entry_people WHERE entry IN (SELECT id FROM entries
 _PURGE = "DELETE FROM entries WHERE at < ?"
 
 
+_M = TypeVar("_M", bound=Callable[..., Any])
+
+
+def _exclusive(method: _M) -> _M:
+    """Run ``method`` holding the log's ``_busy`` lock."""
+
+    @functools.wraps(method)
+    def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with self._busy:
+            return method(self, *args, **kwargs)
+
+    return cast(_M, run)
+
+
 def audit_path(data_dir: Path) -> Path:
     """Where the audit log of a data directory lives."""
     return Path(data_dir) / AUDIT_FILE
@@ -94,6 +109,9 @@ class AuditLog:
         self._timeout = busy_timeout_s
         self._local = threading.local()
         self._lock = threading.Lock()
+        #: held by every use of a connection, and by close: a connection is never closed
+        #: while another thread uses it (SQLite crashes the process then)
+        self._busy = threading.RLock()
         self._conns: list[sqlite3.Connection] = []
         self._closed = False
         self._ready = False
@@ -125,7 +143,7 @@ class AuditLog:
         return conn
 
     def close(self) -> None:
-        with self._lock:
+        with self._busy, self._lock:
             self._closed = True
             for conn in self._conns:
                 with contextlib.suppress(sqlite3.Error):
@@ -144,6 +162,7 @@ class AuditLog:
         """Add one entry; its new id."""
         return self.append_many([entry])[0]
 
+    @_exclusive
     def append_many(self, entries: Sequence[AuditEntry]) -> list[int]:
         """Add entries in one transaction; their ids, in order."""
         ids: list[int] = []
@@ -169,6 +188,7 @@ class AuditLog:
             raise StoreUnavailable(f"cannot write the audit log: {exc}") from None
         return ids
 
+    @_exclusive
     def purge(self, now: datetime | None = None, months: int = RETENTION_MONTHS) -> int:
         """Remove the entries older than ``months`` before ``now``; how many went."""
         cutoff = stamp(purge_cutoff(now or utc_now(), months))
@@ -188,6 +208,7 @@ class AuditLog:
 
     # ------------------------------------------------------------------ reads
 
+    @_exclusive
     def list(
         self, where: AuditFilter | None = None, *, limit: int = 50, offset: int = 0
     ) -> tuple[list[AuditEntry], int]:
