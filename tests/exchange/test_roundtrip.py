@@ -87,6 +87,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStor
         from tests.neo4j_server import wipe
 
         wipe()
+    (tmp_path / "target").mkdir()  # the Neo4j adapter keeps a marker there
     store = ADAPTERS[request.param](tmp_path / "target")
     yield store
     store.close()
