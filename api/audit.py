@@ -52,16 +52,14 @@ from fastapi import Depends, FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.audit import Action, AuditEntry, AuditLog, QueuedAudit, unique_ids, utc_now
-from graph.model import Label
+from graph.audit.people import persons_among
 from graph.settings import Settings
-from graph.view import LABEL_CODE
 
 log = logging.getLogger("passerelle.audit")
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: seconds between two purges of the log by a running service
 PURGE_EVERY_S = 24 * 3600.0
-_PERSON = LABEL_CODE[Label.PERSON]
 
 
 @dataclass(frozen=True)
@@ -217,6 +215,7 @@ def _of_family(method: str, template: str) -> Audited | None:
             return read if method == "GET" else write
     return None
 
+
 # --------------------------------------------------------------------------- finding ids
 
 _ID_KEYS = ("id", "person", "helper", "candidate")
@@ -251,16 +250,7 @@ def _ids_in(body: Any) -> Iterator[str]:
 def _people_only(app: Any, ids: Iterable[str]) -> list[str]:
     """The ids that name a person in the current graph."""
     holder = getattr(app.state, "store_holder", None)
-    store = None if holder is None else holder.current
-    if store is None:
-        return []
-    view = store.view()
-    out = []
-    for i in ids:
-        nid = view.index.get(i)
-        if nid is not None and view.labels[nid] == _PERSON:
-            out.append(i)
-    return out
+    return persons_among(None if holder is None else holder.current, ids)
 
 
 # --------------------------------------------------------------------------- middleware
@@ -295,10 +285,27 @@ class AuditTrail:
             return
         spec = _spec_of_scope(scope)
         trail = getattr(scope["app"].state, "audit_queue", None)
-        principal = scope.get("state", {}).get("principal")
-        if spec is None or trail is None or principal is None:
+        state = scope.get("state", {})
+        principal = state.get("principal")
+        # a public personal link: the person holding it (set by the route, see link_holder)
+        who = (
+            (principal.token_id, principal.role.value)
+            if principal is not None
+            else state.get("audit_actor")
+        )
+        if spec is None or trail is None or who is None:
             return
-        trail.record(_entry_maker(scope, spec, principal, b"".join(chunks)))
+        trail.record(_entry_maker(scope, spec, who, b"".join(chunks)))
+
+
+def link_holder(request: Request, actor: str) -> None:
+    """Name the holder of a personal link as the actor of this request (no token: the
+    link is the authority), so what they read and answered is recorded too."""
+    request.state.audit_actor = (actor, LINK_ROLE)
+
+
+#: the role the audit log gives the holder of a personal link (an intermediary or contact)
+LINK_ROLE = "link"
 
 
 def _spec_of_scope(scope: Scope) -> Audited | None:
@@ -316,7 +323,7 @@ def _spec_of_scope(scope: Scope) -> Audited | None:
 
 
 def _entry_maker(
-    scope: Scope, spec: Audited, principal: Any, body: bytes
+    scope: Scope, spec: Audited, who: tuple[str, str], body: bytes
 ) -> Callable[[], AuditEntry | None]:
     at = utc_now()
     app = scope["app"]
@@ -339,8 +346,8 @@ def _entry_maker(
             return None
         return AuditEntry(
             at=at,
-            actor=principal.token_id,
-            role=principal.role.value,
+            actor=who[0],
+            role=who[1],
             action=spec.action,
             kind=spec.kind,
             operation=operation,

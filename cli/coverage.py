@@ -19,6 +19,8 @@ from typing import Any
 import click
 
 from cli.context import AppContext
+from cli.trail import note_persons
+from graph.audit.people import tokens
 from graph.coverage import privacy
 from graph.coverage.service import Scope, coverage, gaps
 from graph.errors import InvalidInput
@@ -140,6 +142,7 @@ def coverage_cmd(
     if show_gaps:
         report = gaps(app.store(), scope, when, limit, exact=True)
         rendered = [privacy.render_gap(g, own) for g in report.gaps]
+        note_persons(tokens(json.dumps(rendered)))  # people the gaps name (cli.trail)
         if csv_file is not None:
             raise InvalidInput("--csv", "is for the coverage table, not --gaps")
         if as_json:

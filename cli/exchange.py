@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.context import AppContext, emit
+from cli.trail import note_persons
 from graph.errors import InvalidInput, NotFound
 from graph.exchange import SourceFile, run_import
 from graph.exchange.apply import ImportResult, write_plan
@@ -75,6 +76,7 @@ def import_cmd(
                 bar.update(tasks[stage], completed=done, total=max(total, 1))
 
             result = run_import(store, sources, dry_run=dry_run, progress=progress)
+    note_persons(sorted(result.plan.person_ids))  # the audit log (cli.trail)
     emit(result.to_dict(), as_json, lambda _: _render(result, dry_run))
     if not result.plan.ok:
         sys.exit(EXIT_PROBLEMS)

@@ -106,6 +106,10 @@ def _register() -> None:
     for command in (audit, member, retention):  # personal data (cli.audit, cli.rights)
         main.add_command(command)
     _with_store_option(seed)
+    from cli import trail
+
+    for command in main.commands.values():  # the audit log (cli.trail)
+        trail.install(command)
 
 
 _register()

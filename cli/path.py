@@ -7,6 +7,7 @@ from datetime import date, datetime
 import click
 
 from cli.context import AppContext, emit
+from cli.trail import note_persons
 from graph.errors import InvalidInput
 from graph.paths import PathPolicy, PathResult, Target, find_paths
 from graph.paths.results import Path
@@ -120,4 +121,5 @@ def path(
                 "--as-of", f"expected a date YYYY-MM-DD (got {as_of!r})", as_of
             ) from None
     result = find_paths(app.store(), candidate_id, target, policy, when)
+    note_persons(h.to_id for p in result.paths for h in p.hops if h.to_id)  # cli.trail
     emit(result.to_dict() if as_json else result, as_json, _render)

@@ -57,6 +57,8 @@ def create_server(
             store=shared.store,
             tokens=shared.tokens,
             options=dashboard,
+            # the API's audit queue (opened in its lifespan): one log for both
+            audit_trail=lambda: getattr(app.state, "audit_queue", None),
             warm_on_start=shared.settings.api_warm if warm_dashboard is None else warm_dashboard,
             after_warm=shared.after_warm,
         )

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 import flask
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import auth
+from dashboard import audit, auth
 from dashboard import data as D
 from dashboard.components import not_found, top_bar
 from dashboard.pages import groupement, imports, introductions, login, members, national, paths
@@ -108,6 +108,7 @@ def render(
     relative = path[len(runtime.prefix) :] if path.startswith(runtime.prefix) else path.lstrip("/")
     relative = relative.rstrip("/") if relative != "/" else ""
     key, args = match(relative)
+    audit.note_page(key if key is not None else "inconnue")
     if key == "reponse":  # a personal link: public, the link is the authority
         return html.Div([top_bar(None), introductions.answer_layout(args["token"])])
     if key == "connexion" or ctx is None:
@@ -161,8 +162,12 @@ def create_dash(
     prefix: str = PREFIX + "/",
     routes_prefix: str | None = None,
     options: DashboardSettings | None = None,
+    audit_trail: Callable[[], audit.Recorder | None] | None = None,
 ) -> Dash:
     """The dashboard as a Dash app over ``store()`` and ``tokens()`` (called per request).
+
+    ``audit_trail()`` gives where the audit entries of its callbacks go (the API's queue
+    when mounted in it; None: not recorded, as in tests that do not look).
 
     ``prefix`` is the path the browser sees ("/dashboard/"); ``routes_prefix`` the path
     the Flask server sees: the same when Flask serves the app itself, "/" when it is
@@ -192,6 +197,7 @@ def create_dash(
     runtime = Runtime(settings, options or DashboardSettings(), store, tokens, prefix)
     server.extensions[EXTENSION] = runtime
     auth.install(server, runtime, routes_prefix or prefix)
+    audit.install(server, audit_trail or (lambda: None), store)
     app.layout = shell
 
     @app.callback(Output("page", "children"), Input("url", "pathname"), Input("url", "search"))
@@ -223,6 +229,7 @@ def mount(
     *,
     path: str = PREFIX,
     options: DashboardSettings | None = None,
+    audit_trail: Callable[[], audit.Recorder | None] | None = None,
     warm_on_start: bool = False,
     after_warm: Callable[[], None] | None = None,
 ) -> Dash:
@@ -239,7 +246,13 @@ def mount(
 
     options = options or DashboardSettings()
     dash_app = create_dash(
-        settings, store, tokens, prefix=path + "/", routes_prefix="/", options=options
+        settings,
+        store,
+        tokens,
+        prefix=path + "/",
+        routes_prefix="/",
+        options=options,
+        audit_trail=audit_trail,
     )
     app.mount(path, WSGIMiddleware(dash_app.server, workers=8), name="dashboard")
 

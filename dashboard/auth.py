@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 import flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from dashboard import audit
 from dashboard.runtime import PageContext, Runtime, current_runtime
 from graph.access.roles import Principal, may_open_dashboard
 from graph.access.tokens import TokenInfo
@@ -132,6 +133,7 @@ def principal_from_request(runtime: Runtime) -> Principal | None:
         return None
     if info is None or info.id != token_id or not allowed(info):
         return None
+    audit.note_viewer(info.id, info.role.value)
     return info.principal()
 
 

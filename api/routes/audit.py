@@ -1,9 +1,10 @@
 """``/api/v1/audit``: the audit log of accesses to personal data, for the admin only.
 
 Filters: ``person_id`` (entries naming that person), ``since`` and ``until`` (instants,
-or days: ``2025-06-01``), ``actor`` (a token id, or ``cli:<user>``), ``action`` and
-``kind``. Newest first, paged with ``limit`` and ``offset`` like every list. Each entry
-gives the token's name when the token database knows it.
+or days: ``2025-06-01``), ``actor`` (a token id, ``cli:<user>``, or
+``link:<introduction>#<hop>`` for the holder of a personal link), ``action`` and ``kind``.
+Newest first, paged with ``limit`` and ``offset`` like every list. Each entry gives the
+token's name when the token database knows it.
 
 Reading someone's entries is itself recorded (kind ``audit``, with the person asked for).
 """
@@ -32,7 +33,10 @@ router = APIRouter(
 class AuditEntryOut(BaseModel):
     id: int
     at: datetime
-    actor: str = Field(description="token id, or cli:<user> for the command line")
+    actor: str = Field(
+        description="token id, cli:<user> for the command line, link:<introduction>#<hop> "
+        "for the holder of a personal link"
+    )
     actor_name: str | None = Field(None, description="the token's name, if known")
     role: str
     action: Action

@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.audit import link_holder
 from api.auth import require
 from api.deps import CoverageRead, PageDep, get_store
 from api.problems import ProblemError, problem_responses
@@ -333,14 +334,18 @@ def funnel(principal: CoverageRead, service: ServiceDep) -> dict[str, Any]:
 @router.get("/answer/{token}", response_model=LinkOut, summary="What a personal link shows")
 async def read_link(token: Token, service: ServiceDep, request: Request) -> dict[str, Any]:
     """No token needed: the link is the authority. Only what the person needs."""
-    return await on_loop_or_thread(request, service.store, _read_link, service, token)
+    return await on_loop_or_thread(request, service.store, _read_link, service, token, request)
 
 
-def _read_link(service: IntroductionService, token: str) -> dict[str, Any]:
+def _read_link(service: IntroductionService, token: str, request: Request) -> dict[str, Any]:
     try:
-        return service.link_view(token).to_dict()
+        view = service.link_view(token).to_dict()
+        actor, named = service.holder(token)
     except LinkError as exc:
         raise _link_problem(exc) from None
+    link_holder(request, actor)
+    request.state.person_ids = list(named)
+    return view
 
 
 @router.post("/answer/{token}", response_model=AnsweredOut, summary="Accept or decline")
@@ -358,8 +363,10 @@ def _answer(
 ) -> dict[str, Any]:
     try:
         intro = service.answer(token, body.decision == "accept", body.reason)
+        actor, _ = service.holder(token)
     except LinkError as exc:
         raise _link_problem(exc) from None
+    link_holder(request, actor)
     _touch(request, intro)
     text = (
         "Merci, votre accord est enregistré."

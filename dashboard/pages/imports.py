@@ -18,6 +18,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard import audit
 from dashboard.auth import current_context
 from dashboard.components import notice
 from dashboard.runtime import PageContext
@@ -156,4 +157,5 @@ def register(app: Dash) -> None:
         if ctx is None or not may_import(ctx) or not clicks or not contents:
             raise PreventUpdate
         result = run_import(ctx.store, sources(contents, names), principal=ctx.principal)
+        audit.note_persons(sorted(result.plan.person_ids))  # who the import wrote
         return report(result, False), True if result.written else no_update

@@ -23,6 +23,7 @@ from dash import ALL, Dash, Input, Output, State, dcc, html
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
+from dashboard import audit
 from dashboard import data as D
 from dashboard.auth import current_context
 from dashboard.components import dropdown, notice, section
@@ -321,12 +322,20 @@ def layout(ctx: PageContext, **args: str) -> html.Div:
 # --------------------------------------------------------------------------- the answer page
 
 
+def _note_holder(service: IntroductionService, token: str) -> None:
+    """The audit log names the holder of the link and the people their page names."""
+    actor, named = service.holder(token)
+    audit.note_actor(actor, audit.LINK_ROLE)
+    audit.note_persons(named)
+
+
 def answer_layout(token: str) -> html.Div:
     """The public page of a personal link: no login, only what the person needs."""
     runtime = current_runtime()
     service = open_service(runtime.settings.data_dir, runtime.store())
     try:
         view = service.link_view(token)
+        _note_holder(service, token)
     except LinkError as exc:
         return html.Div(
             [
@@ -515,6 +524,7 @@ def register(app: Dash) -> None:
         service = open_service(runtime.settings.data_dir, runtime.store())
         try:
             service.answer(token, accept, reason)
+            _note_holder(service, token)
         except LinkError as exc:
             return notice(
                 exc.message[0].upper() + exc.message[1:] + ".", "bad", id_="reponse-erreur"

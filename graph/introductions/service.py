@@ -444,6 +444,23 @@ class IntroductionService:
             is_contact=hop.is_contact,
         )
 
+    def holder(self, token: str) -> tuple[str, tuple[str, ...]]:
+        """Who holds a link, as the audit log names them, and the people its page names
+        (the person asked, the candidate, the one before and the one after).
+
+        Only the signature and the date are checked: it also names the holder of a link
+        that has just been answered."""
+        claim = links.read_token(self.key, token, int(self.clock().timestamp()))
+        try:
+            intro = self.db.get(claim.intro_id)
+        except NotFound:
+            raise links.LinkUsed() from None
+        hop = next((h for h in intro.hops if h.position == claim.position), None)
+        named = [intro.candidate_id]
+        if hop is not None:
+            named += [i for i in (hop.person_id, hop.previous_id, hop.next_id) if i]
+        return link_actor(claim.intro_id, claim.position), tuple(dict.fromkeys(named))
+
     def answer(self, token: str, accept: bool, reason: str | None = None) -> Introduction:
         """Accept or decline through a personal link (once)."""
         reason = _text(reason or "", "reason", MAX_REASON) or None
@@ -553,6 +570,16 @@ class IntroductionService:
     def erase_person(self, person_id: str) -> list[str]:
         """Erase every introduction naming the person (article 17), with its e-mails."""
         return self.db.erase_person(person_id)
+
+
+def link_actor(intro_id: str, position: int) -> str:
+    """The audit log's name for the holder of a personal link: no token, the link is the
+    authority, and the introduction and hop say whose it is.
+
+    >>> link_actor("intro-1", 2)
+    'link:intro-1#2'
+    """
+    return f"link:{intro_id}#{position}"
 
 
 def next_action(intro: Introduction, names: Mapping[str, str], settings: IntroSettings) -> str:

@@ -89,3 +89,28 @@ def test_withdraw_reroute_and_conflicts(fresh_world: World) -> None:
     other = w.client.get(f"/api/v1/introductions/{intro['id']}",
                          headers=w.headers("other_referent"))  # fmt: skip
     assert other.status_code == 404
+
+
+def test_what_a_personal_link_shows_and_answers_is_audited(fresh_world: World) -> None:
+    """The holder of a link has no token: the audit log names them by their link (the
+    introduction and the hop) and records whom the page named and what they answered."""
+    w, ref = fresh_world, fresh_world.headers("referent")
+    intro = w.client.post("/api/v1/introductions", json=INTRO_BODY, headers=ref).json()
+    token = _links(w, intro["id"])[0]
+    assert w.client.get(f"/api/v1/introductions/answer/{token}").status_code == 200
+    w.client.post(f"/api/v1/introductions/answer/{token}", json={"decision": "accept"})
+    w.app.state.audit_queue.flush()
+    entries = w.client.get(
+        "/api/v1/audit", params={"actor": f"link:{intro['id']}#0"}, headers=w.headers("admin")
+    ).json()["items"]
+    assert [(e["action"], e["role"], e["operation"]) for e in entries] == [
+        ("write", "link", "POST /api/v1/introductions/answer/{token}"),
+        ("read", "link", "GET /api/v1/introductions/answer/{token}"),
+    ]
+    assert set(entries[1]["person_ids"]) == {"cand-a", "help-a", "work-1"}
+    assert "cand-a" in entries[0]["person_ids"]
+    # a link that does not verify names nobody and records nothing
+    w.client.get("/api/v1/introductions/answer/abcdefghijkl.mnopqrstu")
+    w.app.state.audit_queue.flush()
+    every = w.client.get("/api/v1/audit", headers=w.headers("admin")).json()["items"]
+    assert all(not e["actor"].startswith("link:") or e["actor"].endswith("#0") for e in every)
