@@ -10,6 +10,10 @@
 * **The outbox**: whoever follows an introduction sees its e-mails' subject, recipient
   and status; the bodies (they hold the personal links) only while no SMTP server is
   configured (a demo: the référent passes the links on by hand) or to the admin.
+* **Putting two people in touch** (the last person accepted): each receives the other's
+  e-mail address only when that other person consented to share their contact details
+  (``consent_contact``, :func:`address_shared`); otherwise the e-mail says the référent
+  will connect them. Accepting to meet someone is not consent to hand out an address.
 * **A personal link** is the whole authority of the person who holds it: it answers one
   question and shows only the candidate's name and short profile, who asks, the target
   and the next person's name (:mod:`graph.introductions.links`).
@@ -54,3 +58,12 @@ def funnel_counts(
     """
     own = groupement_view(principal, groupement_id) is GroupementView.OWN
     return {k: count(v, own) for k, v in counts.items()}
+
+
+def address_shared(consent_contact: bool, email: str | None) -> str | None:
+    """The address given to the other person of an introduction: only with consent.
+
+    >>> address_shared(True, "a@b.fr"), address_shared(False, "a@b.fr"), address_shared(True, None)
+    ('a@b.fr', None, None)
+    """
+    return email if consent_contact and email else None

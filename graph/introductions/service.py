@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from graph.access.introductions import sees_introduction
+from graph.access.introductions import address_shared, sees_introduction
 from graph.access.roles import Principal
 from graph.access.scope import groupements_of, person_in_scope
 from graph.errors import Conflict, InvalidInput, NotFound
@@ -236,11 +236,15 @@ class IntroductionService:
         out = []
         for me, other in pairs:
             other_record = people.get(other)
-            address = other_record.email if isinstance(other_record, Person) else None
+            address = (
+                address_shared(other_record.consent_contact, other_record.email)
+                if isinstance(other_record, Person)
+                else None
+            )
             mail = templates.introduced(
                 person=display_name(people.get(me)),
                 other=display_name(other_record),
-                address=address or "(non renseignée : votre référent vous la transmettra)",
+                address=address,
                 chain=chain or "votre référent",
             )
             out.append(self._new(intro, "introduced", me, people, mail))

@@ -41,7 +41,7 @@ _ASK_CONTACT = Template(
 _INTRODUCED = Template(
     "Bonjour $person,\n\n"
     "Bonne nouvelle : $other a accepté la mise en relation.\n"
-    "Vous pouvez écrire à $other à l'adresse : $address\n\n"
+    "$reach\n\n"
     "Merci à celles et ceux qui ont fait le lien : $chain."
 )
 _CLOSED = Template(
@@ -108,8 +108,18 @@ def ask(
     return subject, _done(text), _html(text)
 
 
-def introduced(*, person: str, other: str, address: str, chain: str) -> tuple[str, str, str]:
-    text = _INTRODUCED.substitute(person=person, other=other, address=address, chain=chain)
+def introduced(
+    *, person: str, other: str, address: str | None, chain: str
+) -> tuple[str, str, str]:
+    """The e-mail to each of the two people put in touch; ``address`` is the other's, None
+    when they did not consent to share it (the référent then connects them)."""
+    reach = (
+        f"Vous pouvez écrire à {other} à l'adresse : {address}"
+        if address
+        else f"Votre référent vous mettra en relation avec {other}, dont l'adresse n'est pas"
+        " communiquée sans son accord."
+    )
+    text = _INTRODUCED.substitute(person=person, other=other, reach=reach, chain=chain)
     return f"Passerelle : mise en relation avec {other}", _done(text), _html(text)
 
 

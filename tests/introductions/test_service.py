@@ -61,8 +61,29 @@ def test_whole_flow_to_introduced(net: Net) -> None:
     assert after.state is State.INTRODUCED
     assert kinds(net) == [("ask", "help-a"), ("ask", "work-1"), ("introduced", "cand-a"),
                           ("introduced", "work-1")]  # fmt: skip
-    to_candidate = Outbox(net.db).messages()[1]
-    assert "fournier@example.org" in to_candidate.text
+    to_candidate, to_contact = Outbox(net.db).messages()[1], Outbox(net.db).messages()[0]
+    # the candidate consented to share their contact details, the contact did not
+    assert "anne.aubert@example.org" in to_contact.text
+    assert "fournier@example.org" not in to_candidate.text
+    assert "Votre référent vous mettra en relation" in to_candidate.text
+
+
+def test_addresses_are_exchanged_only_with_consent_to_share_them(net: Net) -> None:
+    net.store.update_node(Label.PERSON, "work-1", {"consent_contact": True})
+    intro = request(net)
+    net.service.answer(links_of(net, intro.id)[0], accept=True)
+    net.service.answer(links_of(net, intro.id)[1], accept=True)
+    to_contact, to_candidate = Outbox(net.db).messages()[:2]
+    assert (to_candidate.to_person_id, to_contact.to_person_id) == ("cand-a", "work-1")
+    assert "fournier@example.org" in to_candidate.text  # the contact agreed
+    net.store.update_node(Label.PERSON, "cand-a", {"consent_contact": False})
+    intro = net.service.request(REFERENT, candidate_id="cand-a", target=EMPLOYER, message="")
+    net.service.answer(links_of(net, intro.id)[0], accept=True)
+    net.service.answer(links_of(net, intro.id)[1], accept=True)
+    to_contact = Outbox(net.db).messages()[0]
+    assert to_contact.to_person_id == "work-1"
+    assert "anne.aubert@example.org" not in to_contact.text  # the candidate withdrew
+    assert "Votre référent vous mettra en relation" in to_contact.text
 
 
 def test_a_link_is_single_use(net: Net) -> None:
