@@ -19,7 +19,9 @@
    and latency counts from the scheduled time. The issue's mix:
 
    * 70% path queries (``POST /api/v1/paths``): 40% employer, 30% sector in bassin,
-     20% job offer, 10% person targets, half with the portal token, half as admin;
+     20% job offer, 10% person targets, half with the portal token (on candidates and
+     people who consented to portal searches: the others are "not found" to a portal),
+     half as admin;
    * 20% coverage: 30% national (``GET /api/v1/coverage``, national token), 40% a
      groupement's coverage and 30% a groupement's gaps (``GET /api/v1/coverage/gaps?
      scope=groupement&id=…&limit=20``), each half by the national token on any
@@ -91,6 +93,10 @@ class Pool:
     groupements: list[str]
     bassins: list[str]
     n_people: int
+    #: the candidates and people a portal may ask about (``consent_portal``): a portal
+    #: asking about anyone else is told "not found" (graph/access/paths.py)
+    portal_candidates: list[str] = field(default_factory=list)
+    portal_people: list[str] = field(default_factory=list)
 
 
 def build_pool(data_dir: Path, seed: int) -> Pool:
@@ -132,11 +138,19 @@ def build_pool(data_dir: Path, seed: int) -> Pool:
             assert isinstance(sector, Sector) and isinstance(bassin, BassinEmploi)
             return sector.code, bassin.code
 
+        chosen_candidates, chosen_people = pick(candidates, 5000), pick(persons, 5000)
+        records = store.get_many(sorted({*chosen_candidates, *chosen_people}))
+
+        def portal(ids: list[str]) -> list[str]:
+            return [i for i in ids if getattr(records.get(i), "consent_portal", False)]
+
         return Pool(
-            candidates=pick(candidates, 5000),
+            candidates=chosen_candidates,
+            portal_candidates=portal(chosen_candidates),
+            portal_people=portal(chosen_people),
             employers=pick(staffed, 2000),
             offers=pick(view.nodes_with_label(Label.JOB_OFFER), 2000),
-            people=pick(persons, 5000),
+            people=chosen_people,
             sets=[set_codes(s, b) for s, b in pairs],
             groupements=[id_of(g) for g in view.nodes_with_label(Label.GROUPEMENT)],
             bassins=sorted({id_of(b) for _, b in pairs}),
@@ -159,20 +173,23 @@ def make_request(rng: random.Random, pool: Pool, tokens: dict[str, str]) -> Requ
         return coverage_request(rng, pool, tokens)
     if draw < PATHS_SHARE:
         kind = rng.choices(list(PATH_KINDS), weights=list(PATH_KINDS.values()))[0]
-        candidate = rng.choice(pool.candidates)
+        as_portal = rng.random() < 0.5
+        candidates = pool.portal_candidates if as_portal else pool.candidates
+        people = pool.portal_people if as_portal else pool.people
+        candidate = rng.choice(candidates)
         if kind == "employer":
             target: dict[str, Any] = {"kind": "employer", "id": rng.choice(pool.employers)}
         elif kind == "offer":
             target = {"kind": "offer", "id": rng.choice(pool.offers)}
         elif kind == "person":
-            person = rng.choice(pool.people)
+            person = rng.choice(people)
             while person == candidate:
-                person = rng.choice(pool.people)
+                person = rng.choice(people)
             target = {"kind": "person", "id": person}
         else:
             sector, bassin = rng.choice(pool.sets)
             target = {"kind": "set", "sector": sector, "bassin": bassin}
-        token = tokens["portal"] if rng.random() < 0.5 else tokens["admin"]
+        token = tokens["portal"] if as_portal else tokens["admin"]
         return Request(
             f"path:{kind}",
             "POST",

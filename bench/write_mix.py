@@ -40,7 +40,10 @@ are left out and the others scaled up):
 * ``member_create``: ``POST /api/v1/members`` in one groupement, the only write of the API
   today that adds relationships (``IN_GROUPEMENT``, ``MEMBER_OF``); its check reads the
   member's groupements, which come from the worker's view of the graph;
-* ``tie`` (``KNOWS``) and ``employment`` (``WORKS_AT``): no route in the API yet.
+* ``tie``: ``POST /api/v1/members/{id}/ties`` (``KNOWS``) and ``employment``:
+  ``POST /api/v1/members/{id}/employments`` (``WORKS_AT``, current), both on members this
+  run created (so a pair is never already linked: no 409), checked in the member's list;
+  before the first create is answered, a member update is written instead.
 
 Every loop is bounded in time (``--duration``, ``AGE_LIMIT_S``, request timeouts) and in
 count (``--max-requests``, ``MAX_IN_FLIGHT``); only 127.0.0.1 is contacted. The writes stay
@@ -107,7 +110,7 @@ from bench.server import (  # noqa: E402
     worker_processes,
 )
 from graph.embedded import EmbeddedStore  # noqa: E402
-from graph.model import Person  # noqa: E402
+from graph.model import Label, Person  # noqa: E402
 
 RSS_EVERY_S = 10.0
 #: RSS "after the first minute" of a phase (or after half of a shorter phase)
@@ -123,6 +126,8 @@ REQUEST_TIMEOUT_S = 60.0
 IDLE_S = 2.0
 #: the members' fields the writer changes and remembers
 TRACKED = ("capacity", "monthly_load", "consent_introducer", "consent_directory")
+#: write kinds whose answer is the member written (the writer learns its values)
+MEMBER_WRITES = frozenset({"member_update", "consent", "member_create"})
 TRANSPORT_ERRORS = (TimeoutError, OSError, asyncio.IncompleteReadError, RuntimeError)
 
 
@@ -148,9 +153,14 @@ class WriterState:
 
     members: dict[str, dict[str, Any]]
     groupements: list[str]
+    employers: list[str] = field(default_factory=list)
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     busy: set[str] = field(default_factory=set)
     created: int = 0
+    #: members this run created and saw answered (no tie, no employment of their own yet)
+    fresh: list[str] = field(default_factory=list)
+    #: (member, other) ties and (member, employer) employments already written by this run
+    linked: set[tuple[str, str]] = field(default_factory=set)
 
     def pick(self, rng: random.Random) -> str:
         ids = list(self.members)
@@ -214,6 +224,55 @@ def member_create(rng: random.Random, state: WriterState) -> WriteOp:
     )
 
 
+def _fresh_pair(
+    rng: random.Random, state: WriterState, others: list[str]
+) -> tuple[str, str] | None:
+    """A member created by this run (it has no tie or employment but ours) and an other
+    end not linked to it yet; None while no created member is free."""
+    free = [m for m in state.fresh if m not in state.busy]
+    for _ in range(20):
+        if not free or not others:
+            return None
+        member, other = rng.choice(free), rng.choice(others)
+        if member != other and (member, other) not in state.linked:
+            state.busy.add(member)
+            state.linked.add((member, other))
+            return member, other
+    return None
+
+
+def listed(kind: str, member: str, field_name: str, other: str, body: dict[str, Any]) -> WriteOp:
+    """A relationship created under ``/members/{member}/{kind}``, checked in its list."""
+    url = f"/api/v1/members/{member}/{kind}"
+
+    def shows(status: int, answer: Any) -> bool:
+        items = answer if isinstance(answer, list) else answer.get("items", ())
+        return status == 200 and any(item.get(field_name) == other for item in items)
+
+    return WriteOp(kind.rstrip("s"), "POST", url, body, url, shows, member)
+
+
+def tie(rng: random.Random, state: WriterState) -> WriteOp:
+    """A new KNOWS tie between a member created by this run and one of the pool."""
+    pair = _fresh_pair(rng, state, list(state.members))
+    if pair is None:  # nobody created yet: update a member instead
+        return member_update(rng, state)
+    member, other = pair
+    body = {"other_id": other, "strength": round(rng.uniform(0.2, 1.0), 2),
+            "source": "declared", "since": "2024-01-15"}  # fmt: skip
+    return listed("ties", member, "other_id", other, body)
+
+
+def employment(rng: random.Random, state: WriterState) -> WriteOp:
+    """A new current employment of a member created by this run."""
+    pair = _fresh_pair(rng, state, state.employers)
+    if pair is None:
+        return member_update(rng, state)
+    member, employer = pair
+    body = {"employer_id": employer, "role": "Chargé d'affaires", "since": "2025-09-01"}
+    return listed("employments", member, "employer_id", employer, body)
+
+
 @dataclass(frozen=True)
 class WriteKind:
     """A kind of write: its share of the stream, its route, and how to make one
@@ -228,8 +287,8 @@ class WriteKind:
 WRITE_KINDS = (
     WriteKind("member_update", 0.30, "PATCH /api/v1/members/{id}", member_update),
     WriteKind("consent", 0.30, "PATCH /api/v1/members/{id}", consent_change),
-    WriteKind("tie", 0.20, "no route creates a KNOWS tie"),
-    WriteKind("employment", 0.20, "no route creates a WORKS_AT employment"),
+    WriteKind("tie", 0.20, "POST /api/v1/members/{id}/ties", tie),
+    WriteKind("employment", 0.20, "POST /api/v1/members/{id}/employments", employment),
     WriteKind("member_create", 0.10, "POST /api/v1/members", member_create),
 )
 
@@ -238,12 +297,13 @@ def writer_state(data_dir: Path, pool: Pool) -> WriterState:
     """The members the writer updates (the pool's people) with their current values."""
     with EmbeddedStore(data_dir) as store:
         found = store.get_many(pool.people)
+        employers = [e.id for e in store.find(Label.EMPLOYER, limit=500)]
     members = {
         pid: {k: getattr(p, k) for k in TRACKED}
         for pid, p in found.items()
         if isinstance(p, Person)
     }
-    return WriterState(members, sorted(pool.groupements))
+    return WriterState(members, sorted(pool.groupements), employers)
 
 
 # --------------------------------------------------------------------------- connections
@@ -485,7 +545,10 @@ async def one_write(op: WriteOp, due: float, ctx: WriteContext) -> None:
             failure(log.results, kind, str(status), f"{kind} {status} {payload[:200]!r}")
             return
         log.results.latencies[kind].append((ack - due) * 1000)
-        ctx.state.learn(json.loads(payload))
+        if op.kind in MEMBER_WRITES:
+            ctx.state.learn(json.loads(payload))
+        if op.kind == "member_create":
+            ctx.state.fresh.append(op.member)
         if conn.worker is None:
             await ctx.workers.identify([conn])
         writer_pid = conn.worker

@@ -23,7 +23,7 @@ def state() -> WriterState:
         }
         for i in range(3)
     }
-    return WriterState(members, ["grp-a", "grp-b"])
+    return WriterState(members, ["grp-a", "grp-b"], ["emp-1", "emp-2"], fresh=["p-new"])
 
 
 def test_every_write_changes_what_it_checks() -> None:
@@ -40,11 +40,34 @@ def test_every_write_changes_what_it_checks() -> None:
             assert not op.shows(200, before)
             assert op.shows(200, {**before, **op.body})
             assert not op.shows(503, {**before, **op.body})
+        elif op.url.endswith(("/ties", "/employments")):
+            # a new tie or employment of a member this run created, seen in its list
+            assert op.member == "p-new" and op.check_url.startswith(op.url)
+            other = op.body.get("other_id") or op.body.get("employer_id")
+            key = "other_id" if "other_id" in op.body else "employer_id"
+            assert (op.member, other) in s.linked
+            assert not op.shows(200, {"items": []})
+            assert op.shows(200, [{key: other}]) and not op.shows(200, [])
+            assert not op.shows(404, {"items": [{key: other}]})
         else:
             assert op.body["id"] == op.member and len(op.body["groupements"]) == 1
             assert not op.shows(404, {})
             assert not op.shows(200, {"id": op.member, "groupements": []})
             assert op.shows(200, {"id": op.member, "groupements": op.body["groupements"]})
+
+
+def test_ties_and_employments_wait_for_a_created_member_and_never_repeat() -> None:
+    rng = random.Random(3)
+    kinds = {k.name: k for k in WRITE_KINDS}
+    empty = WriterState(state().members, ["grp-a"], ["emp-1"])
+    op = kinds["employment"].make(rng, empty)
+    assert op.kind == "member_update"  # nobody created yet: an update instead
+    one = WriterState(state().members, ["grp-a"], ["emp-1"], fresh=["p-new"])
+    first = kinds["employment"].make(rng, one)
+    assert first.kind == "employment"
+    one.busy.discard("p-new")
+    again = kinds["employment"].make(rng, one)
+    assert again.kind == "member_update"  # the only pair is already linked
 
 
 def test_a_member_being_written_is_not_drawn_again() -> None:
