@@ -317,11 +317,15 @@ def _follow(store: GraphStore, view: GraphView, prev: _Entry, as_of: date) -> _E
         state = found.state
         affected = set(found.affected.tolist())
         entry = _Entry(state, prev.names, _labels(store, state, prev.names), origin="followed")
-        entry.rows = {b: r for b, r in prev.rows.items() if b not in affected}
+        # copies of prev's rows taken at once (under the GIL): request threads may be
+        # adding rows to prev while it is followed
+        entry.rows = {b: r for b, r in list(prev.rows.items()) if b not in affected}
         entry.areas = _areas_kept(prev, affected)
         named = {str(state.view.ids[p]) for p in changes.upserted.tolist()}
         entry.gaps = {
-            b: g for b, g in prev.gaps.items() if b not in affected and not _names_any(g, named)
+            b: g
+            for b, g in list(prev.gaps.items())
+            if b not in affected and not _names_any(g, named)
         }
         return entry
 
@@ -712,7 +716,8 @@ def _areas_kept(prev: _Entry, affected: set[int]) -> dict[int, Coverage]:
     moved (a row measures the groupements covering its area over that area)."""
     s = prev.state
     kept = {}
-    for node, row in prev.areas.items():
+    # a copy (as for the rows, in _follow)
+    for node, row in list(prev.areas.items()):
         deps = (
             np.array([node]) if row.scope == "departement" else np.flatnonzero(s.dep_region == node)
         )
