@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 import flask
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import auth
+from dashboard import auth, caching
 from dashboard import data as D
 from dashboard.components import not_found, top_bar
 from dashboard.pages import groupement, imports, introductions, login, members, national, paths
@@ -192,6 +192,7 @@ def create_dash(
     runtime = Runtime(settings, options or DashboardSettings(), store, tokens, prefix)
     server.extensions[EXTENSION] = runtime
     auth.install(server, runtime, routes_prefix or prefix)
+    caching.install(server, (routes_prefix or prefix) + "assets")
     app.layout = shell
 
     @app.callback(Output("page", "children"), Input("url", "pathname"), Input("url", "search"))

@@ -1,0 +1,106 @@
+"""The API's documentation pages from the app's own files: Swagger UI at ``/docs``, ReDoc at
+``/redoc``; nothing is loaded from another host, so both work offline.
+
+Decisions:
+
+* The scripts, the style sheet and the icon are the ones the ``fastapi-offline`` package
+  ships (a dependency in ``pyproject.toml``: installed with the app, never copied by hand).
+  Only its files are used, through :func:`importlib.resources`; the pages are FastAPI's own
+  (:func:`fastapi.openapi.docs.get_swagger_ui_html`, :func:`~fastapi.openapi.docs.get_redoc_html`).
+* The files are served under ``/docs-static/<package version>/``: the URL changes when the
+  files do, so a browser may keep them a year without asking again (:data:`IMMUTABLE`).
+* FastAPI's defaults point elsewhere: the scripts at a public CDN, the icon at FastAPI's
+  site, ReDoc's fonts at Google. Swagger UI would also show a badge fetched from its online
+  validator for a schema on a public address: the validator is off (``validatorUrl: null``).
+
+>>> from fastapi import FastAPI
+>>> app = FastAPI(docs_url=None, redoc_url=None)
+>>> install(app)
+>>> sorted(r.path for r in app.routes if r.path.startswith(("/docs", "/redoc")))
+['/docs', '/docs-static/...', '/docs/oauth2-redirect', '/redoc']
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.resources
+import os
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse, Response
+
+#: the package whose files are served
+PACKAGE = "fastapi-offline"
+#: for a URL that names its version: kept a year, never revalidated
+IMMUTABLE = "public, max-age=31536000, immutable"
+SWAGGER_JS = "swagger-ui-bundle.js"
+SWAGGER_CSS = "swagger-ui.css"
+REDOC_JS = "redoc.standalone.js"
+FAVICON = "favicon.png"
+
+
+def static_dir() -> Path:
+    """The directory of the package's files (an installed package: a real directory)."""
+    return Path(os.fspath(importlib.resources.files("fastapi_offline") / "static"))
+
+
+def static_prefix() -> str:
+    """Where the files are served: ``/docs-static/<version of the package>``."""
+    return f"/docs-static/{importlib.metadata.version(PACKAGE)}"
+
+
+class _VersionedFiles(StaticFiles):
+    """Static files under a versioned prefix: cacheable for a year."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = IMMUTABLE
+        return response
+
+
+def install(
+    app: FastAPI,
+    openapi_url: str = "/openapi.json",
+    docs_url: str = "/docs",
+    redoc_url: str = "/redoc",
+) -> None:
+    """Serve Swagger UI at ``docs_url`` and ReDoc at ``redoc_url`` over ``openapi_url``."""
+    prefix = static_prefix()
+    app.mount(prefix, _VersionedFiles(directory=static_dir()), name="docs-static")
+    oauth2_redirect = docs_url + "/oauth2-redirect"
+
+    @app.get(docs_url, include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "") + prefix
+        return get_swagger_ui_html(
+            openapi_url=request.scope.get("root_path", "") + openapi_url,
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=oauth2_redirect,
+            swagger_js_url=f"{root}/{SWAGGER_JS}",
+            swagger_css_url=f"{root}/{SWAGGER_CSS}",
+            swagger_favicon_url=f"{root}/{FAVICON}",
+            swagger_ui_parameters={"validatorUrl": None, **(app.swagger_ui_parameters or {})},
+        )
+
+    @app.get(oauth2_redirect, include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get(redoc_url, include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "") + prefix
+        return get_redoc_html(
+            openapi_url=request.scope.get("root_path", "") + openapi_url,
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{root}/{REDOC_JS}",
+            redoc_favicon_url=f"{root}/{FAVICON}",
+            with_google_fonts=False,
+        )
