@@ -12,6 +12,11 @@ Decisions:
 * FastAPI's defaults point elsewhere: the scripts at a public CDN, the icon at FastAPI's
   site, ReDoc's fonts at Google. Swagger UI would also show a badge fetched from its online
   validator for a schema on a public address: the validator is off (``validatorUrl: null``).
+* ReDoc's script itself draws its maker's logo from their CDN in the menu, with no option
+  to leave it out: the two pages carry a Content-Security-Policy (:data:`DOCS_CSP`) that
+  lets the browser load from this origin only, so the logo is never fetched (its link
+  text stays). The policy keeps ``frame-ancestors 'none'``, as every answer
+  (:mod:`graph.access.web`); inline scripts and styles are allowed, since both pages use them.
 
 >>> from fastapi import FastAPI
 >>> app = FastAPI(docs_url=None, redoc_url=None)
@@ -45,6 +50,12 @@ SWAGGER_JS = "swagger-ui-bundle.js"
 SWAGGER_CSS = "swagger-ui.css"
 REDOC_JS = "redoc.standalone.js"
 FAVICON = "favicon.png"
+#: the docs pages load from this origin only (inline code and data: images allowed)
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline';"
+    " img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:;"
+    " connect-src 'self'; frame-ancestors 'none'"
+)
 
 
 def static_dir() -> Path:
@@ -80,14 +91,16 @@ def install(
     @app.get(docs_url, include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "") + prefix
-        return get_swagger_ui_html(
-            openapi_url=request.scope.get("root_path", "") + openapi_url,
-            title=f"{app.title} - Swagger UI",
-            oauth2_redirect_url=oauth2_redirect,
-            swagger_js_url=f"{root}/{SWAGGER_JS}",
-            swagger_css_url=f"{root}/{SWAGGER_CSS}",
-            swagger_favicon_url=f"{root}/{FAVICON}",
-            swagger_ui_parameters={"validatorUrl": None, **(app.swagger_ui_parameters or {})},
+        return _own_origin(
+            get_swagger_ui_html(
+                openapi_url=request.scope.get("root_path", "") + openapi_url,
+                title=f"{app.title} - Swagger UI",
+                oauth2_redirect_url=oauth2_redirect,
+                swagger_js_url=f"{root}/{SWAGGER_JS}",
+                swagger_css_url=f"{root}/{SWAGGER_CSS}",
+                swagger_favicon_url=f"{root}/{FAVICON}",
+                swagger_ui_parameters={"validatorUrl": None, **(app.swagger_ui_parameters or {})},
+            )
         )
 
     @app.get(oauth2_redirect, include_in_schema=False)
@@ -97,10 +110,17 @@ def install(
     @app.get(redoc_url, include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "") + prefix
-        return get_redoc_html(
-            openapi_url=request.scope.get("root_path", "") + openapi_url,
-            title=f"{app.title} - ReDoc",
-            redoc_js_url=f"{root}/{REDOC_JS}",
-            redoc_favicon_url=f"{root}/{FAVICON}",
-            with_google_fonts=False,
+        return _own_origin(
+            get_redoc_html(
+                openapi_url=request.scope.get("root_path", "") + openapi_url,
+                title=f"{app.title} - ReDoc",
+                redoc_js_url=f"{root}/{REDOC_JS}",
+                redoc_favicon_url=f"{root}/{FAVICON}",
+                with_google_fonts=False,
+            )
         )
+
+
+def _own_origin(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = DOCS_CSP
+    return page
