@@ -23,6 +23,8 @@ class Fetched:
     body: int
     #: the Content-Encoding of the answer ("" when none)
     encoding: str
+    #: served from the browser's cache, not over the network
+    cached: bool = False
 
 
 def events(driver: Any) -> list[dict[str, Any]]:
@@ -65,6 +67,7 @@ def fetched(log: list[dict[str, Any]]) -> list[Fetched]:
     encodings: dict[str, str] = {}
     bodies: dict[str, int] = {}
     done: dict[str, int] = {}
+    cached: set[str] = set()
     for m in log:
         p = m["params"]
         rid = p.get("requestId")
@@ -73,12 +76,16 @@ def fetched(log: list[dict[str, Any]]) -> list[Fetched]:
         elif m["method"] == "Network.responseReceived":
             headers = {k.lower(): v for k, v in p["response"].get("headers", {}).items()}
             encodings[rid] = headers.get("content-encoding", "")
+            if p["response"].get("fromDiskCache") or p["response"].get("fromPrefetchCache"):
+                cached.add(rid)
+        elif m["method"] == "Network.requestServedFromCache":
+            cached.add(rid)
         elif m["method"] == "Network.dataReceived":
             bodies[rid] = bodies.get(rid, 0) + int(p["dataLength"])
         elif m["method"] == "Network.loadingFinished":
             done[rid] = int(p["encodedDataLength"])
     return [
-        Fetched(urls[rid], size, bodies.get(rid, 0), encodings.get(rid, ""))
+        Fetched(urls[rid], size, bodies.get(rid, 0), encodings.get(rid, ""), rid in cached)
         for rid, size in done.items()
         if rid in urls and urls[rid].startswith("http")
     ]
