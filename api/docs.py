@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.resources
-import os
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +59,7 @@ DOCS_CSP = (
 
 def static_dir() -> Path:
     """The directory of the package's files (an installed package: a real directory)."""
-    return Path(os.fspath(importlib.resources.files("fastapi_offline") / "static"))
+    return Path(str(importlib.resources.files("fastapi_offline") / "static"))
 
 
 def static_prefix() -> str:
