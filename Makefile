@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# what running needs (`pip install -e .`), and that plus the test tools (the `dev` extra)
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 DATA_DIR ?= $(or $(PASSERELLE_DATA_DIR),data)
 PEOPLE ?= 20000
 HOST ?= 127.0.0.1
@@ -14,12 +16,17 @@ WORKERS ?= 1
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(DEV_STAMP) $(RUN_STAMP)
 
-setup: $(STAMP)
+setup: $(DEV_STAMP)
 
 # Headless Chromium and its driver (Debian packages) for the dashboard's browser tests,
 # installed only when missing. Root installs directly; anyone else through sudo.
@@ -32,7 +39,7 @@ browser:
 	fi
 
 # Seed the demo network when the store is empty, then serve the API (docs at /docs).
-run: setup
+run: $(RUN_STAMP)
 	$(BIN)/passerelle --data-dir $(DATA_DIR) seed --if-empty --people $(PEOPLE)
 	$(BIN)/passerelle --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 

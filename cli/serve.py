@@ -56,6 +56,7 @@ def serve(
     os.environ["PASSERELLE_DATA_DIR"] = str(settings.data_dir)
     os.environ["PASSERELLE_STORE"] = settings.store
     click.echo(f"Passerelle API on http://{host}:{port} (docs at /docs)", err=True)
+    click.echo(urls_line(host, port), err=True)
     options: dict[str, Any] = {
         "factory": True,
         "log_config": log_config(log_level),
@@ -68,3 +69,16 @@ def serve(
         spec = workers_module.WorkerSpec(host, port, {"app": "cli.wiring:server_app", **options})
         raise SystemExit(workers_module.run(spec, workers))
     uvicorn.run("cli.wiring:server_app", host=host, port=port, workers=workers, **options)
+
+
+def urls_line(host: str, port: int) -> str:
+    """Where to go, in French, for the start-up message.
+
+    >>> print(urls_line("127.0.0.1", 8000))
+    Tableau de bord : http://127.0.0.1:8000/dashboard/ (connexion requise) · documentation de l'API : http://127.0.0.1:8000/docs
+    """  # noqa: E501
+    base = f"http://{host}:{port}"
+    return (
+        f"Tableau de bord : {base}/dashboard/ (connexion requise)"
+        f" · documentation de l'API : {base}/docs"
+    )

@@ -2,8 +2,9 @@
 
 ``create_server`` builds the HTTP API (:func:`api.app.create_app`) over one store and
 one token database, and mounts the dashboard (:func:`dashboard.app.mount`) into it under
-``/dashboard/`` with the same store and tokens. :func:`server_app` is the uvicorn factory
-``passerelle serve`` runs in every worker process (``cli.wiring:server_app``).
+``/dashboard/`` with the same store and tokens; ``/`` leads there. :func:`server_app` is
+the uvicorn factory ``passerelle serve`` runs in every worker process
+(``cli.wiring:server_app``).
 
 Decisions:
 
@@ -17,16 +18,17 @@ Decisions:
 >>> app = create_server(ApiSettings(data_dir="/nonexistent/never-opened", api_warm=False))
 >>> from starlette.routing import Mount
 >>> [r.path for r in app.routes if isinstance(r, Mount)]
-['/dashboard']
+['/docs-static/...', '/dashboard']
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.responses import RedirectResponse
 
 from api.app import Shared, create_app
 from api.settings import ApiSettings
-from dashboard.app import mount
+from dashboard.app import PREFIX, mount
 from dashboard.settings import DashboardSettings
 from graph import native_heap
 from graph.access.tokens import TokenStore
@@ -62,6 +64,11 @@ def create_server(
             warm_on_start=shared.settings.api_warm if warm_dashboard is None else warm_dashboard,
             after_warm=shared.after_warm,
         )
+
+        async def home() -> RedirectResponse:
+            return RedirectResponse(PREFIX + "/", status_code=307)
+
+        app.add_api_route("/", home, methods=["GET"], include_in_schema=False)
 
     return create_app(settings, store, tokens, mounts=[mount_dashboard], settle=settle)
 

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 import flask
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import audit, auth
+from dashboard import audit, auth, caching
 from dashboard import data as D
 from dashboard.components import not_found, top_bar
 from dashboard.pages import groupement, imports, introductions, login, members, national, paths
@@ -198,6 +198,7 @@ def create_dash(
     server.extensions[EXTENSION] = runtime
     auth.install(server, runtime, routes_prefix or prefix)
     audit.install(server, audit_trail or (lambda: None), store)
+    caching.install(server, (routes_prefix or prefix) + "assets")
     app.layout = shell
 
     @app.callback(Output("page", "children"), Input("url", "pathname"), Input("url", "search"))

@@ -111,8 +111,10 @@ class ServerThread:
 
 
 @contextlib.contextmanager
-def chrome(width: int = 1440, height: int = 1000) -> Iterator[Any]:
-    """A headless Chromium with a fresh profile, driven through Debian's chromedriver."""
+def chrome(width: int = 1440, height: int = 1000, network_log: bool = False) -> Iterator[Any]:
+    """A headless Chromium with a fresh profile, driven through Debian's chromedriver.
+    ``network_log``: record the DevTools network events (read them with
+    :func:`tests.dashboard.network.events`)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -123,6 +125,8 @@ def chrome(width: int = 1440, height: int = 1000) -> Iterator[Any]:
         options.add_argument(flag)
     options.add_argument(f"--window-size={width},{height}")
     options.add_argument(f"--user-data-dir={profile}")
+    if network_log:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(60)
