@@ -45,7 +45,10 @@ def _form(
     suivant: str | None,
 ) -> html.Form:
     hidden = dcc.Input(
-        id=f"suivant-{button_id}", name="suivant", type="hidden", value=suivant or runtime.prefix
+        id="suivant" if button_id == "se-connecter-compte" else f"suivant-{button_id}",
+        name="suivant",
+        type="hidden",
+        value=suivant or runtime.prefix,
     )
     return html.Form(
         [*fields, hidden, html.Button(button, type="submit", id=button_id, className="button")],

@@ -109,3 +109,18 @@ def test_ensure_demo_admin_creates_it_once(data_dir: Path) -> None:
     assert code == 0 and password not in again and str(path) in again
     assert len(store.list()) == 1
     tokens.close()
+
+
+def test_serve_says_where_to_go_and_how_to_get_in(data_dir: Path, monkeypatch) -> None:
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    code, _, err = run(data_dir, "serve", "--port", "8123")
+    assert code == 0 and "http://127.0.0.1:8123/dashboard/" in err
+    assert "passerelle user create --role admin" in err
+    run(data_dir, "user", "ensure-demo-admin")
+    code, _, err = run(data_dir, "serve", "--port", "8123", "--host", "0.0.0.0")
+    assert "Tableau de bord : http://127.0.0.1:8123/dashboard/" in err
+    assert f"admin@passerelle.demo, mot de passe dans {data_dir / 'demo-admin.txt'}" in err
+    password = (data_dir / "demo-admin.txt").read_text().split(": ")[-1].strip()
+    assert password not in err

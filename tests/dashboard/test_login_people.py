@@ -236,3 +236,22 @@ def _find_code(tree: Any) -> str:
             except LookupError:
                 continue
     raise LookupError("no code")
+
+
+def test_password_login_through_the_served_app(world) -> None:
+    """The same login with the dashboard mounted in the API (as `passerelle serve`)."""
+    from fastapi.testclient import TestClient
+
+    from tests.dashboard.conftest import combined_app
+
+    user = new_user(world)
+    with TestClient(combined_app(world), base_url="http://testserver") as http:
+        r = http.post(
+            "/dashboard/auth/login",
+            data={"email": user.email, "mot_de_passe": PASSWORD},
+            headers={"Origin": "http://testserver"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and r.headers["location"] == "/dashboard/"
+        assert SESSION_COOKIE in r.cookies
+        assert r.headers["x-frame-options"]  # the security headers stay
