@@ -82,6 +82,13 @@ _LOGIN_LINKS = (
 _LOGIN_LINKS_INDEX = (
     "CREATE INDEX IF NOT EXISTS login_links_user ON login_links (user_id, created_at)"
 )
+#: failed password attempts per e-mail (throttling; forgotten after a while)
+_LOGIN_FAILURES = (
+    "CREATE TABLE IF NOT EXISTS login_failures (email TEXT NOT NULL, at TEXT NOT NULL)"
+)
+_LOGIN_FAILURES_INDEX = (
+    "CREATE INDEX IF NOT EXISTS login_failures_email ON login_failures (email, at)"
+)
 
 
 @dataclass(frozen=True)
@@ -178,6 +185,8 @@ class TokenStore:
             conn.execute(_USERS)
             conn.execute(_LOGIN_LINKS)
             conn.execute(_LOGIN_LINKS_INDEX)
+            conn.execute(_LOGIN_FAILURES)
+            conn.execute(_LOGIN_FAILURES_INDEX)
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(f"cannot open the token database {self.path}: {exc}") from None
 

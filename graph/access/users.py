@@ -12,6 +12,10 @@ token database (``auth.sqlite3``, tables ``users`` and ``login_links``) and sign
   :data:`LINK_MINUTES`, for an active account. At most :data:`LINKS_PER_WINDOW` links per
   account in that window (a flood of requests sends no flood of e-mails).
 
+After :data:`FAILURES_PER_WINDOW` wrong passwords for one e-mail within
+:data:`LINK_MINUTES`, every password for it is refused until the window has passed
+(guessing is throttled; a login link still works).
+
 A logged-in person has a server-side session in the same ``sessions`` table as a token's
 (:meth:`graph.access.tokens.TokenStore.open_session` with the account's id): revoking
 the account ends its sessions at the next click.
@@ -59,6 +63,8 @@ USER_PREFIX = "usr-"
 LINK_MINUTES = 15
 #: links one account may be sent per LINK_MINUTES
 LINKS_PER_WINDOW = 3
+#: failed password attempts per e-mail and LINK_MINUTES before it answers no to all
+FAILURES_PER_WINDOW = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COLUMNS = "id, email, name, role, groupements, password, created_at, revoked_at"
 #: roles a person's account may have (a portal is a machine: it gets a token)
@@ -243,7 +249,17 @@ class UserStore:
             f"SELECT {_COLUMNS} FROM users WHERE email = ? AND revoked_at IS NULL", (address,)
         ).fetchone()
         stored = None if row is None else row[5]
-        if not passwords.verify(stored, password) or row is None:
+        now = self.clock()
+        window = _iso(now - timedelta(minutes=LINK_MINUTES))
+        (failures,) = self.tokens.execute(
+            "SELECT count(*) FROM login_failures WHERE email = ? AND at > ?", (address, window)
+        ).fetchone()
+        throttled = failures >= FAILURES_PER_WINDOW
+        if not passwords.verify(None if throttled else stored, password) or row is None:
+            self.tokens.execute("DELETE FROM login_failures WHERE at <= ?", (window,))
+            self.tokens.execute(
+                "INSERT INTO login_failures (email, at) VALUES (?, ?)", (address, _iso(now))
+            )
             return None
         if stored is not None and passwords.needs_rehash(stored):
             self.tokens.execute(

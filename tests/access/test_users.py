@@ -150,3 +150,16 @@ def test_an_older_auth_database_gains_the_tables(tmp_path: Path) -> None:
         assert UserStore(tokens).create("a@example.org", "A", "admin").active
     finally:
         tokens.close()
+
+
+def test_password_guessing_is_throttled_per_e_mail(users: UserStore, clock: Clock) -> None:
+    from graph.access.users import FAILURES_PER_WINDOW
+
+    anne = users.create("anne@example.org", "Anne", "national")
+    users.set_password(anne.id, PASSWORD)
+    for _ in range(FAILURES_PER_WINDOW):
+        assert users.authenticate_password("anne@example.org", "mauvais-mot-de-passe") is None
+    assert users.authenticate_password("anne@example.org", PASSWORD) is None  # throttled
+    assert users.issue_link("anne@example.org") is not None  # a link still works
+    clock.now += timedelta(minutes=LINK_MINUTES + 1)
+    assert users.authenticate_password("anne@example.org", PASSWORD).id == anne.id

@@ -23,8 +23,20 @@ def users(data_dir: Path) -> tuple[TokenStore, UserStore]:
 
 
 def test_user_lifecycle(data_dir: Path) -> None:
-    code, out, err = run(data_dir, "user", "create", "--email", "Anne@Exemple.fr", "--name",
-                         "Anne Martin", "--role", "referent", "--groupement", "grp-a", "--json")  # fmt: skip
+    code, out, err = run(
+        data_dir,
+        "user",
+        "create",
+        "--email",
+        "Anne@Exemple.fr",
+        "--name",
+        "Anne Martin",
+        "--role",
+        "referent",
+        "--groupement",
+        "grp-a",
+        "--json",
+    )
     assert code == 0, err
     created = json.loads(out)
     assert created["email"] == "anne@exemple.fr" and created["groupements"] == ["grp-a"]
@@ -56,21 +68,23 @@ def test_user_lifecycle(data_dir: Path) -> None:
     with AuditLog(data_dir / "audit.sqlite3") as log:
         entries, _ = log.list(AuditFilter(person_id=created["id"]))
     assert sorted(e.operation for e in entries) == [
-        "passerelle user create", "passerelle user revoke", "passerelle user send-link",
+        "passerelle user create",
+        "passerelle user revoke",
+        "passerelle user send-link",
         "passerelle user set-password",
-    ]  # fmt: skip
+    ]
     assert all(e.actor.startswith("cli:") and e.role == "admin" for e in entries)
 
 
 def test_set_password_asks_twice_and_hides_it(data_dir: Path) -> None:
-    run(data_dir, "user", "create", "--email", "b@exemple.fr", "--name", "B", "--role",
-        "national")  # fmt: skip
+    run(data_dir, "user", "create", "--email", "b@exemple.fr", "--name", "B", "--role", "national")
     get_settings.cache_clear()
     secret = "cheval-agrafe-batterie"
     result = CliRunner().invoke(
-        main, ["--data-dir", str(data_dir), "user", "set-password", "b@exemple.fr"],
+        main,
+        ["--data-dir", str(data_dir), "user", "set-password", "b@exemple.fr"],
         input=f"{secret}\n{secret}\n",
-    )  # fmt: skip
+    )
     assert result.exit_code == 0 and secret not in result.stdout
     tokens, store = users(data_dir)
     assert store.authenticate_password("b@exemple.fr", secret) is not None
@@ -81,12 +95,14 @@ def test_refusals_are_one_french_line(data_dir: Path) -> None:
     base = ["user", "create", "--name", "X"]
     cases = [
         ([*base, "--email", "x@exemple.fr", "--role", "referent"], "au moins un groupement"),
-        ([*base, "--email", "x@exemple.fr", "--role", "referent", "--groupement", "grp-zz"],
-         "aucun groupement avec l'identifiant 'grp-zz'"),
+        (
+            [*base, "--email", "x@exemple.fr", "--role", "referent", "--groupement", "grp-zz"],
+            "aucun groupement avec l'identifiant 'grp-zz'",
+        ),
         ([*base, "--email", "pas-une-adresse", "--role", "admin"], "adresse e-mail non valable"),
         (["user", "revoke", "nobody@exemple.fr"], "aucun compte 'nobody@exemple.fr'"),
         (["user", "revoke", "usr-nope"], "aucun compte 'usr-nope'"),
-    ]  # fmt: skip
+    ]
     for args, message in cases:
         code, _, err = run(data_dir, *args)
         assert code == 1 and message in err and "Traceback" not in err, (args, err)
