@@ -171,7 +171,9 @@ class UserStore:
         self, email: str, name: str, role: Role | str, groupements: Sequence[str] = ()
     ) -> UserInfo:
         """A new active account, without a password; :class:`Conflict` if the e-mail
-        already has one (revoked or not)."""
+        has an active one. A revoked account of the same e-mail is opened again (same
+        id, so its audit history goes on) with the new name, role and scope, and no
+        password."""
         address = normalize_email(email)
         name = (name or "").strip()
         if not 1 <= len(name) <= 200:
@@ -179,8 +181,16 @@ class UserStore:
         role, scope = check_grant(role, groupements)
         if role not in PERSON_ROLES:
             raise InvalidInput("role", "a person's account is referent, national or admin")
-        if self._row("email = ?", (address,)) is not None:
+        existing = self._row("email = ?", (address,))
+        if existing is not None and existing.active:
             raise Conflict("email", "an account with this e-mail already exists")
+        if existing is not None:
+            self.tokens.execute(
+                "UPDATE users SET name = ?, role = ?, groupements = ?, password = NULL,"
+                " created_at = ?, revoked_at = NULL WHERE id = ? AND revoked_at IS NOT NULL",
+                (name, role.value, json.dumps(scope), _iso(self.clock()), existing.id),
+            )
+            return self.get(existing.id)
         uid = USER_PREFIX + secrets.token_hex(6)
         try:
             self.tokens.execute(

@@ -136,6 +136,18 @@ def test_revoking_ends_sessions_and_unused_links(users: UserStore, tokens) -> No
         users.set_password(anne.id, PASSWORD)
 
 
+def test_a_revoked_e_mail_may_be_given_an_account_again(users: UserStore) -> None:
+    anne = users.create("anne@example.org", "Anne", "national")
+    users.set_password(anne.id, PASSWORD)
+    session = users.open_session(anne, hours=8)
+    users.revoke(anne.id)
+    again = users.create("anne@example.org", "Anne Martin", "referent", ["grp-a"])
+    assert again.id == anne.id and again.active and not again.has_password
+    assert again.role is Role.REFERENT and again.name == "Anne Martin"
+    assert users.session_user(session) is None  # the old session stays closed
+    assert users.authenticate_password("anne@example.org", PASSWORD) is None
+
+
 def test_an_older_auth_database_gains_the_tables(tmp_path: Path) -> None:
     path = tmp_path / "auth.sqlite3"
     conn = sqlite3.connect(path)

@@ -255,3 +255,30 @@ def test_password_login_through_the_served_app(world) -> None:
         assert r.status_code == 303 and r.headers["location"] == "/dashboard/"
         assert SESSION_COOKIE in r.cookies
         assert r.headers["x-frame-options"]  # the security headers stay
+
+
+def test_no_log_line_holds_a_login_link(world, caplog) -> None:
+    """The link's page, asked and used through the served app: no log line shows it."""
+    import logging
+
+    from fastapi.testclient import TestClient
+
+    from tests.dashboard.conftest import combined_app
+
+    user = new_user(world)
+    caplog.set_level(logging.DEBUG)
+    with TestClient(combined_app(world), base_url="http://testserver") as http:
+        origin = {"Origin": "http://testserver"}
+        http.post("/dashboard/auth/lien", data={"email": user.email}, headers=origin)
+        secret = link_for(world, user.email)
+        assert http.get(f"/dashboard/connexion/lien/{secret}").status_code == 200
+        r = http.post(
+            "/dashboard/auth/lien/connexion",
+            data={"lien": secret},
+            headers=origin,
+            follow_redirects=False,
+        )
+        assert r.headers["location"] == "/dashboard/"
+    server = [r for r in caplog.records if not r.name.startswith(("httpx", "asyncio"))]
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in server)
+    assert any(r.name == "passerelle.access" for r in server) and secret not in logged
