@@ -41,6 +41,7 @@ browser:
 # Seed the demo network when the store is empty, then serve the API (docs at /docs).
 run: $(RUN_STAMP)
 	$(BIN)/passerelle --data-dir $(DATA_DIR) seed --if-empty --people $(PEOPLE)
+	$(BIN)/passerelle --data-dir $(DATA_DIR) user ensure-demo-admin
 	$(BIN)/passerelle --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 # The whole suite, the Neo4j tests included: a throw-away Neo4j 5.26 Community server

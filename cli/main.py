@@ -92,18 +92,22 @@ def _register() -> None:
     from cli.coverage import coverage_cmd
     from cli.exchange import export_cmd, import_cmd
     from cli.migrate import migrate
+    from cli.outbox import outbox
     from cli.path import path
     from cli.relations import COMMANDS as relation_commands
     from cli.rights import member, retention
     from cli.seed import seed, stats
     from cli.serve import serve
     from cli.token import token
+    from cli.user import user
 
     for command in (seed, stats, path, serve, token, coverage_cmd, migrate, *relation_commands):
         main.add_command(command)
     for command in (import_cmd, export_cmd):  # cli.exchange
         main.add_command(command)
     for command in (audit, member, retention):  # personal data (cli.audit, cli.rights)
+        main.add_command(command)
+    for command in (user, outbox):  # people's accounts, their login links (cli.user, cli.outbox)
         main.add_command(command)
     _with_store_option(seed)
     from cli import trail

@@ -18,6 +18,29 @@ import click
 from cli.context import AppContext
 
 
+def welcome(app: AppContext, host: str, port: int) -> str:
+    """The start-up message: where to go, and how to get in (French, on stderr)."""
+    from cli.user import DEMO_EMAIL, demo_file
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    base = f"http://{shown}:{port}"
+    demo = demo_file(app)
+    if demo.exists():
+        login = f"{DEMO_EMAIL}, mot de passe dans {demo}"
+    else:
+        login = (
+            "créez un compte : passerelle user create --role admin --email … --name …, "
+            "puis passerelle user set-password …"
+        )
+    return (
+        f"Passerelle en service sur {base}\n"
+        f"  Tableau de bord : {base}/dashboard/\n"
+        f"  Connexion       : {login}\n"
+        f"  API             : {base}/api/v1 (documentation : {base}/docs ; "
+        "jetons : passerelle token create)"
+    )
+
+
 @click.command()
 @click.option(
     "--host", default=None, help="Address to listen on [env PASSERELLE_API_HOST, 127.0.0.1]."
@@ -55,8 +78,7 @@ def serve(
     # command line decided.
     os.environ["PASSERELLE_DATA_DIR"] = str(settings.data_dir)
     os.environ["PASSERELLE_STORE"] = settings.store
-    click.echo(f"Passerelle API on http://{host}:{port} (docs at /docs)", err=True)
-    click.echo(urls_line(host, port), err=True)
+    click.echo(welcome(app, host, port), err=True)
     options: dict[str, Any] = {
         "factory": True,
         "log_config": log_config(log_level),
@@ -69,16 +91,3 @@ def serve(
         spec = workers_module.WorkerSpec(host, port, {"app": "cli.wiring:server_app", **options})
         raise SystemExit(workers_module.run(spec, workers))
     uvicorn.run("cli.wiring:server_app", host=host, port=port, workers=workers, **options)
-
-
-def urls_line(host: str, port: int) -> str:
-    """Where to go, in French, for the start-up message.
-
-    >>> print(urls_line("127.0.0.1", 8000))
-    Tableau de bord : http://127.0.0.1:8000/dashboard/ (connexion requise) · documentation de l'API : http://127.0.0.1:8000/docs
-    """  # noqa: E501
-    base = f"http://{host}:{port}"
-    return (
-        f"Tableau de bord : {base}/dashboard/ (connexion requise)"
-        f" · documentation de l'API : {base}/docs"
-    )

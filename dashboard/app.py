@@ -27,7 +27,16 @@ from dash import Dash, Input, Output, dcc, html
 from dashboard import audit, auth, caching
 from dashboard import data as D
 from dashboard.components import not_found, top_bar
-from dashboard.pages import groupement, imports, introductions, login, members, national, paths
+from dashboard.pages import (
+    groupement,
+    imports,
+    introductions,
+    login,
+    members,
+    national,
+    paths,
+    users,
+)
 from dashboard.runtime import EXTENSION, PageContext, Runtime, current_runtime
 from dashboard.settings import DashboardSettings
 from graph.access.tokens import TokenStore
@@ -52,6 +61,8 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^connexion/?$"), "connexion"),
     (re.compile(r"^introductions/?$"), "introductions"),
     (re.compile(r"^reponse/(?P<token>[A-Za-z0-9_.-]{10,400})/?$"), "reponse"),
+    (re.compile(r"^connexion/lien/(?P<secret>[A-Za-z0-9_-]{10,200})/?$"), "lien"),
+    (re.compile(r"^utilisateurs/?$"), "utilisateurs"),
 )
 #: URL arguments each page accepts (anything else is ignored)
 QUERY_ARGS = {
@@ -68,12 +79,14 @@ QUERY_ARGS = {
         "k",
         "max",
     ),
-    "connexion": ("suivant", "erreur"),
+    "connexion": ("suivant", "erreur", "envoye"),
     "membres": ("groupement", "q", "statut", "depart_apres", "depart_avant"),
     "membre": (),
     "import": (),
     "introductions": introductions.REQUEST_ARGS,
     "reponse": (),
+    "lien": (),
+    "utilisateurs": (),
 }
 
 
@@ -111,6 +124,8 @@ def render(
     audit.note_page(key if key is not None else "inconnue")
     if key == "reponse":  # a personal link: public, the link is the authority
         return html.Div([top_bar(None), introductions.answer_layout(args["token"])])
+    if key == "lien":  # a login link: used only by its page's button (a POST)
+        return html.Div([top_bar(None), login.link_layout(runtime, args["secret"])])
     if key == "connexion" or ctx is None:
         q = query_args("connexion", search)
         if key != "connexion":
@@ -132,6 +147,8 @@ def render(
         body = imports.layout(ctx)
     elif key == "introductions":
         body = introductions.layout(ctx, **q)
+    elif key == "utilisateurs":
+        body = users.layout(ctx)
     else:
         body = not_found(ctx, "Page introuvable")
     active = "national" if key in ("national", "groupement") else key or ""
@@ -211,6 +228,7 @@ def create_dash(
     members.register(app)
     imports.register(app)
     introductions.register(app)
+    users.register(app)
     return app
 
 

@@ -1,16 +1,22 @@
-"""Logging in to the dashboard with an API token, and who is looking on every request.
+"""Logging in to the dashboard, and who is looking on every request.
 
-The dashboard uses the same tokens and roles as the API (:mod:`graph.access.tokens`,
-:mod:`graph.access.roles`): a person pastes their token once on the login page; the
-server checks it against the same token database and answers with a signed session
-cookie (:mod:`itsdangerous`, key from ``PASSERELLE_DASHBOARD_SECRET`` or generated once
-in ``<data_dir>/dashboard.secret``). The cookie holds a random session id, never the
-token's secret; the session is kept server-side in the token database
+People log in with their own account (:mod:`graph.access.users`): e-mail and password
+(``auth/login``), or a one-time link sent by e-mail (asked at ``auth/lien``; the link
+opens the page ``connexion/lien/<secret>``, whose button posts it to
+``auth/lien/connexion``: a GET never uses a link, so a mail scanner fetching it does
+not spend it). An API token (:mod:`graph.access.tokens`) still opens the dashboard, as a
+secondary option of the login page ("jeton d'accès (scripts et portails)"): scripts, the
+browser tests and a deployment without accounts yet rely on it. Either way the server
+answers with a signed session cookie (:mod:`itsdangerous`, key from
+``PASSERELLE_DASHBOARD_SECRET`` or generated once in ``<data_dir>/dashboard.secret``).
+The cookie holds a random session id, never the token's secret or the password; the
+session is kept server-side in the token database
 (:meth:`graph.access.tokens.TokenStore.open_session`). Every request (page or callback)
 checks the signature and age of the cookie *and* that the session is live and its token
-still active, taking the role and groupements from there: a revoked token logs its
-sessions out on their next click, as it stops the API's next request, and logging out
-ends the session server-side, so a copy of the old cookie opens nothing.
+(or account) still active, taking the role and groupements from there: a revoked token
+or account logs its sessions out on their next click (a token also stops the API's
+next request), and logging out ends the session server-side, so a copy of the old
+cookie opens nothing.
 
 Decisions:
 
@@ -26,7 +32,9 @@ Decisions:
 * Every response carries the security headers of :mod:`graph.access.web` (no framing
   by another site, no MIME sniffing, no referrer); the API adds the same when the
   dashboard is mounted in it.
-* Failures say the same thing for an unknown, revoked or malformed token.
+* Failures say the same thing for an unknown, revoked or malformed token, and for an
+  unknown e-mail, a revoked account or a wrong password; asking for a link always
+  answers "si ce compte existe, un lien a été envoyé".
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from dashboard import audit
 from dashboard.runtime import PageContext, Runtime, current_runtime
 from graph.access.roles import Principal, may_open_dashboard
 from graph.access.tokens import TokenInfo
+from graph.access.users import USER_PREFIX, UserInfo
 from graph.access.web import SECURITY_HEADERS
 from graph.errors import ConfigError, StoreUnavailable
 
@@ -93,19 +102,19 @@ def _serializer(runtime: Runtime) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(load_secret(runtime), salt=_SALT)
 
 
-def allowed(info: TokenInfo) -> bool:
-    """Whether a token may open the dashboard (its role may read coverage)."""
+def allowed(info: TokenInfo | UserInfo) -> bool:
+    """Whether a token or an account may open the dashboard (its role reads coverage)."""
     return may_open_dashboard(info.role)
 
 
-def session_value(runtime: Runtime, info: TokenInfo) -> str:
-    """A new server-side session for ``info``, as the signed cookie value."""
+def session_value(runtime: Runtime, info: TokenInfo | UserInfo) -> str:
+    """A new server-side session for a token or an account, as the signed cookie value."""
     sid = runtime.tokens().open_session(info.id, runtime.options.session_hours)
     return _serializer(runtime).dumps({"t": info.id, "s": sid})
 
 
 def _session(runtime: Runtime) -> tuple[str, str] | None:
-    """(token id, session id) of a well-signed, unexpired session cookie, else None."""
+    """(token or account id, session id) of a well-signed, unexpired session cookie."""
     raw = flask.request.cookies.get(SESSION_COOKIE)
     if not raw:
         return None
@@ -127,8 +136,12 @@ def principal_from_request(runtime: Runtime) -> Principal | None:
     if found is None:
         return None
     token_id, sid = found
+    info: TokenInfo | UserInfo | None
     try:
-        info = runtime.tokens().session_token(sid)
+        if token_id.startswith(USER_PREFIX):
+            info = runtime.users().session_user(sid)
+        else:
+            info = runtime.tokens().session_token(sid)
     except StoreUnavailable:
         return None
     if info is None or info.id != token_id or not allowed(info):
@@ -156,6 +169,7 @@ def safe_next(runtime: Runtime, target: str | None) -> str:
         or target.startswith("//")
         or "\\" in target
         or parts.path.rstrip("/") == runtime.href("connexion")
+        or parts.path.startswith(runtime.href("connexion/"))
     ):
         return runtime.prefix
     return target
@@ -173,20 +187,59 @@ def same_origin() -> bool:
 def install(server: flask.Flask, runtime: Runtime, routes_prefix: str) -> None:
     """Add the login and logout routes and the CSRF check to the Dash app's Flask server."""
 
+    login_page = runtime.href("connexion")
+
+    def refused(code: str) -> flask.Response:
+        return flask.redirect(f"{login_page}?erreur={code}", code=303)
+
     def login() -> flask.Response:
-        target = safe_next(runtime, flask.request.form.get("suivant"))
-        login_page = runtime.href("connexion")
+        """E-mail and password (``email``, ``mot_de_passe``), or an API token (``jeton``)."""
         if not same_origin():
-            return flask.redirect(f"{login_page}?erreur=origine", code=303)
-        secret = (flask.request.form.get("jeton") or "").strip()
+            return refused("origine")
+        form = flask.request.form
+        info: TokenInfo | UserInfo | None
         try:
-            info = runtime.tokens().authenticate(secret) if secret else None
+            if "email" in form:
+                info = runtime.users().authenticate_password(
+                    form.get("email") or "", form.get("mot_de_passe") or ""
+                )
+                if info is None:
+                    return refused("identifiants")
+            else:
+                secret = (form.get("jeton") or "").strip()
+                info = runtime.tokens().authenticate(secret) if secret else None
         except StoreUnavailable:
-            return flask.redirect(f"{login_page}?erreur=indisponible", code=303)
+            return refused("indisponible")
         if info is None:
-            return flask.redirect(f"{login_page}?erreur=jeton", code=303)
+            return refused("jeton")
         if not allowed(info):
-            return flask.redirect(f"{login_page}?erreur=role", code=303)
+            return refused("role")
+        return start_session(info)
+
+    def link_request() -> flask.Response:
+        """Send a login link to ``email`` if it has an account; the same answer either way."""
+        if not same_origin():
+            return refused("origine")
+        try:
+            runtime.accounts().request_link(flask.request.form.get("email") or "")
+        except StoreUnavailable:
+            return refused("indisponible")
+        return flask.redirect(f"{login_page}?envoye=1", code=303)
+
+    def link_login() -> flask.Response:
+        """Log in with a one-time link's secret (``lien``), posted by its page's button."""
+        if not same_origin():
+            return refused("origine")
+        try:
+            info = runtime.users().consume_link((flask.request.form.get("lien") or "").strip())
+        except StoreUnavailable:
+            return refused("indisponible")
+        if info is None:
+            return refused("lien")
+        return start_session(info)
+
+    def start_session(info: TokenInfo | UserInfo) -> flask.Response:
+        target = safe_next(runtime, flask.request.form.get("suivant"))
         response = flask.redirect(target, code=303)
         max_age = runtime.options.session_hours * 3600
         cookie = {
@@ -216,6 +269,13 @@ def install(server: flask.Flask, runtime: Runtime, routes_prefix: str) -> None:
     server.add_url_rule(
         f"{routes_prefix}auth/logout", "passerelle_logout", logout, methods=["POST"]
     )
+    server.add_url_rule(
+        f"{routes_prefix}auth/lien", "passerelle_link_request", link_request, methods=["POST"]
+    )
+    server.add_url_rule(
+        f"{routes_prefix}auth/lien/connexion", "passerelle_link_login", link_login,
+        methods=["POST"],
+    )  # fmt: skip
 
     @server.after_request
     def security_headers(response: flask.Response) -> flask.Response:

@@ -9,6 +9,7 @@ from dash import dcc, html
 from dashboard import i18n
 from dashboard.runtime import PageContext
 from graph.access.roles import Permission, Principal, Role
+from graph.access.users import may_manage_users
 
 DROPDOWN_LABELS = {
     "select_all": "Tout sélectionner",
@@ -55,6 +56,8 @@ def top_bar(
             pages.append(("membres", "Mes membres", "membres"))
         if ctx.principal.can(Permission.MEMBERS_WRITE):
             pages.append(("import", "Import", "import"))
+        if may_manage_users(ctx.principal):
+            pages.append(("utilisateurs", "Utilisateurs", "utilisateurs"))
         for key, label, path in pages:
             links.append(
                 dcc.Link(

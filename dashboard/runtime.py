@@ -18,6 +18,9 @@ import flask
 from dashboard.settings import DashboardSettings
 from graph.access.roles import Principal
 from graph.access.tokens import TokenStore
+from graph.access.users import UserStore
+from graph.accounts import Accounts, link_base
+from graph.audit import AuditEntry, AuditLog
 from graph.settings import Settings
 from graph.store import GraphStore
 
@@ -38,6 +41,33 @@ class Runtime:
 
     def tokens(self) -> TokenStore:
         return self.tokens_provider()
+
+    def users(self) -> UserStore:
+        """People's accounts, in the token database."""
+        return UserStore(self.tokens())
+
+    def accounts(self) -> Accounts:
+        """Managing accounts and sending login links: the introductions' outbox of this
+        process, the audit log of the data directory, links to this dashboard's prefix
+        at the configured public address."""
+        from graph.introductions import open_service
+        from graph.introductions.outbox import Outbox
+
+        service = open_service(self.settings.data_dir, self.store())
+        audit_path = self.settings.audit_db_path
+
+        def record(entry: AuditEntry) -> None:
+            with AuditLog(audit_path) as log:
+                log.append(entry)
+
+        return Accounts(
+            self.users(),
+            Outbox(service.db),
+            link_base(service.settings.public_url, self.prefix),
+            record,
+            via="dashboard",
+            store=self.store(),
+        )
 
     def as_of(self) -> date:
         return self.options.as_of or date.today()

@@ -11,6 +11,9 @@
 * :mod:`graph.access.consent`: consent per purpose and its dates;
 * :mod:`graph.access.tokens`: the bearer tokens that make a principal, and the
   dashboard's server-side sessions (SQLite);
+* :mod:`graph.access.users`: people's accounts (e-mail, role, password, one-time login
+  links) in the same database, and who manages them; :mod:`graph.access.passwords`:
+  their Argon2id hashes;
 * :mod:`graph.access.web`: the security headers of every HTTP answer.
 
 Decisions:
@@ -18,5 +21,6 @@ Decisions:
 * The rules live here, under the entry points and beside the model: a route or a page
   asks them and words the refusal, it never decides. New privacy rules are added here.
 * Nothing here imports an entry point (checked by the import contracts in
-  ``pyproject.toml``); only :mod:`graph.access.tokens` does I/O.
+  ``pyproject.toml``); only :mod:`graph.access.tokens` and
+  :mod:`graph.access.users` do I/O.
 """

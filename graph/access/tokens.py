@@ -8,6 +8,9 @@ the API checks it on every request, the dashboard at login and on every click.
 Dashboard sessions live in the same file (``sessions``): a random id per login, stored as
 its digest with the token it acts for and when it expires; logging out deletes it, so
 the old cookie opens nothing any more, in every worker (:meth:`TokenStore.end_session`).
+People's accounts (``users``, ``login_links``: :mod:`graph.access.users`) live here too;
+a person's session is a row of ``sessions`` whose ``token_id`` holds the account's id
+(``usr-…``), so sessions of both kinds end the same way.
 
 Decisions:
 
@@ -48,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.access.roles import Principal, Role
-from graph.errors import InvalidInput, NotFound, StoreUnavailable
+from graph.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
 from graph.model import is_valid_id
 
 #: every secret starts with this, so a leaked one is easy to recognise (e.g. by scanners)
@@ -63,6 +66,28 @@ _SESSIONS = (
     "CREATE TABLE IF NOT EXISTS sessions ("
     " digest TEXT PRIMARY KEY, token_id TEXT NOT NULL, created_at TEXT NOT NULL,"
     " expires_at TEXT NOT NULL)"
+)
+#: people's accounts (graph.access.users): e-mail (lower case), role, scope, password hash
+_USERS = (
+    "CREATE TABLE IF NOT EXISTS users ("
+    " id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL,"
+    " groupements TEXT NOT NULL, password TEXT, created_at TEXT NOT NULL, revoked_at TEXT)"
+)
+#: one-time login links: the digest of the secret, whose account, until when, when used
+_LOGIN_LINKS = (
+    "CREATE TABLE IF NOT EXISTS login_links ("
+    " digest TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " expires_at TEXT NOT NULL, used_at TEXT)"
+)
+_LOGIN_LINKS_INDEX = (
+    "CREATE INDEX IF NOT EXISTS login_links_user ON login_links (user_id, created_at)"
+)
+#: failed password attempts per e-mail (throttling; forgotten after a while)
+_LOGIN_FAILURES = (
+    "CREATE TABLE IF NOT EXISTS login_failures (email TEXT NOT NULL, at TEXT NOT NULL)"
+)
+_LOGIN_FAILURES_INDEX = (
+    "CREATE INDEX IF NOT EXISTS login_failures_email ON login_failures (email, at)"
 )
 
 
@@ -156,6 +181,12 @@ class TokenStore:
             conn = self._conn()
             conn.execute(_SCHEMA)
             conn.execute(_SESSIONS)
+            # added with people's accounts: an older auth.sqlite3 gains them on open
+            conn.execute(_USERS)
+            conn.execute(_LOGIN_LINKS)
+            conn.execute(_LOGIN_LINKS_INDEX)
+            conn.execute(_LOGIN_FAILURES)
+            conn.execute(_LOGIN_FAILURES_INDEX)
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(f"cannot open the token database {self.path}: {exc}") from None
 
@@ -177,6 +208,17 @@ class TokenStore:
     def _execute(self, query: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         try:
             return self._conn().execute(query, params)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot use the token database: {exc}") from None
+
+    def execute(self, query: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """One statement on the auth database (for :mod:`graph.access.users`); a broken
+        uniqueness rule is :class:`~graph.errors.Conflict`, any other failure
+        :class:`~graph.errors.StoreUnavailable`."""
+        try:
+            return self._conn().execute(query, params)
+        except sqlite3.IntegrityError as exc:
+            raise Conflict("id", f"already stored ({exc})") from None
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot use the token database: {exc}") from None
 

@@ -23,11 +23,12 @@ Decisions (delivery is **at least once**, exactly once in the normal case):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from graph.introductions.db import IntroDB, _iso
+from graph.introductions.db import IntroDB, NewMessage, _iso, add_messages
 
 MESSAGE_COLUMNS = (
     "id, message_id, intro_id, kind, to_person_id, to_addr, subject, text, html, status,"
@@ -69,6 +70,11 @@ class Outbox:
 
     def __init__(self, db: IntroDB) -> None:
         self.db = db
+
+    def put(self, messages: Sequence[NewMessage], now: datetime) -> None:
+        """Queue messages that no introduction causes (a login link), in one transaction."""
+        with self.db.transaction() as conn:
+            add_messages(conn, messages, now)
 
     def claim(self, owner: str, now: datetime, lease: timedelta) -> OutMessage | None:
         """The next message due (or whose lease ran out), claimed for ``owner``."""
@@ -113,10 +119,18 @@ class Outbox:
             )  # fmt: skip
 
     def messages(
-        self, *, intro_ids: list[str] | None = None, status: str | None = None, limit: int = 100
+        self,
+        *,
+        intro_ids: list[str] | None = None,
+        status: str | None = None,
+        kind: str | None = None,
+        limit: int = 100,
     ) -> list[OutMessage]:
         where: list[str] = ["1=1"]
         params: list[Any] = []
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
         if intro_ids is not None:
             where.append(f"intro_id IN ({','.join('?' * len(intro_ids)) or 'NULL'})")
             params.extend(intro_ids)

@@ -129,3 +129,23 @@ def closed(
     text = _CLOSED.substitute(candidate=candidate, target=target, state=state, detail=detail,
                               link=link)  # fmt: skip
     return f"Passerelle : introduction de {candidate} {state}", _done(text), _html(text)
+
+
+_LOGIN_LINK = Template(
+    "Bonjour $name,\n\n"
+    "Voici votre lien de connexion au tableau de bord Passerelle. Il sert une seule fois "
+    "et reste valable $minutes minutes :\n$link\n\n"
+    "Si vous n'avez rien demandé, ignorez ce message : sans ce lien, personne ne peut "
+    "se connecter à votre place."
+)
+
+
+def login_link(*, name: str, link: str, minutes: int) -> tuple[str, str, str]:
+    """The one-time login link of a person's account (:mod:`graph.access.users`).
+
+    >>> subject, text, _ = login_link(name="Anne", link="http://x/l", minutes=15)
+    >>> subject, "15 minutes" in text
+    ('Passerelle : votre lien de connexion', True)
+    """
+    text = _LOGIN_LINK.substitute(name=name, link=link, minutes=minutes)
+    return "Passerelle : votre lien de connexion", _done(text), _html(text)

@@ -37,6 +37,14 @@ GROUPEMENT = _seen({"page-groupement", "indicateur-0", "panneau-lacunes"})
 #: (8) another référent's groupement: its name, none of its figures
 NOT_THEIRS = _seen({"page-groupement", "vue-other"}, {"indicateur-0", "panneau-lacunes"})
 CHEMINS = _seen({"page-chemins"})
+#: people's accounts and the outbox: the admin's only
+USERS = _seen({"page-utilisateurs", "utilisateurs-liste", "utilisateurs-envoi", "nav-utilisateurs"})
+USERS_REFUSED = _seen(
+    {"page-utilisateurs", "utilisateurs-refus"},
+    {"utilisateurs-liste", "utilisateurs-envoi", "nav-utilisateurs"},
+)
+#: a login link's page: public, one button, nothing spent by opening it
+LINK_PAGE = _seen({"page-lien", "utiliser-lien"})
 
 #: page (a template: {own}, {other}) -> visitor -> what they see
 PAGES: dict[str, dict[str, Seen]] = {
@@ -53,6 +61,10 @@ PAGES: dict[str, dict[str, Seen]] = {
     "/dashboard/chemins": {
         "anon": LOGIN, "admin": CHEMINS, "national": CHEMINS, "referent": CHEMINS,
     },
+    "/dashboard/utilisateurs": {
+        "anon": LOGIN, "admin": USERS, "national": USERS_REFUSED, "referent": USERS_REFUSED,
+    },
+    "/dashboard/connexion/lien/not-a-real-link-secret": dict.fromkeys(VISITORS, LINK_PAGE),
 }  # fmt: skip
 
 
@@ -81,6 +93,13 @@ AUTH = {
     },
     ("POST", "auth/logout"): dict.fromkeys(
         ("admin", "national", "referent", "portal", "anon"), "/dashboard/connexion"
+    ),
+    # asking for a login link answers the same to everyone, whatever the address
+    ("POST", "auth/lien"): dict.fromkeys(
+        ("admin", "national", "referent", "portal", "anon"), "/dashboard/connexion?envoye=1"
+    ),
+    ("POST", "auth/lien/connexion"): dict.fromkeys(
+        ("admin", "national", "referent", "portal", "anon"), "/dashboard/connexion?erreur=lien"
     ),
 }  # fmt: skip
 

@@ -1,0 +1,70 @@
+"""People's login in a real headless Chromium: the demo admin's password, an account
+created on Utilisateurs, its login link read in the outbox and used in another browser."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from graph.access.users import UserStore
+from tests.dashboard import browser as B
+from tests.dashboard.conftest import World, combined_app
+from tests.dashboard.test_introductions_browser import pick_by_css
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+PASSWORD = "cheval-agrafe-batterie"
+
+
+@pytest.fixture(scope="module")
+def site(world: World) -> Iterator[tuple[World, str]]:
+    reason = B.chromium_available()
+    if reason:
+        pytest.skip(reason)
+    with B.ServerThread(combined_app(world)) as server:
+        yield world, server.base
+
+
+def type_into(driver: Any, css: str, text: str) -> None:
+    field = B.wait_for(driver, css)
+    field.clear()
+    field.send_keys(text)
+
+
+def click(driver: Any, css: str) -> None:
+    B.wait_for(driver, css)
+    driver.execute_script("document.querySelector(arguments[0]).click()", css)
+
+
+def test_admin_creates_an_account_whose_link_logs_in(site) -> None:
+    world, base = site
+    users = UserStore(world.tokens)
+    admin = users.create(f"admin-{secrets.token_hex(3)}@example.org", "Admin", "admin")
+    users.set_password(admin.id, PASSWORD)
+    email = f"cellule-{secrets.token_hex(3)}@example.org"
+    with B.chrome() as driver:
+        driver.get(base + "/dashboard/utilisateurs")
+        type_into(driver, "#email", admin.email)
+        type_into(driver, "#mot-de-passe", PASSWORD)
+        click(driver, "#se-connecter-compte")
+        B.wait_for(driver, "#page-utilisateurs")  # back where the visitor was going
+        type_into(driver, "#utilisateur-email", email)
+        type_into(driver, "#utilisateur-nom", "Cellule Test")
+        pick_by_css(driver, "#utilisateur-role", "national", "cellule")
+        click(driver, "#utilisateur-creer")
+        assert email in B.wait_for(driver, "#utilisateur-fait").text
+        user = users.by_email(email)
+        pick_by_css(driver, "#utilisateur-choix", user.id, email)
+        click(driver, "#utilisateur-lien")
+        B.wait_js(driver, "return document.querySelectorAll('#utilisateurs-envoi a').length > 0")
+        links = driver.execute_script(
+            "return [...document.querySelectorAll('#utilisateurs-envoi a')].map(a => a.href)"
+        )
+    link = next(u for u in links if "/connexion/lien/" in u)
+    path = "/dashboard/" + link.split("/dashboard/", 1)[1]  # the server's own address
+    with B.chrome() as other:
+        other.get(base + path)
+        click(other, "#utiliser-lien")
+        assert "cellule nationale" in B.wait_for(other, "#qui").text
