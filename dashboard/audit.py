@@ -73,6 +73,8 @@ CALLBACKS: dict[str, Classed | None] = {
     "intro-envoi-resultat": Classed(_WRITE, "introduction"),
     "intro-liste-box": Classed(_WRITE, "introduction"),
     "reponse-resultat": Classed(_WRITE, "introduction"),
+    # people's accounts (not members of the graph): graph.accounts records its writes
+    "utilisateurs-message": None,
 }
 #: page key of the router -> kind of a page's read (None: the page shows nobody)
 PAGES: dict[str, str | None] = {
@@ -85,6 +87,8 @@ PAGES: dict[str, str | None] = {
     "introductions": "introduction",
     "reponse": "introduction",
     "connexion": None,
+    "lien": None,  # a one-time login link's page (nobody named)
+    "utilisateurs": None,  # accounts, not members: graph.accounts records their changes
 }
 _UNCLASSED = Classed(_READ, "dashboard")
 
