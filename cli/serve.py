@@ -20,11 +20,11 @@ from cli.context import AppContext
 
 @click.command()
 @click.option(
-    "--host", default=None, help="Address to listen on [env PASSERELLE_API_HOST, 127.0.0.1]."
+    "--host", default=None, help="Adresse d'écoute [env PASSERELLE_API_HOST, 127.0.0.1]."
 )
 @click.option("--port", type=int, default=None, help="Port [env PASSERELLE_API_PORT, 8000].")
 @click.option(
-    "--workers", type=int, default=None, help="Worker processes [env PASSERELLE_API_WORKERS, 1]."
+    "--workers", type=int, default=None, help="Processus de service [env PASSERELLE_API_WORKERS, 1]."
 )
 @click.option(
     "--log-level",
@@ -36,9 +36,10 @@ from cli.context import AppContext
 def serve(
     app: AppContext, host: str | None, port: int | None, workers: int | None, log_level: str
 ) -> None:
-    """Serve the HTTP API (OpenAPI documentation at /docs)."""
+    """Servir l'API HTTP et le tableau de bord (documentation OpenAPI sur /docs)."""
     import uvicorn
 
+    app.may_create = True  # a new data directory is served empty, as `make run` seeds it
     from api import workers as workers_module
     from api.logging import log_config
     from graph.errors import InvalidInput
