@@ -126,13 +126,20 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 #: the placeholders of click's value types in help texts (``--k ENTIER``)
-TYPE_NAMES = {"STRING": "texte", "INT": "entier", "FLOAT": "nombre", "BOOL": "booléen"}
+TYPE_NAMES = {
+    "StringParamType": "texte",
+    "IntParamType": "entier",
+    "IntRange": "entier",
+    "FloatParamType": "nombre",
+    "FloatRange": "nombre",
+    "BoolParamType": "booléen",
+}
 
 
 def install() -> None:
     """Make click speak French (idempotent)."""
-    for attr, name in TYPE_NAMES.items():
-        getattr(click.types, attr).name = name
+    for cls, name in TYPE_NAMES.items():
+        getattr(click.types, cls).name = name
     for name in _CLICK_MODULES:
         module = sys.modules.get(f"click.{name}")
         if module is None:
