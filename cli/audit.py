@@ -82,11 +82,15 @@ def audit() -> None:
 
 
 @audit.command("list")
-@click.option("--person", "person_id", help="Seulement les entrées qui nomment cette personne (identifiant).")
+@click.option(
+    "--person", "person_id", help="Seulement les entrées qui nomment cette personne (identifiant)."
+)
 @click.option("--since", help="À partir de ce jour (AAAA-MM-JJ).")
 @click.option("--until", help="Avant ce jour (AAAA-MM-JJ).")
 @click.option("--actor", help="Seulement ce jeton (identifiant), ou cli:<utilisateur>.")
-@click.option("--action", type=click.Choice([a.value for a in Action]), help="Seulement cette action.")
+@click.option(
+    "--action", type=click.Choice([a.value for a in Action]), help="Seulement cette action."
+)
 @click.option("--kind", help="Seulement ce type d'enregistrement (person, paths, coverage…).")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0)

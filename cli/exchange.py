@@ -31,7 +31,9 @@ SHOWN = 50
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Vérifier et rendre compte ; ne rien écrire.")
-@click.option("--linkedin", is_flag=True, help="FILES est le Connections.csv d'un membre (ou son zip).")
+@click.option(
+    "--linkedin", is_flag=True, help="FILES est le Connections.csv d'un membre (ou son zip)."
+)
 @click.option("--member", default=None, help="Avec --linkedin : l'identifiant du membre.")
 @click.option("--json", "as_json", is_flag=True, help="Rapport en JSON.")
 @click.pass_obj
@@ -123,8 +125,13 @@ def _render(result: ImportResult, dry_run: bool) -> None:
 
 @click.command("export")
 @click.option("--groupement", "groupement_id", default=None, help="Ce groupement seulement.")
-@click.option("--out", "out_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Répertoire où écrire.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Répertoire où écrire.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def export_cmd(app: AppContext, groupement_id: str | None, out_dir: Path, as_json: bool) -> None:

@@ -91,7 +91,10 @@ PLURALS: dict[tuple[str, str], tuple[str, str]] = {
         "{value!r} n'est pas {choice}.",
         "{value!r} n'est pas l'une des valeurs {choices}.",
     ),
-    ("{value!r} does not match the format {format}.", "{value!r} does not match the formats {formats}."): (
+    (
+        "{value!r} does not match the format {format}.",
+        "{value!r} does not match the formats {formats}.",
+    ): (
         "{value!r} n'a pas le format {format}.",
         "{value!r} n'a aucun des formats {formats}.",
     ),

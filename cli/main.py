@@ -49,9 +49,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except PasserelleError as exc:
             click.echo(f"erreur : {french_error(exc, FIELD_NAMES)}", err=True)
-            sys.exit(
-                EXIT_UNAVAILABLE if isinstance(exc, StoreUnavailable) else EXIT_USER_ERROR
-            )
+            sys.exit(EXIT_UNAVAILABLE if isinstance(exc, StoreUnavailable) else EXIT_USER_ERROR)
 
 
 @click.group(cls=_Group)
@@ -123,7 +121,6 @@ def _register() -> None:
     for command in (audit, member, retention):  # personal data (cli.audit, cli.rights)
         main.add_command(command)
     _with_store_option(seed)
-
 
 
 _register()

@@ -27,7 +27,9 @@ def _open(settings: Settings, kind: str) -> GraphStore:
 
 
 @click.command()
-@click.option("--from", "source_kind", type=click.Choice(STORES), required=True, help="Copier depuis.")
+@click.option(
+    "--from", "source_kind", type=click.Choice(STORES), required=True, help="Copier depuis."
+)
 @click.option("--to", "target_kind", type=click.Choice(STORES), required=True, help="Copier vers.")
 @click.option(
     "--resume",
@@ -58,7 +60,9 @@ def migrate(
     """
     app.may_create = True  # the target may be new
     if source_kind == target_kind:
-        raise InvalidInput("--to", f"doit différer de --from (les deux : {source_kind})", target_kind)
+        raise InvalidInput(
+            "--to", f"doit différer de --from (les deux : {source_kind})", target_kind
+        )
     if batch_size < 1:
         raise InvalidInput("--batch-size", "doit valoir au moins 1", batch_size)
     shown = False
@@ -68,7 +72,9 @@ def migrate(
         if not as_json:
             shown = True
             click.echo(
-                f"\r{report.nodes:,} nœuds, {report.relationships:,} relations copiés".replace(",", " "),
+                f"\r{report.nodes:,} nœuds, {report.relationships:,} relations copiés".replace(
+                    ",", " "
+                ),
                 err=True,
                 nl=False,
             )

@@ -75,20 +75,22 @@ def _render_path(path: Path, head: str) -> None:
 
 @click.command()
 @click.argument("candidate_id")
-@click.option("--employer", help="Employeur (identifiant) : aboutir à l'un de ses salariés actuels.")
+@click.option(
+    "--employer", help="Employeur (identifiant) : aboutir à l'un de ses salariés actuels."
+)
 @click.option(
     "--offer",
-    help="Offre d'emploi (identifiant) : aboutir à qui l'a signalée ou à un salarié de l'employeur.",
-
+    help="Offre d'emploi (identifiant) : aboutir à qui l'a signalée, ou à un salarié.",
 )
 @click.option("--person", help="Personne (identifiant) : aboutir à cette personne.")
 @click.option(
     "--sector",
     help="Code de secteur (avec --bassin) : tout employeur du secteur dans le bassin.",
-
 )
 @click.option("--bassin", help="Code du bassin d'emploi, ex. ZE-33-1 (avec --sector).")
-@click.option("--k", "k", type=int, default=3, show_default=True, help="Nombre de chemins (1 à 10).")
+@click.option(
+    "--k", "k", type=int, default=3, show_default=True, help="Nombre de chemins (1 à 10)."
+)
 @click.option(
     "--max-intermediaries",
     type=int,

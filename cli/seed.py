@@ -22,8 +22,12 @@ MAX_PEOPLE = 5_000_000
 
 @click.command()
 @click.option("--people", type=int, default=20_000, show_default=True, help="Nombre de personnes.")
-@click.option("--seed", "seed_value", type=int, default=7, show_default=True, help="Graine aléatoire.")
-@click.option("--if-empty", is_flag=True, help="Ne rien faire si le stockage contient déjà des personnes.")
+@click.option(
+    "--seed", "seed_value", type=int, default=7, show_default=True, help="Graine aléatoire."
+)
+@click.option(
+    "--if-empty", is_flag=True, help="Ne rien faire si le stockage contient déjà des personnes."
+)
 @click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def seed(app: AppContext, people: int, seed_value: int, if_empty: bool, as_json: bool) -> None:

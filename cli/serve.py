@@ -19,12 +19,13 @@ from cli.context import AppContext
 
 
 @click.command()
-@click.option(
-    "--host", default=None, help="Adresse d'écoute [env PASSERELLE_API_HOST, 127.0.0.1]."
-)
+@click.option("--host", default=None, help="Adresse d'écoute [env PASSERELLE_API_HOST, 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port [env PASSERELLE_API_PORT, 8000].")
 @click.option(
-    "--workers", type=int, default=None, help="Processus de service [env PASSERELLE_API_WORKERS, 1]."
+    "--workers",
+    type=int,
+    default=None,
+    help="Processus de service [env PASSERELLE_API_WORKERS, 1].",
 )
 @click.option(
     "--log-level",

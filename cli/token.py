@@ -102,4 +102,8 @@ def revoke(app: AppContext, token_id: str, as_json: bool) -> None:
         info = tokens.revoke(token_id)
     finally:
         tokens.close()
-    emit(info.to_dict(), as_json, lambda r: click.echo(f"Jeton {r['id']} révoqué le {r['revoked_at']}."))
+    emit(
+        info.to_dict(),
+        as_json,
+        lambda r: click.echo(f"Jeton {r['id']} révoqué le {r['revoked_at']}."),
+    )

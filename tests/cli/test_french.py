@@ -51,7 +51,7 @@ def test_click_usage_errors_are_one_french_line(
     ],
 )
 def test_domain_errors_are_one_french_line(data_dir: Path, args: list[str]) -> None:
-    code, out, err = run(data_dir, *args)
+    code, _, err = run(data_dir, *args)
     assert code == 1, err
     assert len(err.strip().splitlines()) == 1 and err.startswith("erreur : "), err
     assert not ENGLISH.search(err), err
@@ -91,7 +91,7 @@ def test_a_command_refuses_a_data_directory_without_a_store(tmp_path: Path) -> N
         ["audit", "list"],
         ["tie", "list", "p-1"],
     ):
-        code, out, err = run(missing, *args)
+        code, _, err = run(missing, *args)
         assert code == 1, (args, err)
         assert len(err.strip().splitlines()) == 1, err
         assert f"aucun stockage dans {missing}" in err, err

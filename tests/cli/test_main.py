@@ -28,4 +28,6 @@ def test_a_bad_api_setting_is_one_line_and_exit_1(
     monkeypatch.setenv("PASSERELLE_API_PORT", "0")
     code, _, err = run(data_dir, "stats")
     assert code == 1
-    assert err.startswith("erreur : réglage invalide (réglage api_port : ") and "Traceback" not in err
+    assert (
+        err.startswith("erreur : réglage invalide (réglage api_port : ") and "Traceback" not in err
+    )

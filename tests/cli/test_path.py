@@ -126,15 +126,22 @@ def test_unknown_candidate_is_one_line_and_non_zero(data_dir):
         ),
         (
             ["c", "--employer", "thales-bdx", "--max-intermediaries", "9"],
-            "erreur : --max-intermediaries : valeur refusée (doit être un entier entre 1 et 5 (reçu 9))",
+            "erreur : --max-intermediaries : valeur refusée"
+            " (doit être un entier entre 1 et 5 (reçu 9))",
         ),
-        (["c", "--employer", "l"], "erreur : --employer : valeur refusée (« l » : personne, pas employeur)"),
+        (
+            ["c", "--employer", "l"],
+            "erreur : --employer : valeur refusée (« l » : personne, pas employeur)",
+        ),
         (
             ["c"],
             "erreur : cible : valeur refusée (donnez une seule cible : --employer ID, --offer ID,"
             " --person ID ou --sector CODE --bassin CODE)",
         ),
-        (["c", "--sector", "defense"], "erreur : --bassin : valeur refusée (obligatoire avec --sector)"),
+        (
+            ["c", "--sector", "defense"],
+            "erreur : --bassin : valeur refusée (obligatoire avec --sector)",
+        ),
     ],
 )
 def test_bad_arguments_name_the_value(data_dir, args, message):

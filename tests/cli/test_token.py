@@ -40,8 +40,14 @@ def test_token_lifecycle(data_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--role", "referent"], "--groupement : valeur refusée (un jeton referent a au moins un groupement)"),
-        (["--role", "referent", "--groupement", "grp-zz"], "aucun groupement d'identifiant 'grp-zz'"),
+        (
+            ["--role", "referent"],
+            "--groupement : valeur refusée (un jeton referent a au moins un groupement)",
+        ),
+        (
+            ["--role", "referent", "--groupement", "grp-zz"],
+            "aucun groupement d'identifiant 'grp-zz'",
+        ),
         (["--role", "referent", "--groupement", "emp-1"], "aucun groupement d'identifiant 'emp-1'"),
         (["--role", "admin", "--groupement", "grp-a"], "only a referent token is scoped"),
     ],
