@@ -108,6 +108,7 @@ def _register() -> None:
     from cli.exchange import export_cmd, import_cmd
     from cli.migrate import migrate
     from cli.path import path
+    from cli.places import bassins, secteurs
     from cli.relations import COMMANDS as relation_commands
     from cli.rights import member, retention
     from cli.seed import seed, stats
@@ -119,6 +120,8 @@ def _register() -> None:
     for command in (import_cmd, export_cmd):  # cli.exchange
         main.add_command(command)
     for command in (audit, member, retention):  # personal data (cli.audit, cli.rights)
+        main.add_command(command)
+    for command in (bassins, secteurs):  # the codes of bassins and sectors (cli.places)
         main.add_command(command)
     _with_store_option(seed)
 

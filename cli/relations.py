@@ -137,7 +137,8 @@ def french(exc: PasserelleError, spec: KindSpec) -> str:
 def _describe(relation: Relation) -> str:
     props = ", ".join(f"{k}={v}" for k, v in relation.props.items() if v is not None)
     tail = f" ({props})" if props else ""
-    return f"{relation.anchor_id} → {relation.other_id} [{relation.other_label.value}]{tail}"
+    other = relation.other_code or relation.other_id  # a bassin's or sector's code
+    return f"{relation.anchor_id} → {other} [{relation.other_label.value}]{tail}"
 
 
 def _render_list(found: list[Relation]) -> None:

@@ -1,5 +1,6 @@
-"""Plain-text tables that fit a width: headers wrapped on words, columns split into
-panels that each repeat the key column, cells never cut (an id is shown whole).
+"""Plain-text tables that fit a width: when the table is too wide, headers are wrapped
+on words and columns split into panels that each repeat the key column; cells are never
+cut (an id is shown whole).
 
 >>> lines = render(["Identifiant", "Aidants disponibles", "Part avec chemin"],
 ...                [["grp-anocr-33", "12", "15,3 %"]], width=40)
@@ -9,6 +10,8 @@ Identifiant   Aidants      Part avec
 grp-anocr-33  12           15,3 %
 >>> all(len(line) <= 40 for line in lines)
 True
+>>> render(["Code", "Bassin d'emploi"], [["ZE-33-1", "Bordeaux"]])[0]
+"Code     Bassin d'emploi"
 """
 
 from __future__ import annotations
@@ -38,7 +41,9 @@ def render(
     are packed into panels of at most ``width`` characters (a column wider than that
     gets a panel of its own). ``right[i]`` aligns column ``i`` on the right."""
     aligns = list(right) if right is not None else [False] * len(header)
-    widths = [_column_width(h, [r[i] for r in rows]) for i, h in enumerate(header)]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    if sum(widths) + len(GAP) * (len(widths) - 1) > width:  # wrap the headers, then split
+        widths = [_column_width(h, [r[i] for r in rows]) for i, h in enumerate(header)]
     key_cols = list(range(keys))
     key_width = sum(widths[i] + len(GAP) for i in key_cols)
     panels: list[list[int]] = []
