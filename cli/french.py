@@ -153,6 +153,13 @@ def install() -> None:
             module.ngettext = ngettext  # type: ignore[attr-defined]
 
 
+def confirm(question: str) -> bool:
+    """Ask a yes-or-no question on stderr, answered in French (``o``/``oui``; ``y`` too),
+    no by default: click's own confirmation wants ``y`` and shows ``[y/N]``."""
+    answer = click.prompt(f"{question} [o/N]", default="n", show_default=False, err=True, type=str)
+    return answer.strip().lower() in {"o", "oui", "y", "yes"}
+
+
 def one_line(exc: click.ClickException) -> str:
     """The one line printed for ``exc``: ``erreur : …`` (and, for a usage error, where
     to find the help)."""

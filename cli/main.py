@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,18 @@ class _Group(click.Group):
     """A group that turns every error a user can fix (click's usage errors and the
     domain's) into one French line on stderr and a non-zero exit code."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, False, **extra)
         try:
-            done = super().main(*args, standalone_mode=False, **kwargs)
+            done = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as exc:
             click.echo(french.one_line(exc), err=True)
             sys.exit(exc.exit_code)

@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from cli import french
 from cli.audit import CLI_ROLE, fail, french_errors, open_audit, record
 from cli.context import AppContext, emit
 from graph.audit import Action, AuditFilter, cli_actor
@@ -72,7 +73,7 @@ def export(app: AppContext, person_id: str, fmt: str, output: Path | None) -> No
 @click.pass_obj
 def erase(app: AppContext, person_id: str, yes: bool, as_json: bool) -> None:
     """Effacer PERSON_ID partout (définitif) ; une trace reste au journal."""
-    if not yes and not click.confirm(f"Effacer définitivement {person_id} ?", err=True):
+    if not yes and not french.confirm(f"Effacer définitivement {person_id} ?"):
         fail("effacement annulé")
     with french_errors(), open_audit(app) as log:
         done = erase_person(

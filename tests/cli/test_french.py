@@ -107,3 +107,18 @@ def test_seed_still_creates_its_data_directory(tmp_path: Path) -> None:
     code, out, err = run(target, "token", "create", "--role", "admin")
     assert code == 0, err
     assert "créé" in out
+
+
+def test_erase_asks_in_french(data_dir: Path) -> None:
+    """The confirmation reads « [o/N] » and takes « o » (click's own wanted « y »)."""
+    from click.testing import CliRunner
+
+    from api.settings import get_settings
+
+    get_settings.cache_clear()
+    base = ["--data-dir", str(data_dir), "member", "erase", "help-a"]
+    kept = CliRunner().invoke(main, base, input="n\n")
+    assert kept.exit_code == 1 and "[o/N]" in kept.stderr and "effacement annulé" in kept.stderr
+    gone = CliRunner().invoke(main, base, input="o\n")
+    assert gone.exit_code == 0, gone.stderr
+    assert "help-a effacé" in gone.stdout
