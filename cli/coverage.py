@@ -24,6 +24,8 @@ from cli.context import AppContext
 from graph.coverage import privacy
 from graph.coverage.service import Scope, coverage, gaps
 from graph.errors import InvalidInput
+from graph.model import Label
+from graph.store import find_all
 
 COLUMNS = (
     ("id", "Groupement"),
@@ -63,7 +65,9 @@ def _scope(groupement: str | None, departement: str | None, region: str | None) 
     return Scope.national()
 
 
-def _cell(key: str, value: Any) -> str:
+def _cell(key: str, value: Any, row: dict[str, Any]) -> str:
+    if key == "referent_present" and "referent_word" in row:  # a groupement's own row
+        return str(row["referent_word"])
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -75,8 +79,14 @@ def _cell(key: str, value: Any) -> str:
     return str(value)
 
 
-def _rows(report, own: bool) -> list[dict[str, Any]]:
-    rows = [privacy.render_coverage(c, own) for c in report.groupements]
+def _rows(report, own: bool, kinds: dict[str, str]) -> list[dict[str, Any]]:
+    rows = [
+        {
+            **privacy.render_coverage(c, own),
+            "referent_word": privacy.referent_word(c, kinds.get(c.id, "groupement")),
+        }
+        for c in report.groupements
+    ]
     if report.scope != "groupement":
         rows += [privacy.render_coverage(c) for c in (*report.departements, *report.regions)]
         if report.total is not None:
@@ -164,7 +174,10 @@ def coverage_cmd(
             )  # fmt: skip
         return
     result = coverage(app.store(), scope, when, exact=True)
-    rows = _rows(result, own)
+    kinds = {
+        g.id: str(getattr(g, "kind", "groupement")) for g in find_all(app.store(), Label.GROUPEMENT)
+    }
+    rows = _rows(result, own, kinds)
     if csv_file is not None:
         _write_csv(csv_file, rows)
         click.echo(f"{len(rows)} lignes écrites dans {csv_file}")
@@ -190,7 +203,7 @@ def coverage_cmd(
 def _print_table(rows: list[dict[str, Any]], as_of: date) -> None:
     click.echo(f"Couverture du réseau au {as_of.strftime('%d/%m/%Y')}")
     header = [label for _, label in COLUMNS]
-    cells = [[_cell(k, r.get(k)) for k, _ in COLUMNS] for r in rows]
+    cells = [[_cell(k, r.get(k), r) for k, _ in COLUMNS] for r in rows]
     right = [k not in {"id", "name", "referent_present"} for k, _ in COLUMNS]
     for line in table.render(header, cells, table.width(), keys=1, right=right):
         click.echo(line)

@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from cli.main import main
 from graph.embedded import EmbeddedStore
+from graph.model import Label
+from graph.store import find_all
 from tests.coverage_net import build
 
 
@@ -91,3 +93,22 @@ def test_gaps_and_errors(data_dir):
     assert unknown.exit_code == 1 and "nope" in unknown.output
     both = run(data_dir, "--groupement", "G", "--region", "75")
     assert both.exit_code == 1 and "une seule" in both.output
+
+
+def test_a_delegation_needs_no_referent_as_in_the_dashboard(tmp_path):
+    """Issue 20: an Implic'Action délégation's référent read « oui » in the CLI and « non
+    requis » in the dashboard; both now word it with graph.coverage.privacy."""
+    from tests.cli.conftest import run as run_cli
+
+    path = tmp_path / "store"
+    with EmbeddedStore(path) as store:
+        build(store)
+        delegations = [
+            g.id for g in find_all(store, Label.GROUPEMENT) if str(g.kind) == "delegation"
+        ]
+    assert delegations
+    code, out, err = run_cli(path, "coverage", "--as-of", "2025-06-01")
+    assert code == 0, err
+    for gid in delegations:
+        line = next(x for x in out.splitlines() if x.startswith(f"{gid} "))
+        assert "non requis" in line
