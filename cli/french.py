@@ -160,6 +160,13 @@ def confirm(question: str) -> bool:
     return answer.strip().lower() in {"o", "oui", "y", "yes"}
 
 
+def is_help(exc: click.ClickException) -> bool:
+    """Whether ``exc`` is click's help for a group called without a command (click 8.2+;
+    click 8.1 printed the help itself)."""
+    help_error = getattr(click.exceptions, "NoArgsIsHelpError", None)
+    return help_error is not None and isinstance(exc, help_error)
+
+
 def one_line(exc: click.ClickException) -> str:
     """The one line printed for ``exc``: ``erreur : …`` (and, for a usage error, where
     to find the help)."""

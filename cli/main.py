@@ -45,7 +45,10 @@ class _Group(click.Group):
         try:
             done = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as exc:
-            click.echo(french.one_line(exc), err=True)
+            if french.is_help(exc):  # a group given no command: its help, as click does
+                click.echo(exc.format_message(), err=True)
+            else:
+                click.echo(french.one_line(exc), err=True)
             sys.exit(exc.exit_code)
         except click.Abort:
             click.echo("erreur : abandon.", err=True)

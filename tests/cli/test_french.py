@@ -122,3 +122,12 @@ def test_erase_asks_in_french(data_dir: Path) -> None:
     gone = CliRunner().invoke(main, base, input="o\n")
     assert gone.exit_code == 0, gone.stderr
     assert "help-a effacé" in gone.stdout
+
+
+@pytest.mark.parametrize("args", [["token"], ["audit"]])
+def test_a_group_without_command_shows_its_french_help(data_dir: Path, args: list[str]) -> None:
+    code, _, err = run(data_dir, *args)
+    assert code == 2
+    assert err.startswith("Usage :") and "Commandes:" in err and "erreur" not in err
+    code, _, err = run(data_dir)  # options but no command: one line
+    assert code == 2 and err.startswith("erreur : commande manquante.")
