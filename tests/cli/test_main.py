@@ -12,7 +12,7 @@ from tests.cli.conftest import run
 
 
 @pytest.mark.parametrize(
-    "module", ["seed", "path", "token", "serve", "coverage", "migrate", "exchange"]
+    "module", ["seed", "path", "token", "serve", "coverage", "migrate", "exchange", "places"]
 )
 def test_each_command_module_imports_on_its_own(module: str) -> None:
     """A command's module needs no prior import of the registry (no import cycle)."""
