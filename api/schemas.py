@@ -47,6 +47,10 @@ RefId = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
 #: an id a create body may give (admins only; else the server chooses one)
 NewId = Annotated[str, Field(pattern=ID_PATTERN)]
 ID_DESCRIPTION = "stable string id"
+CODE_DESCRIPTION = (
+    "its code (`ZE-33-1`, `defense`; see /bassins and /secteurs); the node id (`be-ZE-33-1`,"
+    " `sec-defense`) is accepted too, for compatibility"
+)
 
 # The records' constrained properties (graph.model), as bodies and answers repeat them.
 Grade = Annotated[str, Field(max_length=80)]
@@ -355,16 +359,18 @@ class EmployerCreate(_Input):
     """A new employer site."""
 
     model_config = _examples(
-        {**_EMPLOYER_EXAMPLE, "bassin_id": "be-ZE-33-1", "sector_ids": ["sec-defense"]}
+        {**_EMPLOYER_EXAMPLE, "bassin_id": "ZE-33-1", "sector_ids": ["defense"]}
     )
 
     id: NewId | None = Field(None, description=ID_DESCRIPTION)
     name: ShortText
     brand: Brand | None = None
     size: Size | None = None
-    bassin_id: RefId | None = Field(None, description="bassin d'emploi (LOCATED_IN)")
+    bassin_id: RefId | None = Field(
+        None, description=f"bassin d'emploi (LOCATED_IN): {CODE_DESCRIPTION}"
+    )
     sector_ids: list[RefId] = Field(
-        default_factory=list, max_length=10, description="sectors (IN_SECTOR)"
+        default_factory=list, max_length=10, description=f"sectors (IN_SECTOR): {CODE_DESCRIPTION}"
     )
 
 
@@ -379,16 +385,14 @@ class EmployerPatch(_Input):
 
 
 class Employer(BaseModel):
-    model_config = _examples(
-        {**_EMPLOYER_EXAMPLE, "bassins": ["be-ZE-33-1"], "sectors": ["sec-defense"]}
-    )
+    model_config = _examples({**_EMPLOYER_EXAMPLE, "bassins": ["ZE-33-1"], "sectors": ["defense"]})
 
     id: str = Field(description=ID_DESCRIPTION)
     name: str
     brand: Brand | None
     size: Size | None
-    bassins: list[str] = Field(description="bassins d'emploi it is located in")
-    sectors: list[str] = Field(description="its sectors")
+    bassins: list[str] = Field(description="codes of the bassins d'emploi it is located in")
+    sectors: list[str] = Field(description="codes of its sectors")
 
 
 # --------------------------------------------------------------------------- offers
@@ -413,7 +417,9 @@ class OfferCreate(_Input):
     hidden: bool = True
     posted: date | None = None
     employer_id: RefId = Field(description="the employer offering it (OFFERS)")
-    bassin_id: RefId | None = Field(None, description="bassin d'emploi [default: the employer's]")
+    bassin_id: RefId | None = Field(
+        None, description=f"bassin d'emploi [default: the employer's]: {CODE_DESCRIPTION}"
+    )
 
 
 class OfferPatch(_Input):
@@ -429,7 +435,7 @@ class OfferPatch(_Input):
 
 class Offer(BaseModel):
     model_config = _examples(
-        {**_OFFER_EXAMPLE, "employer_id": "emp-thales-ZE-33-1", "bassins": ["be-ZE-33-1"]}
+        {**_OFFER_EXAMPLE, "employer_id": "emp-thales-ZE-33-1", "bassins": ["ZE-33-1"]}
     )
 
     id: str = Field(description=ID_DESCRIPTION)
@@ -438,4 +444,38 @@ class Offer(BaseModel):
     hidden: bool
     posted: date | None
     employer_id: str | None = Field(description="the employer offering it")
-    bassins: list[str] = Field(description="bassins d'emploi of the job")
+    bassins: list[str] = Field(description="codes of the bassins d'emploi of the job")
+
+
+# --------------------------------------------------------------------------- bassins, sectors
+
+
+class Bassin(BaseModel):
+    """A bassin d'emploi, named by its code everywhere in the API."""
+
+    model_config = _examples(
+        {
+            "code": "ZE-33-1",
+            "name": "Bordeaux",
+            "departement": "33",
+            "departement_name": "Gironde",
+            "region": "75",
+            "region_name": "Nouvelle-Aquitaine",
+        }
+    )
+
+    code: str = Field(description="the bassin's code, as every route takes and returns it")
+    name: str
+    departement: str | None = Field(description="code of its département")
+    departement_name: str | None
+    region: str | None = Field(description="code of its région")
+    region_name: str | None
+
+
+class Secteur(BaseModel):
+    """A sector of activity, named by its code everywhere in the API."""
+
+    model_config = _examples({"code": "defense", "name": "Industrie de défense"})
+
+    code: str = Field(description="the sector's code, as every route takes and returns it")
+    name: str

@@ -54,6 +54,7 @@ def french_errors() -> Iterator[None]:
 
 
 def open_audit(app: AppContext) -> AuditLog:
+    app.require_store()
     return AuditLog(app.settings.audit_db_path)
 
 
@@ -77,19 +78,23 @@ def _day(value: str | None, option: str) -> datetime | None:
 
 @click.group()
 def audit() -> None:
-    """Read and purge the audit log of accesses to personal data."""
+    """Lire et purger le journal des accès aux données personnelles."""
 
 
 @audit.command("list")
-@click.option("--person", "person_id", help="Only entries naming this person id.")
-@click.option("--since", help="From this day (YYYY-MM-DD).")
-@click.option("--until", help="Before this day (YYYY-MM-DD).")
-@click.option("--actor", help="Only this token id, or cli:<user>.")
-@click.option("--action", type=click.Choice([a.value for a in Action]), help="Only this action.")
-@click.option("--kind", help="Only this kind of record (person, paths, coverage…).")
+@click.option(
+    "--person", "person_id", help="Seulement les entrées qui nomment cette personne (identifiant)."
+)
+@click.option("--since", help="À partir de ce jour (AAAA-MM-JJ).")
+@click.option("--until", help="Avant ce jour (AAAA-MM-JJ).")
+@click.option("--actor", help="Seulement ce jeton (identifiant), ou cli:<utilisateur>.")
+@click.option(
+    "--action", type=click.Choice([a.value for a in Action]), help="Seulement cette action."
+)
+@click.option("--kind", help="Seulement ce type d'enregistrement (person, paths, coverage…).")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def list_(
     app: AppContext,
@@ -103,7 +108,7 @@ def list_(
     offset: int,
     as_json: bool,
 ) -> None:
-    """List entries, newest first."""
+    """Lister les entrées, les plus récentes d'abord."""
     where = AuditFilter(
         person_id=person_id,
         since=_day(since, "--since"),
@@ -151,10 +156,10 @@ def _named(entry: dict[str, Any], names: dict[str, str | None]) -> dict[str, Any
 
 
 @audit.command("purge")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def purge(app: AppContext, as_json: bool) -> None:
-    """Remove the entries older than 12 months."""
+    """Supprimer les entrées de plus de 12 mois."""
     with french_errors(), open_audit(app) as log:
         removed = log.purge()
     render: Callable[[Any], None] = lambda d: click.echo(  # noqa: E731

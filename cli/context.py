@@ -27,14 +27,32 @@ class AppContext:
     """
 
     settings: ApiSettings
+    #: whether this command may create the store (``seed``, ``serve``, ``migrate``); the
+    #: others refuse a data directory without one rather than create an empty one
+    may_create: bool = False
     _store: GraphStore | None = field(default=None, repr=False)
 
     def store(self) -> GraphStore:
         if self._store is None:
             from graph.bootstrap import open_store
 
+            self.require_store()
             self._store = open_store(self.settings)
         return self._store
+
+    def require_store(self) -> None:
+        """Refuse, in one French line, a data directory that holds no store (unless this
+        command may create it): a command run from elsewhere would otherwise create an
+        empty ``./data`` and work on it (a token there is unknown to the server)."""
+        from graph.bootstrap import store_exists
+
+        if self.may_create or store_exists(self.settings):
+            return
+        raise click.ClickException(
+            f"aucun stockage dans {self.settings.data_dir.resolve()} : indiquez le répertoire"
+            " des données avec --data-dir ou PASSERELLE_DATA_DIR"
+            " (ou créez-le avec « passerelle seed »)"
+        )
 
     def close(self) -> None:
         if self._store is not None:

@@ -12,18 +12,22 @@ import csv
 import json
 import os
 import tempfile
+import textwrap
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from cli import numbers, table
 from cli.context import AppContext
 from cli.trail import note_persons
 from graph.audit.people import tokens
 from graph.coverage import privacy
 from graph.coverage.service import Scope, coverage, gaps
 from graph.errors import InvalidInput
+from graph.model import Label
+from graph.store import find_all
 
 COLUMNS = (
     ("id", "Groupement"),
@@ -53,7 +57,7 @@ def _scope(groupement: str | None, departement: str | None, region: str | None) 
         if v
     ]
     if len(given) > 1:
-        raise InvalidInput("scope", f"give at most one of {', '.join(given)}")
+        raise InvalidInput("scope", f"une seule de ces options ({', '.join(given)})")
     if groupement:
         return Scope.groupement(groupement)
     if departement:
@@ -63,18 +67,28 @@ def _scope(groupement: str | None, departement: str | None, region: str | None) 
     return Scope.national()
 
 
-def _cell(key: str, value: Any) -> str:
+def _cell(key: str, value: Any, row: dict[str, Any]) -> str:
+    if key == "referent_present" and "referent_word" in row:  # a groupement's own row
+        return str(row["referent_word"])
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, float):
-        return f"{value:.0%}" if key == "share_with_path" else f"{value:.2f}"
+        return numbers.percent(value) if key == "share_with_path" else numbers.decimal(value, 2)
+    if isinstance(value, int):
+        return numbers.integer(value)
     return str(value)
 
 
-def _rows(report, own: bool) -> list[dict[str, Any]]:
-    rows = [privacy.render_coverage(c, own) for c in report.groupements]
+def _rows(report, own: bool, kinds: dict[str, str]) -> list[dict[str, Any]]:
+    rows = [
+        {
+            **privacy.render_coverage(c, own),
+            "referent_word": privacy.referent_word(c, kinds.get(c.id, "groupement")),
+        }
+        for c in report.groupements
+    ]
     if report.scope != "groupement":
         rows += [privacy.render_coverage(c) for c in (*report.departements, *report.regions)]
         if report.total is not None:
@@ -101,24 +115,24 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 @click.command("coverage")
-@click.option("--groupement", default=None, help="One groupement (id).")
-@click.option("--departement", default=None, help="A département (code, e.g. 33).")
-@click.option("--region", default=None, help="A région (code, e.g. 75).")
-@click.option("--as-of", "as_of", default=None, help="Date YYYY-MM-DD [default: today].")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--groupement", default=None, help="Un groupement (identifiant).")
+@click.option("--departement", default=None, help="Un département (code, ex. 33).")
+@click.option("--region", default=None, help="Une région (code, ex. 75).")
+@click.option("--as-of", "as_of", default=None, help="Date AAAA-MM-JJ [défaut : aujourd'hui].")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.option(
     "--csv",
     "csv_file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write the rows to a CSV file (all or nothing).",
+    help="Écrire les lignes dans un fichier CSV (tout ou rien).",
 )
-@click.option("--gaps", "show_gaps", is_flag=True, help="List the ranked gaps instead.")
-@click.option("--limit", type=int, default=None, help="With --gaps: how many.")
+@click.option("--gaps", "show_gaps", is_flag=True, help="Lister plutôt les lacunes, classées.")
+@click.option("--limit", type=int, default=None, help="Avec --gaps : combien.")
 @click.option(
     "--referent-view",
     is_flag=True,
-    help="Exact small counts (the groupement's own référent view; with --groupement).",
+    help="Petits effectifs exacts (vue du référent du groupement ; avec --groupement).",
 )
 @click.pass_obj
 def coverage_cmd(
@@ -133,10 +147,10 @@ def coverage_cmd(
     limit: int | None,
     referent_view: bool,
 ) -> None:
-    """Coverage per groupement (and rolled up), with small counts hidden."""
+    """Couverture par groupement (et cumulée), petits effectifs masqués."""
     scope = _scope(groupement, departement, region)
     if referent_view and scope.kind != "groupement":
-        raise InvalidInput("--referent-view", "goes with --groupement ID")
+        raise InvalidInput("--referent-view", "va avec --groupement ID")
     when = _parse_date(as_of)
     own = referent_view
     if show_gaps:
@@ -144,19 +158,29 @@ def coverage_cmd(
         rendered = [privacy.render_gap(g, own) for g in report.gaps]
         note_persons(tokens(json.dumps(rendered)))  # people the gaps name (cli.trail)
         if csv_file is not None:
-            raise InvalidInput("--csv", "is for the coverage table, not --gaps")
+            raise InvalidInput("--csv", "sert au tableau de couverture, pas à --gaps")
         if as_json:
             click.echo(json.dumps(rendered, ensure_ascii=False, indent=2))
             return
+        wrap = table.width()
         for g in rendered:
-            click.echo(
-                f"{g['rank']:>3}. [{g['groupement_id']}] {g['title']} "
-                f"(candidats concernés : {g['affected']})"
+            head = (
+                f"{g['rank']:>3}. [{g['groupement_id']}] {g['title']}"
+                f" (candidats concernés : {g['affected']})"
             )
-            click.echo(f"     → {g['action']['text']}")
+            click.echo(textwrap.fill(head, wrap, subsequent_indent="     "))
+            click.echo(
+                textwrap.fill(
+                    f"→ {g['action']['text']}", wrap, initial_indent="     ",
+                    subsequent_indent="       ",
+                )
+            )  # fmt: skip
         return
     result = coverage(app.store(), scope, when, exact=True)
-    rows = _rows(result, own)
+    kinds = {
+        g.id: str(getattr(g, "kind", "groupement")) for g in find_all(app.store(), Label.GROUPEMENT)
+    }
+    rows = _rows(result, own, kinds)
     if csv_file is not None:
         _write_csv(csv_file, rows)
         click.echo(f"{len(rows)} lignes écrites dans {csv_file}")
@@ -182,13 +206,10 @@ def coverage_cmd(
 def _print_table(rows: list[dict[str, Any]], as_of: date) -> None:
     click.echo(f"Couverture du réseau au {as_of.strftime('%d/%m/%Y')}")
     header = [label for _, label in COLUMNS]
-    cells = [[_cell(k, r.get(k)) for k, _ in COLUMNS] for r in rows]
-    widths = [
-        max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(header)
-    ]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    for c in cells:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)))
+    cells = [[_cell(k, r.get(k), r) for k, _ in COLUMNS] for r in rows]
+    right = [k not in {"id", "name", "referent_present"} for k, _ in COLUMNS]
+    for line in table.render(header, cells, table.width(), keys=1, right=right):
+        click.echo(line)
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -197,4 +218,4 @@ def _parse_date(value: str | None) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise InvalidInput("--as-of", f"must be a date YYYY-MM-DD (got {value!r})", value) from None
+        raise InvalidInput("--as-of", f"date attendue AAAA-MM-JJ (reçu {value!r})", value) from None

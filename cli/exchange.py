@@ -31,10 +31,12 @@ SHOWN = 50
 @click.command("import")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
-@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
-@click.option("--linkedin", is_flag=True, help="FILES is a member's Connections.csv (or zip).")
-@click.option("--member", default=None, help="With --linkedin: the member's id.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--dry-run", is_flag=True, help="Vérifier et rendre compte ; ne rien écrire.")
+@click.option(
+    "--linkedin", is_flag=True, help="FILES est le Connections.csv d'un membre (ou son zip)."
+)
+@click.option("--member", default=None, help="Avec --linkedin : l'identifiant du membre.")
+@click.option("--json", "as_json", is_flag=True, help="Rapport en JSON.")
 @click.pass_obj
 def import_cmd(
     app: AppContext,
@@ -44,13 +46,13 @@ def import_cmd(
     member: str | None,
     as_json: bool,
 ) -> None:
-    """Import CSV files (membres, liens, emplois, cibles, parrainages, referents, chartes,
-    employeurs): all or nothing, and again without effect."""
+    """Importer des fichiers CSV (membres, liens, emplois, cibles, parrainages, referents,
+    chartes, employeurs) : tout ou rien, et sans effet la seconde fois."""
     store = app.store()
     sources = [SourceFile.from_path(f) for f in files]
     if linkedin:
         if not member:
-            raise InvalidInput("--member", "required with --linkedin (the member's id)")
+            raise InvalidInput("--member", "obligatoire avec --linkedin (l'identifiant du membre)")
         if len(sources) != 1:
             raise InvalidInput("files", "--linkedin takes one file (Connections.csv or a zip)")
         plan = plan_linkedin(store, member, sources[0])
@@ -124,14 +126,19 @@ def _render(result: ImportResult, dry_run: bool) -> None:
 
 
 @click.command("export")
-@click.option("--groupement", "groupement_id", default=None, help="Only this groupement.")
-@click.option("--out", "out_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Directory to write.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--groupement", "groupement_id", default=None, help="Ce groupement seulement.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Répertoire où écrire.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def export_cmd(app: AppContext, groupement_id: str | None, out_dir: Path, as_json: bool) -> None:
-    """Export everything (or one groupement) as CSV files for French Excel, in the
-    import's formats."""
+    """Exporter tout (ou un groupement) en fichiers CSV pour Excel, aux formats de
+    l'import."""
     store = app.store()
     if groupement_id is not None and store.get(groupement_id) is None:
         raise NotFound("Groupement", groupement_id, "--groupement")

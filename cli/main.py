@@ -8,33 +8,59 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from api.settings import get_settings
+from cli import french
 from cli.context import AppContext
-from graph.errors import InvalidInput, NotFound, PasserelleError
+from graph.errors import PasserelleError, StoreUnavailable
+from graph.relations.messages import french as french_error
+
+french.install()  # before the decorators below: some of click's texts are read there
 
 EXIT_USER_ERROR = 1
+#: the core's fields that are not a command's option, as the user reads them
+FIELD_NAMES = {"candidate": "CANDIDATE_ID", "target": "cible"}
 EXIT_UNAVAILABLE = 3
 
 
 class _Group(click.Group):
-    """A group that turns domain errors into one readable line and an exit code."""
+    """A group that turns every error a user can fix (click's usage errors and the
+    domain's) into one French line on stderr and a non-zero exit code."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            done = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            if french.is_help(exc):  # a group given no command: its help, as click does
+                click.echo(exc.format_message(), err=True)
+            else:
+                click.echo(french.one_line(exc), err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("erreur : abandon.", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        sys.exit(done if isinstance(done, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (InvalidInput, NotFound) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_USER_ERROR)
         except PasserelleError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(
-                EXIT_UNAVAILABLE if type(exc).__name__ == "StoreUnavailable" else EXIT_USER_ERROR
-            )
+            click.echo(f"erreur : {french_error(exc, FIELD_NAMES)}", err=True)
+            sys.exit(EXIT_UNAVAILABLE if isinstance(exc, StoreUnavailable) else EXIT_USER_ERROR)
 
 
 @click.group(cls=_Group)
@@ -42,19 +68,19 @@ class _Group(click.Group):
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Directory of the embedded store [env PASSERELLE_DATA_DIR, default ./data].",
+    help="Répertoire du stockage intégré [env PASSERELLE_DATA_DIR, défaut ./data].",
 )
 @click.option(
     "--store",
     "store_kind",
     type=click.Choice(["embedded", "neo4j"]),
     default=None,
-    help="Storage backend [env PASSERELLE_STORE, default embedded].",
+    help="Stockage : embedded ou neo4j [env PASSERELLE_STORE, défaut embedded].",
 )
 @click.version_option(package_name="passerelle")
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None) -> None:
-    """Passerelle: introduction paths and coverage of the transition network."""
+    """Passerelle : chemins de mise en relation et couverture du réseau de reconversion."""
     app = AppContext(get_settings(data_dir=data_dir, store=store_kind))
     ctx.obj = app
     ctx.call_on_close(app.close)
@@ -81,7 +107,7 @@ def _with_store_option(command: click.Command) -> click.Command:
             ["--store", "store_kind"],
             type=click.Choice(["embedded", "neo4j"]),
             default=None,
-            help="Storage backend for this command [default: the global --store].",
+            help="Stockage pour cette commande [défaut : le --store global].",
         )
     )
     return command
@@ -94,6 +120,7 @@ def _register() -> None:
     from cli.migrate import migrate
     from cli.outbox import outbox
     from cli.path import path
+    from cli.places import bassins, secteurs
     from cli.relations import COMMANDS as relation_commands
     from cli.rights import member, retention
     from cli.seed import seed, stats
@@ -108,6 +135,8 @@ def _register() -> None:
     for command in (audit, member, retention):  # personal data (cli.audit, cli.rights)
         main.add_command(command)
     for command in (user, outbox):  # people's accounts, their login links (cli.user, cli.outbox)
+        main.add_command(command)
+    for command in (bassins, secteurs):  # the codes of bassins and sectors (cli.places)
         main.add_command(command)
     _with_store_option(seed)
     from cli import trail

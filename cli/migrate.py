@@ -27,21 +27,23 @@ def _open(settings: Settings, kind: str) -> GraphStore:
 
 
 @click.command()
-@click.option("--from", "source_kind", type=click.Choice(STORES), required=True, help="Copy from.")
-@click.option("--to", "target_kind", type=click.Choice(STORES), required=True, help="Copy into.")
+@click.option(
+    "--from", "source_kind", type=click.Choice(STORES), required=True, help="Copier depuis."
+)
+@click.option("--to", "target_kind", type=click.Choice(STORES), required=True, help="Copier vers.")
 @click.option(
     "--resume",
     is_flag=True,
-    help="Copy into a non-empty target: complete an interrupted migration (idempotent).",
+    help="Copier dans une cible non vide : achever une migration interrompue (idempotent).",
 )
 @click.option(
     "--batch-size",
     type=int,
     default=20_000,
     show_default=True,
-    help="Records per write (each write is one transaction).",
+    help="Enregistrements par écriture (chaque écriture est une transaction).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def migrate(
     app: AppContext,
@@ -51,15 +53,18 @@ def migrate(
     batch_size: int,
     as_json: bool,
 ) -> None:
-    """Copy the whole graph from one store to the other, then check the counts.
+    """Copier tout le graphe d'un stockage à l'autre, puis comparer les effectifs.
 
-    The embedded store is the one of --data-dir; Neo4j is the one of NEO4J_URI,
-    NEO4J_USER, NEO4J_PASSWORD and NEO4J_DATABASE.
+    Le stockage intégré est celui de --data-dir ; Neo4j, celui de NEO4J_URI,
+    NEO4J_USER, NEO4J_PASSWORD et NEO4J_DATABASE.
     """
+    app.may_create = True  # the target may be new
     if source_kind == target_kind:
-        raise InvalidInput("--to", f"must differ from --from (both {source_kind})", target_kind)
+        raise InvalidInput(
+            "--to", f"doit différer de --from (les deux : {source_kind})", target_kind
+        )
     if batch_size < 1:
-        raise InvalidInput("--batch-size", "must be at least 1", batch_size)
+        raise InvalidInput("--batch-size", "doit valoir au moins 1", batch_size)
     shown = False
 
     def show(report: MigrationReport) -> None:
@@ -67,7 +72,9 @@ def migrate(
         if not as_json:
             shown = True
             click.echo(
-                f"\rcopied {report.nodes:,} nodes, {report.relationships:,} relationships",
+                f"\r{report.nodes:,} nœuds, {report.relationships:,} relations copiés".replace(
+                    ",", " "
+                ),
                 err=True,
                 nl=False,
             )
@@ -88,7 +95,7 @@ def migrate(
         report.to_dict(),
         as_json,
         lambda r: click.echo(
-            f"Copied {r['nodes']:,} nodes and {r['relationships']:,} relationships from"
-            f" {source_kind} to {target_kind} in {r['seconds']} s; counts match."
+            f"{r['nodes']:,} nœuds et {r['relationships']:,} relations copiés de".replace(",", " ")
+            + f" {source_kind} vers {target_kind} en {r['seconds']} s ; les effectifs concordent."
         ),
     )

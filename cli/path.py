@@ -33,11 +33,11 @@ def _target(
     if len(given) != 1:
         raise InvalidInput(
             "target",
-            "give exactly one of --employer ID, --offer ID, --person ID"
-            " or --sector CODE --bassin CODE" + (f" (got {', '.join(given)})" if given else ""),
+            "donnez une seule cible : --employer ID, --offer ID, --person ID"
+            " ou --sector CODE --bassin CODE" + (f" (reçu {', '.join(given)})" if given else ""),
         )
     if bassin and not sector:
-        raise InvalidInput("--bassin", "goes with --sector CODE", bassin)
+        raise InvalidInput("--bassin", "va avec --sector CODE", bassin)
     if employer:
         return Target.employer(employer)
     if offer:
@@ -45,7 +45,7 @@ def _target(
     if person:
         return Target.person(person)
     if not sector or not bassin:  # the one target given is --sector here
-        raise InvalidInput("--bassin", "is required with --sector", None)
+        raise InvalidInput("--bassin", "obligatoire avec --sector", None)
     return Target.sector_in_bassin(sector, bassin)
 
 
@@ -76,25 +76,31 @@ def _render_path(path: Path, head: str) -> None:
 
 @click.command()
 @click.argument("candidate_id")
-@click.option("--employer", help="Employer id: end at one of its current employees.")
 @click.option(
-    "--offer", help="Job offer id: end at its reporter or at an employee of its employer."
+    "--employer", help="Employeur (identifiant) : aboutir à l'un de ses salariés actuels."
 )
-@click.option("--person", help="Person id: end at this person.")
 @click.option(
-    "--sector", help="Sector code (with --bassin): any employer of the sector in the bassin."
+    "--offer",
+    help="Offre d'emploi (identifiant) : aboutir à qui l'a signalée, ou à un salarié.",
 )
-@click.option("--bassin", help="Bassin d'emploi code (with --sector).")
-@click.option("--k", "k", type=int, default=3, show_default=True, help="Number of paths (1-10).")
+@click.option("--person", help="Personne (identifiant) : aboutir à cette personne.")
+@click.option(
+    "--sector",
+    help="Code de secteur (avec --bassin) : tout employeur du secteur dans le bassin.",
+)
+@click.option("--bassin", help="Code du bassin d'emploi, ex. ZE-33-1 (avec --sector).")
+@click.option(
+    "--k", "k", type=int, default=3, show_default=True, help="Nombre de chemins (1 à 10)."
+)
 @click.option(
     "--max-intermediaries",
     type=int,
     default=3,
     show_default=True,
-    help="Most people between the candidate and the contact (1-5).",
+    help="Nombre maximal de personnes entre le candidat et le contact (1 à 5).",
 )
-@click.option("--as-of", help="Date of the query, YYYY-MM-DD [default: today].")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--as-of", help="Date de la recherche, AAAA-MM-JJ [défaut : aujourd'hui].")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def path(
     app: AppContext,
@@ -109,7 +115,7 @@ def path(
     as_of: str | None,
     as_json: bool,
 ) -> None:
-    """Who can introduce CANDIDATE_ID to someone at the target."""
+    """Qui peut présenter CANDIDATE_ID à quelqu'un de la cible."""
     target = _target(employer, offer, person, sector, bassin)
     policy = PathPolicy(k=k, max_intermediaries=max_intermediaries)
     when: date | None = None
@@ -118,7 +124,7 @@ def path(
             when = datetime.strptime(as_of, "%Y-%m-%d").date()
         except ValueError:
             raise InvalidInput(
-                "--as-of", f"expected a date YYYY-MM-DD (got {as_of!r})", as_of
+                "--as-of", f"date attendue AAAA-MM-JJ (reçu {as_of!r})", as_of
             ) from None
     result = find_paths(app.store(), candidate_id, target, policy, when)
     note_persons(h.to_id for p in result.paths for h in p.hops if h.to_id)  # cli.trail

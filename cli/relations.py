@@ -80,6 +80,20 @@ HELP = {
     Kind.CHARTER: "Chartes locales (PARTNER_OF) d'un groupement.",
     Kind.CONVENTION: "Conventions (PARTNER_OF) d'une association.",
 }
+#: the relationships' properties, as options
+PROPERTY_HELP = {
+    "confirmed_at": "Confirmé le",
+    "context": "Contexte",
+    "expires": "Expire le",
+    "level": "Niveau",
+    "name": "Nom",
+    "role": "Poste",
+    "signed": "Signée le",
+    "since": "Depuis",
+    "source": "Origine du lien (promotion, unit, event, linkedin, mentoring, declared)",
+    "strength": "Force du lien, de 0 à 1",
+    "until": "Jusqu'au",
+}
 ACTIONS = {"created": "ajouté", "updated": "modifié", "ended": "terminé", "deleted": "supprimé"}
 OPERATOR = Principal("cli-operator", Role.ADMIN)
 _FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -104,6 +118,7 @@ def principal_of(app: AppContext, secret: str | None) -> Principal:
     """Who acts: the token's holder, or the operator (admin) without a token."""
     if not secret:
         return OPERATOR
+    app.require_store()
     tokens = TokenStore(app.settings.auth_db_path)
     try:
         info = tokens.authenticate(secret)
@@ -122,7 +137,8 @@ def french(exc: PasserelleError, spec: KindSpec) -> str:
 def _describe(relation: Relation) -> str:
     props = ", ".join(f"{k}={v}" for k, v in relation.props.items() if v is not None)
     tail = f" ({props})" if props else ""
-    return f"{relation.anchor_id} → {relation.other_id} [{relation.other_label.value}]{tail}"
+    other = relation.other_code or relation.other_id  # a bassin's or sector's code
+    return f"{relation.anchor_id} → {other} [{relation.other_label.value}]{tail}"
 
 
 def _render_list(found: list[Relation]) -> None:
@@ -172,7 +188,7 @@ def _property_options(spec: KindSpec) -> list[click.Option]:
             click.Option(
                 [f"--{name.replace('_', '-')}", name],
                 default=None,
-                help=(field.description or name)
+                help=PROPERTY_HELP.get(name, field.description or name)
                 + (" (date)" if "date" in str(field.annotation) else ""),
             )
         )

@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from cli import french
 from cli.audit import CLI_ROLE, fail, french_errors, open_audit, record
 from cli.context import AppContext, emit
 from graph.audit import Action, AuditFilter, cli_actor
@@ -34,18 +35,18 @@ from graph.rights import (
 
 @click.group()
 def member() -> None:
-    """A member's rights: export (access, portability) and erasure."""
+    """Droits d'un membre : export (accès, portabilité) et effacement."""
 
 
 @member.command("export")
 @click.argument("person_id")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
-              show_default=True, help="json, or csv (a zip of CSV files).")  # fmt: skip
+              show_default=True, help="json, ou csv (un zip de fichiers CSV).")  # fmt: skip
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (required for csv).")  # fmt: skip
+              help="Écrire dans ce fichier (obligatoire pour csv).")  # fmt: skip
 @click.pass_obj
 def export(app: AppContext, person_id: str, fmt: str, output: Path | None) -> None:
-    """Export everything stored about PERSON_ID."""
+    """Exporter tout ce qui est enregistré sur PERSON_ID."""
     if fmt == "csv" and output is None:
         fail("--format csv écrit un fichier zip : indiquez --output FICHIER")
     with french_errors():
@@ -67,12 +68,12 @@ def export(app: AppContext, person_id: str, fmt: str, output: Path | None) -> No
 
 @member.command("erase")
 @click.argument("person_id")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--yes", is_flag=True, help="Ne pas demander de confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def erase(app: AppContext, person_id: str, yes: bool, as_json: bool) -> None:
-    """Erase PERSON_ID everywhere (final); an audit tombstone stays."""
-    if not yes and not click.confirm(f"Effacer définitivement {person_id} ?", err=True):
+    """Effacer PERSON_ID partout (définitif) ; une trace reste au journal."""
+    if not yes and not french.confirm(f"Effacer définitivement {person_id} ?"):
         fail("effacement annulé")
     with french_errors(), open_audit(app) as log:
         done = erase_person(
@@ -90,13 +91,13 @@ def erase(app: AppContext, person_id: str, yes: bool, as_json: bool) -> None:
 
 
 @click.command("retention")
-@click.option("--dry-run", is_flag=True, help="List who is due, erase nobody.")
+@click.option("--dry-run", is_flag=True, help="Lister qui est concerné, n'effacer personne.")
 @click.option("--months", type=click.IntRange(1, 600), default=None,
-              help="Months after leaving [default: PASSERELLE_RETENTION_MONTHS, 36].")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+              help="Mois après le départ [défaut : PASSERELLE_RETENTION_MONTHS, 36].")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def retention(app: AppContext, dry_run: bool, months: int | None, as_json: bool) -> None:
-    """Erase the members who left more than N months ago (see --dry-run)."""
+    """Effacer les membres partis depuis plus de N mois (voir --dry-run)."""
     months = months or app.settings.retention_months
     with french_errors(), open_audit(app) as log:
         store = app.store()

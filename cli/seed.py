@@ -8,8 +8,8 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from cli import numbers, table
 from cli.audit import record
 from cli.context import AppContext, emit
 from graph.audit import Action
@@ -21,23 +21,28 @@ MAX_PEOPLE = 5_000_000
 
 
 @click.command()
-@click.option("--people", type=int, default=20_000, show_default=True, help="Number of people.")
-@click.option("--seed", "seed_value", type=int, default=7, show_default=True, help="Random seed.")
-@click.option("--if-empty", is_flag=True, help="Do nothing when the store already holds people.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--people", type=int, default=20_000, show_default=True, help="Nombre de personnes.")
+@click.option(
+    "--seed", "seed_value", type=int, default=7, show_default=True, help="Graine aléatoire."
+)
+@click.option(
+    "--if-empty", is_flag=True, help="Ne rien faire si le stockage contient déjà des personnes."
+)
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def seed(app: AppContext, people: int, seed_value: int, if_empty: bool, as_json: bool) -> None:
-    """Generate the reproducible national demo network into the store."""
+    """Générer le réseau national de démonstration (reproductible) dans le stockage."""
     from seed.demo import estimated_batches, generate
 
+    app.may_create = True
     if not 1 <= people <= MAX_PEOPLE:
-        raise InvalidInput("--people", f"must be between 1 and {MAX_PEOPLE}", people)
+        raise InvalidInput("--people", f"doit être entre 1 et {MAX_PEOPLE}", people)
     store = app.store()
     if if_empty and store.counts().nodes.get(Label.PERSON, 0) > 0:
         emit(
             {"seeded": False, "reason": "store not empty"},
             as_json,
-            lambda _: click.echo("Store already seeded: nothing to do."),
+            lambda _: click.echo("Stockage déjà rempli : rien à faire."),
         )
         return
     started = time.perf_counter()
@@ -74,16 +79,18 @@ def seed(app: AppContext, people: int, seed_value: int, if_empty: bool, as_json:
         result,
         as_json,
         lambda r: click.echo(
-            f"Seeded {r['people']:,} people ({r['records']:,} records) in {r['seconds']} s."
+            f"{numbers.integer(r['people'])} personnes générées"
+            f" ({numbers.integer(r['records'])} enregistrements) en"
+            f" {numbers.decimal(r['seconds'])} s."
         ),
     )
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def stats(app: AppContext, as_json: bool) -> None:
-    """Counts per label and relationship type, and per groupement."""
+    """Effectifs par type de nœud et de relation, et par groupement."""
     store = app.store()
     view = store.view()
     counts = store.counts()
@@ -97,22 +104,21 @@ def stats(app: AppContext, as_json: bool) -> None:
 
 
 def _render_stats(result: dict[str, Any]) -> None:
-    console = Console()
-    nodes = Table(title=f"Nodes (version {result['version']})")
-    nodes.add_column("label")
-    nodes.add_column("count", justify="right")
-    for label, n in result["nodes"].items():
-        nodes.add_row(label, f"{n:,}")
-    rels = Table(title="Relationships")
-    rels.add_column("type")
-    rels.add_column("count", justify="right")
-    for rel_type, n in result["relationships"].items():
-        rels.add_row(rel_type, f"{n:,}")
-    groups = Table(title="Groupements")
-    for col in ("id", "members", "candidates", "helpers", "referents"):
-        groups.add_column(col, justify="left" if col == "id" else "right")
-    for g in result["groupements"]:
-        groups.add_row(
-            g["id"], *(f"{g[c]:,}" for c in ("members", "candidates", "helpers", "referents"))
-        )
-    console.print(nodes, rels, groups)
+    """Three plain tables; ids are printed whole, whatever the terminal's width."""
+    width = table.width()
+    click.echo(f"Nœuds (version {result['version']})")
+    _echo_table(["Type", "Nombre"], [[k, numbers.integer(n)] for k, n in result["nodes"].items()],
+                width)  # fmt: skip
+    click.echo("\nRelations")
+    rels = [[k, numbers.integer(n)] for k, n in result["relationships"].items()]
+    _echo_table(["Type", "Nombre"], rels, width)
+    click.echo("\nGroupements")
+    columns = ("members", "candidates", "helpers", "referents")
+    rows = [[g["id"], *(numbers.integer(g[c]) for c in columns)] for g in result["groupements"]]
+    _echo_table(["Groupement", "Membres", "Candidats", "Aidants", "Référents"], rows, width)
+
+
+def _echo_table(header: list[str], rows: list[list[str]], width: int) -> None:
+    right = [False] + [True] * (len(header) - 1)
+    for line in table.render(header, rows, width, keys=1, right=right):
+        click.echo(line)

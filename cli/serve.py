@@ -42,12 +42,13 @@ def welcome(app: AppContext, host: str, port: int) -> str:
 
 
 @click.command()
-@click.option(
-    "--host", default=None, help="Address to listen on [env PASSERELLE_API_HOST, 127.0.0.1]."
-)
+@click.option("--host", default=None, help="Adresse d'écoute [env PASSERELLE_API_HOST, 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port [env PASSERELLE_API_PORT, 8000].")
 @click.option(
-    "--workers", type=int, default=None, help="Worker processes [env PASSERELLE_API_WORKERS, 1]."
+    "--workers",
+    type=int,
+    default=None,
+    help="Processus de service [env PASSERELLE_API_WORKERS, 1].",
 )
 @click.option(
     "--log-level",
@@ -59,9 +60,10 @@ def welcome(app: AppContext, host: str, port: int) -> str:
 def serve(
     app: AppContext, host: str | None, port: int | None, workers: int | None, log_level: str
 ) -> None:
-    """Serve the HTTP API (OpenAPI documentation at /docs)."""
+    """Servir l'API HTTP et le tableau de bord (documentation OpenAPI sur /docs)."""
     import uvicorn
 
+    app.may_create = True  # a new data directory is served empty, as `make run` seeds it
     from api import workers as workers_module
     from api.logging import log_config
     from graph.errors import InvalidInput

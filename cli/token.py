@@ -15,12 +15,13 @@ from graph.model import Label
 
 
 def _tokens(app: AppContext) -> TokenStore:
+    app.require_store()
     return TokenStore(app.settings.auth_db_path)
 
 
 @click.group()
 def token() -> None:
-    """Create, list and revoke the API's bearer tokens."""
+    """Créer, lister et révoquer les jetons d'accès à l'API."""
 
 
 @token.command("create")
@@ -28,28 +29,28 @@ def token() -> None:
     "--role",
     required=True,
     type=click.Choice(["referent", "national", "portal", "admin"]),
-    help="What the token may do (see the README's API section).",
+    help="Ce que le jeton permet (voir la section API du README).",
 )
 @click.option(
     "--groupement",
     "groupements",
     multiple=True,
-    help="Groupement id a referent token is scoped to (repeatable; required for referent).",
+    help="Groupement d'un jeton referent (répétable ; obligatoire pour referent).",
 )
-@click.option("--name", help="Who or what holds the token, e.g. 'Moodle Implic'Action'.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--name", help="Qui détient le jeton, ex. « Moodle Implic'Action ».")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def create(
     app: AppContext, role: str, groupements: tuple[str, ...], name: str | None, as_json: bool
 ) -> None:
-    """Create a token and print its secret (shown this once only)."""
+    """Créer un jeton et afficher son secret (montré cette seule fois)."""
     _, scope = check_grant(role, groupements)
     if scope:
         found = app.store().get_many(list(scope))
         for gid in scope:
             record = found.get(gid)
             if record is None or record.label != Label.GROUPEMENT:
-                raise InvalidInput("--groupement", f"no groupement with id {gid!r}", gid)
+                raise InvalidInput("--groupement", f"aucun groupement d'identifiant {gid!r}", gid)
     tokens = _tokens(app)
     try:
         created = tokens.create(role, scope, name)
@@ -59,19 +60,19 @@ def create(
         {**created.info.to_dict(), "token": created.secret},
         as_json,
         lambda r: click.echo(
-            f"Created {r['id']} ({r['role']}"
+            f"Jeton {r['id']} créé ({r['role']}"
             + (f", groupements {', '.join(r['groupements'])}" if r["groupements"] else "")
-            + f").\nToken (shown once, keep it secret):\n{r['token']}"
+            + f").\nSecret (affiché une seule fois, à garder secret) :\n{r['token']}"
         ),
     )
 
 
 @token.command("list")
-@click.option("--active", is_flag=True, help="Leave out revoked tokens.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--active", is_flag=True, help="Sans les jetons révoqués.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def list_(app: AppContext, active: bool, as_json: bool) -> None:
-    """List tokens (never their secrets)."""
+    """Lister les jetons (jamais leurs secrets)."""
     tokens = _tokens(app)
     try:
         infos = [t.to_dict() for t in tokens.list(include_revoked=not active)]
@@ -80,25 +81,29 @@ def list_(app: AppContext, active: bool, as_json: bool) -> None:
 
     def render(rows: list[dict]) -> None:
         if not rows:
-            click.echo("No tokens.")
+            click.echo("Aucun jeton.")
         for r in rows:
-            state = f"revoked {r['revoked_at']}" if r["revoked_at"] else "active"
+            state = f"révoqué le {r['revoked_at']}" if r["revoked_at"] else "actif"
             scope = f" [{', '.join(r['groupements'])}]" if r["groupements"] else ""
             label = f" {r['name']!r}" if r["name"] else ""
-            click.echo(f"{r['id']}  {r['role']}{scope}{label}  created {r['created_at']}  {state}")
+            click.echo(f"{r['id']}  {r['role']}{scope}{label}  créé le {r['created_at']}  {state}")
 
     emit(infos, as_json, render)
 
 
 @token.command("revoke")
 @click.argument("token_id")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def revoke(app: AppContext, token_id: str, as_json: bool) -> None:
-    """Revoke the token TOKEN_ID (as shown by `token list`); effective at once."""
+    """Révoquer le jeton TOKEN_ID (tel qu'affiché par `token list`) ; effet immédiat."""
     tokens = _tokens(app)
     try:
         info = tokens.revoke(token_id)
     finally:
         tokens.close()
-    emit(info.to_dict(), as_json, lambda r: click.echo(f"Revoked {r['id']} at {r['revoked_at']}."))
+    emit(
+        info.to_dict(),
+        as_json,
+        lambda r: click.echo(f"Jeton {r['id']} révoqué le {r['revoked_at']}."),
+    )

@@ -53,6 +53,11 @@ COMMANDS: dict[str, Recorded | None] = {
     "audit": None,
     "member": None,
     "retention": None,
+    "user": None,  # people's accounts (not members): graph.accounts records its writes
+    # the e-mails waiting or sent: they name candidates and intermediaries
+    "outbox": Recorded(Action.READ, "outbox"),
+    "bassins": None,
+    "secteurs": None,
 }
 #: a relationship command (``tie list|add|update|end|remove`` …): ``list`` reads
 RELATION_READ = Recorded(Action.READ, "relation", when_named=True)

@@ -7,6 +7,17 @@ from graph.settings import Settings
 from graph.store import GraphStore
 
 
+def store_exists(settings: Settings) -> bool:
+    """Whether the store the settings name holds a graph already (a Neo4j server is taken
+    to: it is reached on opening). An embedded store is its database file in the data
+    directory; opening one where there is none creates it."""
+    if settings.store == "embedded":
+        from graph.embedded.sql import DB_FILE
+
+        return (settings.data_dir / DB_FILE).is_file()
+    return True
+
+
 def open_store(settings: Settings) -> GraphStore:
     """Open the store the settings ask for."""
     if settings.store == "embedded":

@@ -200,11 +200,11 @@ def test_migrate_survives_losing_the_server_both_ways(
             outage.up(cut_after=cut_after)
             cut = migrate(data_dir, *args)
             assert cut.returncode == 3, cut.stderr
-            # progress lines ("copied … nodes"), then the error, on one line
+            # progress lines ("… nœuds, … relations copiés"), then the error, on one line
             *progress, error = cut.stderr.strip().splitlines()
-            assert all(line.startswith("copied ") for line in progress), cut.stderr
+            assert all(line.endswith(" copiés") for line in progress), cut.stderr
             assert "Traceback" not in cut.stderr, cut.stderr
-            assert error.startswith("error: ") and "--resume" in error, error
+            assert error.startswith("erreur : ") and "--resume" in error, error
             copied = int(re.search(r"after ([\d,]+) nodes", error)[1].replace(",", ""))  # type: ignore[index]
             assert copied > 0, "the server went away before the first batch"
             outage.up()

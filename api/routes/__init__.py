@@ -17,6 +17,7 @@ from api.routes import (
     members,
     offers,
     paths,
+    places,
     relations,
     rights,
 )
@@ -34,6 +35,7 @@ V1 = [
     relations.router,
     exchange.router,
     introductions.router,
+    places.router,
 ]
 
 __all__ = ["V1"]

@@ -14,8 +14,9 @@ from api.deps import EmployersRead, EmployersWrite, PageDep, StoreDep
 from api.listing import page_of
 from api.problems import problem_responses
 from api.runtime import light
+from api.schemas import CODE_DESCRIPTION, EmployerCreate, EmployerPatch, Page
 from api.schemas import Employer as EmployerOut
-from api.schemas import EmployerCreate, EmployerPatch, Page
+from graph import places
 from graph.model import (
     ID_PATTERN,
     BassinEmploi,
@@ -43,8 +44,8 @@ def _out(record: Employer, store: GraphStore) -> dict[str, Any]:
     view = store.view()
     return {
         **record.model_dump(mode="json"),
-        "bassins": linked(view, record.id, RelType.LOCATED_IN, True),
-        "sectors": linked(view, record.id, RelType.IN_SECTOR, True),
+        "bassins": places.public_ids(store, linked(view, record.id, RelType.LOCATED_IN, True)),
+        "sectors": places.public_ids(store, linked(view, record.id, RelType.IN_SECTOR, True)),
     }
 
 
@@ -55,20 +56,24 @@ def list_employers(
     store: StoreDep,
     page: PageDep,
     bassin_id: Annotated[
-        str | None, Query(pattern=ID_PATTERN, max_length=80, description="in this bassin")
+        str | None,
+        Query(pattern=ID_PATTERN, max_length=80, description=f"in this bassin: {CODE_DESCRIPTION}"),
     ] = None,
     sector_id: Annotated[
-        str | None, Query(pattern=ID_PATTERN, max_length=80, description="in this sector")
+        str | None,
+        Query(pattern=ID_PATTERN, max_length=80, description=f"in this sector: {CODE_DESCRIPTION}"),
     ] = None,
 ) -> dict[str, Any]:
     view = store.view()
     nids = view.nodes_with_label(Label.EMPLOYER)
     if bassin_id is not None:
+        bassin = places.resolve(store, Label.BASSIN_EMPLOI, bassin_id, "bassin_id")
         nids = ends_in(
-            view, nids, RelType.LOCATED_IN, bassin_id, True, Label.BASSIN_EMPLOI, "bassin_id"
+            view, nids, RelType.LOCATED_IN, bassin, True, Label.BASSIN_EMPLOI, "bassin_id"
         )
     if sector_id is not None:
-        nids = ends_in(view, nids, RelType.IN_SECTOR, sector_id, True, Label.SECTOR, "sector_id")
+        sector = places.resolve(store, Label.SECTOR, sector_id, "sector_id")
+        nids = ends_in(view, nids, RelType.IN_SECTOR, sector, True, Label.SECTOR, "sector_id")
     records, total = page_of(store, view, nids, page)
     return page.answer([_out(r, store) for r in records if isinstance(r, Employer)], total)
 
@@ -94,8 +99,14 @@ def create_employer(
     store: StoreDep,
 ) -> dict[str, Any]:
     data = body.model_dump(exclude_unset=True, exclude={"bassin_id", "sector_ids"})
-    bassin = body.bassin_id
-    sectors = list(dict.fromkeys(body.sector_ids))
+    bassin = (
+        places.id_or_given(store, Label.BASSIN_EMPLOI, body.bassin_id)
+        if body.bassin_id is not None
+        else None
+    )
+    sectors = list(
+        dict.fromkeys(places.id_or_given(store, Label.SECTOR, s) for s in body.sector_ids)
+    )
     if bassin is not None:
         require_nodes(store, BassinEmploi, [bassin], "bassin_id", many=False)
     require_nodes(store, Sector, sectors, "sector_ids", many=True)

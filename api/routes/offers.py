@@ -16,8 +16,9 @@ from api.deps import OffersRead, OffersWrite, PageDep, StoreDep
 from api.listing import page_of
 from api.problems import problem_responses
 from api.runtime import light
+from api.schemas import CODE_DESCRIPTION, OfferCreate, OfferPatch, Page
 from api.schemas import Offer as OfferOut
-from api.schemas import OfferCreate, OfferPatch, Page
+from graph import places
 from graph.model import (
     ID_PATTERN,
     BassinEmploi,
@@ -46,7 +47,7 @@ def _out(record: JobOffer, store: GraphStore) -> dict[str, Any]:
     return {
         **record.model_dump(mode="json"),
         "employer_id": employers[0] if employers else None,
-        "bassins": linked(view, record.id, RelType.LOCATED_IN, True),
+        "bassins": places.public_ids(store, linked(view, record.id, RelType.LOCATED_IN, True)),
     }
 
 
@@ -61,7 +62,8 @@ def list_offers(
         str | None, Query(pattern=ID_PATTERN, max_length=80, description="of this employer")
     ] = None,
     bassin_id: Annotated[
-        str | None, Query(pattern=ID_PATTERN, max_length=80, description="in this bassin")
+        str | None,
+        Query(pattern=ID_PATTERN, max_length=80, description=f"in this bassin: {CODE_DESCRIPTION}"),
     ] = None,
 ) -> dict[str, Any]:
     view = store.view()
@@ -74,8 +76,9 @@ def list_offers(
             view, nids, RelType.OFFERS, employer_id, False, Label.EMPLOYER, "employer_id"
         )
     if bassin_id is not None:
+        bassin = places.resolve(store, Label.BASSIN_EMPLOI, bassin_id, "bassin_id")
         nids = ends_in(
-            view, nids, RelType.LOCATED_IN, bassin_id, True, Label.BASSIN_EMPLOI, "bassin_id"
+            view, nids, RelType.LOCATED_IN, bassin, True, Label.BASSIN_EMPLOI, "bassin_id"
         )
     records, total = page_of(store, view, nids, page)
     return page.answer([_out(r, store) for r in records if isinstance(r, JobOffer)], total)
@@ -102,7 +105,9 @@ def create_offer(
     data = body.model_dump(exclude_unset=True, exclude={"employer_id", "bassin_id"})
     employer = body.employer_id
     require_nodes(store, Employer, [employer], "employer_id", many=False)
-    bassins = [body.bassin_id] if body.bassin_id else []
+    bassins = (
+        [places.id_or_given(store, Label.BASSIN_EMPLOI, body.bassin_id)] if body.bassin_id else []
+    )
     if bassins:
         require_nodes(store, BassinEmploi, bassins, "bassin_id", many=False)
     else:

@@ -15,24 +15,69 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from graph.errors import AccessDenied, Conflict, InvalidInput, NotFound, PasserelleError
+from graph.errors import (
+    AccessDenied,
+    ConfigError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PasserelleError,
+    StoreUnavailable,
+)
+
+#: the kinds of :class:`graph.errors.NotFound` (labels and others), in French
+KINDS = {
+    "Person": "personne",
+    "Association": "association",
+    "Groupement": "groupement",
+    "Employer": "employeur",
+    "JobOffer": "offre d'emploi",
+    "Region": "région",
+    "Departement": "département",
+    "BassinEmploi": "bassin d'emploi",
+    "BassinVie": "bassin de vie",
+    "Sector": "secteur",
+    "token": "jeton",
+    "introduction": "introduction",
+}
 
 
 def french(exc: PasserelleError, names: Mapping[str, str]) -> str:
     """One French line for a refusal; ``names`` maps a field to what the user typed
     (a field not in it is shown as an option, ``--field-name``)."""
     field = getattr(exc, "field", None)
-    where = names.get(field or "", f"--{field.replace('_', '-')}" if field else "")
+    where = names.get(field or "", _option(field) if field else "")
     prefix = f"{where} : " if where else ""
     if isinstance(exc, NotFound):
-        return f"{prefix}introuvable ({exc.kind} « {exc.id} »)"
+        return f"{prefix}introuvable ({KINDS.get(exc.kind, exc.kind)} « {exc.id} »)"
     if isinstance(exc, AccessDenied):
         return f"{prefix}refusé ({_fr(exc.message)})"
     if isinstance(exc, Conflict):
         return f"{prefix}déjà enregistré ou incompatible ({_fr(exc.message)})"
     if isinstance(exc, InvalidInput):
         return f"{prefix}valeur refusée ({_fr(exc.message)})"
+    if isinstance(exc, StoreUnavailable):
+        return f"données inaccessibles ({exc})"
+    if isinstance(exc, ConfigError):
+        return f"réglage invalide ({_fr(str(exc))})"
     return str(exc)
+
+
+def _option(field: str) -> str:
+    """How a field reads as an option: ``as_of`` -> ``--as-of`` (``--k`` stays).
+
+    >>> _option("as_of"), _option("--as-of"), _option("target.bassin")
+    ('--as-of', '--as-of', 'target.bassin')
+    """
+    if field.startswith("-") or "." in field or "[" in field:
+        return field
+    return f"--{field.replace('_', '-')}"
+
+
+def _kinds(found: re.Match[str]) -> str:
+    """``'l' is a Person, not an Employer`` in French."""
+    value, kind, expected = found.groups()
+    return f"« {value} » : {KINDS.get(kind, kind)}, pas {KINDS.get(expected, expected)}"
 
 
 #: the core's most frequent messages, in French (others are shown as they are)
@@ -47,9 +92,22 @@ _MESSAGES = (
     (re.compile(r"^Input should be greater than or equal to (.+)$"), r"doit être au moins \1"),
     (re.compile(r"^Extra inputs are not permitted$"), "option inconnue"),
     (re.compile(r"^Field required$"), "obligatoire"),
+    (
+        re.compile(r"^must be an integer between (\S+) and (\S+) \(got (.+)\)$"),
+        r"doit être un entier entre \1 et \2 (reçu \3)",
+    ),
+    (re.compile(r"^'(.+)' is an? (\w+), not an? (\w+)$"), _kinds),
+    (re.compile(r"^setting (\w+): (.+)$"), r"réglage \1 : \2"),
+    (re.compile(r"^Input should be greater than (.+)$"), r"doit être supérieur à \1"),
+    (re.compile(r"^Input should be less than (.+)$"), r"doit être inférieur à \1"),
+    (re.compile(r"^must be between (\S+) and (\S+)$"), r"doit être entre \1 et \2"),
     (re.compile(r"^Input should be a valid date.*$"), "date attendue (AAAA-MM-JJ ou JJ/MM/AAAA)"),
     (re.compile(r"^a (\w+) token may not use this operation$"), r"un jeton \1 ne le permet pas"),
     (re.compile(r"^not one of this token's groupements$"), "pas un groupement de ce jeton"),
+    (
+        re.compile(r"^a referent token needs at least one groupement$"),
+        "un jeton referent a au moins un groupement",
+    ),
 )
 
 

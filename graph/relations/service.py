@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from graph import places
 from graph.access.relations import (
     check_membership,
     contact_in_reach,
@@ -80,6 +81,8 @@ class Relation:
     #: the label of the other end
     other_label: Label
     record: RelRecord
+    #: the other end's public code when it has one (a bassin, a sector: graph.places)
+    other_code: str | None = None
 
     @property
     def props(self) -> dict[str, Any]:
@@ -89,7 +92,7 @@ class Relation:
         spec = SPECS[self.kind]
         return {
             spec.anchor_field: self.anchor_id,
-            spec.other_field: self.other_id,
+            spec.other_field: self.other_code or self.other_id,
             "other_label": self.other_label.value,
             **self.props,
         }
@@ -122,7 +125,7 @@ def list_relations(
         label = _label(view, other)
         if label is None or label not in spec.others:
             continue  # e.g. a PARTNER_OF between a groupement and an association
-        out.append(Relation(kind, anchor_id, other, label, record))
+        out.append(_relation(store, kind, anchor_id, other, label, record))
     return sorted(out, key=lambda r: r.other_id)
 
 
@@ -131,6 +134,7 @@ def get_relation(
 ) -> Relation:
     """One relationship, or :class:`NotFound` naming the other field."""
     spec = SPECS[kind]
+    other_id = _given(store, spec, other_id)
     require(principal, permission_for(spec.organisation, write=False))
     view = store.view()
     _anchor(view, principal, spec, anchor_id)
@@ -150,6 +154,7 @@ def add(
 ) -> Change:
     """Create a relationship between ``anchor_id`` and ``other_id`` with ``props``."""
     spec = SPECS[kind]
+    other_id = _given(store, spec, other_id)
     view = _writable(store, principal, spec, anchor_id)
     label = _other(store, view, principal, spec, anchor_id, other_id)
     record = _record(spec, anchor_id, other_id, dict(props or {}))
@@ -164,7 +169,8 @@ def add(
         if current:
             raise Conflict(spec.other_field, f"already set to {current[0]!r}; remove it first")
     store.write(Batch(rels=[record]))
-    return _change("created", spec, view, Relation(kind, anchor_id, other_id, label, record))
+    relation = _relation(store, kind, anchor_id, other_id, label, record)
+    return _change("created", spec, view, relation)
 
 
 def update(
@@ -177,6 +183,7 @@ def update(
 ) -> Change:
     """Change some properties of a stored relationship; the record is validated whole."""
     spec = SPECS[kind]
+    other_id = _given(store, spec, other_id)
     view = _writable(store, principal, spec, anchor_id)
     current = _stored(store, view, spec, anchor_id, other_id)
     _membership_rule(store, principal, spec, other_id, current.other_label)
@@ -186,7 +193,7 @@ def update(
     merged = {**current.record.model_dump(exclude={"src", "dst"}), **changes}
     record = _record(spec, anchor_id, other_id, merged)
     store.write(Batch(rels=[record]))
-    relation = Relation(kind, anchor_id, other_id, current.other_label, record)
+    relation = _relation(store, kind, anchor_id, other_id, current.other_label, record)
     return _change("updated", spec, view, relation)
 
 
@@ -201,6 +208,7 @@ def end(
     """End a relationship that is ended rather than deleted (an employment): set
     ``until`` (default today). Ending one already ended is a :class:`Conflict`."""
     spec = SPECS[kind]
+    other_id = _given(store, spec, other_id)
     if not spec.ended:
         raise InvalidInput("kind", f"a {kind.value} is removed, not ended", kind.value)
     view = _writable(store, principal, spec, anchor_id)
@@ -210,7 +218,7 @@ def end(
     merged = {**current.record.model_dump(exclude={"src", "dst"}), "until": until or date.today()}
     record = _record(spec, anchor_id, other_id, merged)
     store.write(Batch(rels=[record]))
-    relation = Relation(kind, anchor_id, other_id, current.other_label, record)
+    relation = _relation(store, kind, anchor_id, other_id, current.other_label, record)
     return _change("ended", spec, view, relation)
 
 
@@ -219,6 +227,7 @@ def remove(
 ) -> Change:
     """Delete a relationship (an employment is ended instead: :func:`end`)."""
     spec = SPECS[kind]
+    other_id = _given(store, spec, other_id)
     if spec.ended:
         raise InvalidInput(
             spec.other_field, "an employment is not deleted: end it (until)", other_id
@@ -308,7 +317,25 @@ def _stored(
         record = store.get_relationship(spec.rel_type, src, dst)
     if record is None or label is None:
         raise NotFound(spec.name_fr or spec.kind.value, other_id, spec.other_field)
-    return Relation(spec.kind, anchor_id, other_id, label, record)
+    return _relation(store, spec.kind, anchor_id, other_id, label, record)
+
+
+def _given(store: GraphStore, spec: KindSpec, other_id: str) -> str:
+    """The node id of the other end given by its public code (a bassin's ``ZE-33-1``, a
+    sector's ``defense``) or by id."""
+    for label in spec.others:
+        if label in places.CODED:
+            found = places.codes(store).id_of.get((label, other_id))
+            if found is not None:
+                return found
+    return other_id
+
+
+def _relation(
+    store: GraphStore, kind: Kind, anchor_id: str, other_id: str, label: Label, record: RelRecord
+) -> Relation:
+    code = places.public_id(store, other_id) if label in places.CODED else None
+    return Relation(kind, anchor_id, other_id, label, record, code)
 
 
 def _record(spec: KindSpec, anchor_id: str, other_id: str, props: dict[str, Any]) -> RelRecord:

@@ -49,6 +49,8 @@ EXPECTED = {
     ("GET", "/api/v1/employers/{employer_id}"): None,
     ("POST", "/api/v1/employers"): ("write", "employers"),
     ("PATCH", "/api/v1/employers/{employer_id}"): ("write", "employers"),
+    ("GET", "/api/v1/bassins"): None,
+    ("GET", "/api/v1/secteurs"): None,
     ("GET", "/api/v1/offers"): None,
     ("GET", "/api/v1/offers/{offer_id}"): None,
     ("POST", "/api/v1/offers"): ("write", "offers"),

@@ -180,6 +180,10 @@ CASES = [
          body={"name": "Naval Group", "bassin_id": "be-ZE-33-1", "sector_ids": ["sec-defense"]}),
     Case("employer update", "PATCH", "/api/v1/employers/{employer_id}", "/api/v1/employers/emp-1",
          _admin_only(200), body={"size": 2000}),
+    # bassins and sectors, by code
+    Case("bassins list", "GET", "/api/v1/bassins", "/api/v1/bassins?departement=33",
+         _everyone_reads()),
+    Case("secteurs list", "GET", "/api/v1/secteurs", "/api/v1/secteurs", _everyone_reads()),
     # offers
     Case("offers list", "GET", "/api/v1/offers", "/api/v1/offers", _everyone_reads()),
     Case("offer read", "GET", "/api/v1/offers/{offer_id}", "/api/v1/offers/off-1",

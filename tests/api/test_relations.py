@@ -149,3 +149,20 @@ def test_charters_with_dates_and_referents(fresh_world: World) -> None:
     listed = client.get("/api/v1/groupements/grp-b/referents", headers=h).json()
     assert [r["person_id"] for r in listed] == ["help-b"]
     assert REL_MODELS[RelType.REFERENT_OF] is not None and S.Referent is not None
+
+
+def test_targets_answer_codes_and_take_codes_or_node_ids(fresh_world: World) -> None:
+    """One set of codes: a target reads ``defense`` / ``ZE-33-1``, never the node id."""
+    client, h = fresh_world.client, fresh_world.headers("referent")
+    url = "/api/v1/members/cand-a/targets"
+    by_code = client.post(url, headers=h, json={"target_id": "ZE-33-1"})
+    assert by_code.status_code == 201, by_code.text
+    assert by_code.json()["target_id"] == "ZE-33-1"
+    by_id = client.post(url, headers=h, json={"target_id": "sec-defense"})
+    assert by_id.status_code == 201, by_id.text
+    listed = client.get(url, headers=h).json()
+    targets = [t["target_id"] for t in listed]  # a plain list
+    assert {"ZE-33-1", "defense"} <= set(targets)
+    assert not any(t.startswith(("be-", "sec-")) for t in targets)
+    assert client.delete(f"{url}/defense", headers=h).status_code in (200, 204)
+    assert fresh_world.store.get_relationship(RelType.TARGETS, "cand-a", "sec-defense") is None

@@ -191,14 +191,20 @@ def test_catalogue_reads(world: World) -> None:
     assert grp["departements"] == ["dep-33"]
     assert grp["counts"]["candidates"] == "< 5" and grp["counts"]["referents"] == "< 5"
     employer = world.client.get("/api/v1/employers/emp-1", headers=h).json()
-    assert employer["bassins"] == ["be-ZE-33-1"] and employer["sectors"] == ["sec-defense"]
+    assert employer["bassins"] == ["ZE-33-1"] and employer["sectors"] == ["defense"]
     offer = world.client.get("/api/v1/offers/off-1", headers=h).json()
-    assert offer["employer_id"] == "emp-1" and offer["bassins"] == ["be-ZE-33-1"]
+    assert offer["employer_id"] == "emp-1" and offer["bassins"] == ["ZE-33-1"]
     assert "Fournier" not in str(offer)  # no reporter, no staff
     by_bassin = world.client.get(
         "/api/v1/employers?bassin_id=be-ZE-33-1&sector_id=sec-defense", headers=h
     ).json()
     assert "emp-1" in [e["id"] for e in by_bassin["items"]]
+    by_code = world.client.get(
+        "/api/v1/employers?bassin_id=ZE-33-1&sector_id=defense", headers=h
+    ).json()
+    assert by_code == by_bassin  # the code, or the node id for compatibility
+    offers = world.client.get("/api/v1/offers?bassin_id=ZE-33-1", headers=h).json()
+    assert "off-1" in [o["id"] for o in offers["items"]]
     missing = world.client.get("/api/v1/employers?bassin_id=be-nope", headers=h)
     assert missing.status_code == 404
     assert missing.json()["errors"][0]["field"] == "bassin_id"
@@ -210,14 +216,16 @@ def test_admin_creates_catalogue_records(fresh_world: World) -> None:
     emp = w.client.post(
         "/api/v1/employers",
         headers=h,
-        json={"id": "emp-naval", "name": "Naval Group", "bassin_id": "be-ZE-33-1"},
-    )
-    assert emp.status_code == 201 and emp.json()["bassins"] == ["be-ZE-33-1"]
+        json={"id": "emp-naval", "name": "Naval Group", "bassin_id": "ZE-33-1",
+              "sector_ids": ["defense"]},
+    )  # fmt: skip
+    assert emp.status_code == 201 and emp.json()["bassins"] == ["ZE-33-1"]
+    assert emp.json()["sectors"] == ["defense"]
     offer = w.client.post(
         "/api/v1/offers", headers=h, json={"title": "Soudeur (H/F)", "employer_id": "emp-naval"}
     )
     assert offer.status_code == 201
-    assert offer.json()["bassins"] == ["be-ZE-33-1"]  # the employer's, by default
+    assert offer.json()["bassins"] == ["ZE-33-1"]  # the employer's, by default
     grp = w.client.post(
         "/api/v1/groupements",
         headers=h,
@@ -292,3 +300,39 @@ def test_store_is_read_through_the_view(world: World) -> None:
     """Sanity of the fixture: the view and the records agree."""
     view = world.store.view()
     assert view.node_counts[Label.PERSON] >= 6
+
+
+# --------------------------------------------------------------------------- bassins, sectors
+
+
+def test_bassins_and_secteurs_are_listed_by_code(world: World) -> None:
+    """One set of codes: the lists give the codes every other route takes and returns."""
+    h = world.headers("portal")
+    bassins = world.client.get("/api/v1/bassins", headers=h)
+    assert bassins.status_code == 200, bassins.text
+    assert bassins.json() == {
+        "items": [
+            {
+                "code": "ZE-33-1",
+                "name": "Bordeaux",
+                "departement": "33",
+                "departement_name": "Gironde",
+                "region": "75",
+                "region_name": "Nouvelle-Aquitaine",
+            }
+        ],
+        "total": 1,
+        "limit": 50,
+        "offset": 0,
+    }
+    elsewhere = world.client.get("/api/v1/bassins?region=84", headers=h).json()
+    assert elsewhere["items"] == [] and elsewhere["total"] == 0
+    page = world.client.get("/api/v1/bassins?offset=1", headers=h).json()
+    assert page["items"] == [] and page["total"] == 1
+    bad = world.client.get("/api/v1/bassins?departement=7", headers=h)
+    assert bad.status_code == 422
+    secteurs = world.client.get("/api/v1/secteurs", headers=h).json()
+    assert secteurs["items"] == [{"code": "defense", "name": "Défense"}]
+    code = secteurs["items"][0]["code"]
+    employers = world.client.get(f"/api/v1/employers?sector_id={code}", headers=h).json()
+    assert [e["sectors"] for e in employers["items"]] == [[code]]

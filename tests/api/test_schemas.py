@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonSchemaMode
 
 from api import schemas
+from api.schemas import CODE_DESCRIPTION as CODE
 from graph.model import ID_PATTERN, Association, Employer, Groupement, JobOffer, NodeRecord, Person
 
 RefId = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
@@ -158,9 +159,9 @@ CASES: list[tuple[type[BaseModel], Any]] = [
             extra={
                 "bassin_id": (
                     RefId | None,
-                    Field(None, description="bassin d'emploi (LOCATED_IN)"),
+                    Field(None, description=f"bassin d'emploi (LOCATED_IN): {CODE}"),
                 ),
-                "sector_ids": _refs(10, "sectors (IN_SECTOR)"),
+                "sector_ids": _refs(10, f"sectors (IN_SECTOR): {CODE}"),
             },
         ),
     ),
@@ -171,8 +172,8 @@ CASES: list[tuple[type[BaseModel], Any]] = [
             m,
             Employer,
             extra={
-                "bassins": _list("bassins d'emploi it is located in"),
-                "sectors": _list("its sectors"),
+                "bassins": _list("codes of the bassins d'emploi it is located in"),
+                "sectors": _list("codes of its sectors"),
             },
         ),
     ),
@@ -185,7 +186,7 @@ CASES: list[tuple[type[BaseModel], Any]] = [
                 "employer_id": (RefId, Field(description="the employer offering it (OFFERS)")),
                 "bassin_id": (
                     RefId | None,
-                    Field(None, description="bassin d'emploi [default: the employer's]"),
+                    Field(None, description=f"bassin d'emploi [default: the employer's]: {CODE}"),
                 ),
             },
         ),
@@ -198,7 +199,7 @@ CASES: list[tuple[type[BaseModel], Any]] = [
             JobOffer,
             extra={
                 "employer_id": (str | None, Field(description="the employer offering it")),
-                "bassins": _list("bassins d'emploi of the job"),
+                "bassins": _list("codes of the bassins d'emploi of the job"),
             },
         ),
     ),

@@ -12,7 +12,7 @@ from tests.cli.conftest import run
 
 
 @pytest.mark.parametrize(
-    "module", ["seed", "path", "token", "serve", "coverage", "migrate", "exchange"]
+    "module", ["seed", "path", "token", "serve", "coverage", "migrate", "exchange", "places"]
 )
 def test_each_command_module_imports_on_its_own(module: str) -> None:
     """A command's module needs no prior import of the registry (no import cycle)."""
@@ -28,4 +28,6 @@ def test_a_bad_api_setting_is_one_line_and_exit_1(
     monkeypatch.setenv("PASSERELLE_API_PORT", "0")
     code, _, err = run(data_dir, "stats")
     assert code == 1
-    assert err.startswith("error: setting api_port: ") and "Traceback" not in err
+    assert (
+        err.startswith("erreur : réglage invalide (réglage api_port : ") and "Traceback" not in err
+    )

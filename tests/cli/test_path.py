@@ -114,7 +114,7 @@ def test_human_output_in_french(data_dir):
 def test_unknown_candidate_is_one_line_and_non_zero(data_dir):
     result = invoke(data_dir, "nobody", "--employer", "thales-bdx")
     assert result.exit_code != 0
-    assert result.output.strip() == "error: candidate: no Person with id 'nobody'"
+    assert result.output.strip() == "erreur : CANDIDATE_ID : introuvable (personne « nobody »)"
 
 
 @pytest.mark.parametrize(
@@ -122,19 +122,26 @@ def test_unknown_candidate_is_one_line_and_non_zero(data_dir):
     [
         (
             ["c", "--employer", "thales-bdx", "--k", "0"],
-            "error: k: must be an integer between 1 and 10 (got 0)",
+            "erreur : --k : valeur refusée (doit être un entier entre 1 et 10 (reçu 0))",
         ),
         (
             ["c", "--employer", "thales-bdx", "--max-intermediaries", "9"],
-            "error: max_intermediaries: must be an integer between 1 and 5 (got 9)",
+            "erreur : --max-intermediaries : valeur refusée"
+            " (doit être un entier entre 1 et 5 (reçu 9))",
         ),
-        (["c", "--employer", "l"], "error: employer: 'l' is a Person, not an Employer"),
+        (
+            ["c", "--employer", "l"],
+            "erreur : --employer : valeur refusée (« l » : personne, pas employeur)",
+        ),
         (
             ["c"],
-            "error: target: give exactly one of --employer ID, --offer ID, --person ID"
-            " or --sector CODE --bassin CODE",
+            "erreur : cible : valeur refusée (donnez une seule cible : --employer ID, --offer ID,"
+            " --person ID ou --sector CODE --bassin CODE)",
         ),
-        (["c", "--sector", "defense"], "error: --bassin: is required with --sector"),
+        (
+            ["c", "--sector", "defense"],
+            "erreur : --bassin : valeur refusée (obligatoire avec --sector)",
+        ),
     ],
 )
 def test_bad_arguments_name_the_value(data_dir, args, message):

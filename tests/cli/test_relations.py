@@ -24,9 +24,9 @@ VALID: dict[Kind, tuple[str, str, list[str], list[str] | None]] = {
     Kind.MENTOR: ("cand-new", "ref-a", ["--since", "01/09/2023"], ["--since", "2023-10-01"]),
     Kind.EMPLOYMENT: ("cand-new", "emp-1", ["--role", "Acheteur", "--since", "2020-01-01"],
                       ["--role", "Acheteuse"]),
-    Kind.TARGET: ("cand-new", "be-ZE-33-1", [], None),
+    Kind.TARGET: ("cand-new", "ZE-33-1", [], None),  # a bassin or a sector by its code
     Kind.HOME: ("cand-new", "dep-33", [], None),
-    Kind.SETTLEMENT: ("cand-new", "bv-33", [], None),
+    Kind.SETTLEMENT: ("cand-new", "BV-33", [], None),
     Kind.GROUPEMENT: ("cand-b", "grp-a", ["--since", "2024-01-01"], ["--since", "2024-02-01"]),
     Kind.ASSOCIATION: ("cand-new", "asso-a", [], ["--since", "2024-02-01"]),
     Kind.REFERENT: ("grp-b", "help-b", ["--since", "2024-09-01"], ["--since", "2024-10-01"]),
@@ -65,8 +65,13 @@ def net(data_dir: Path) -> tuple[Path, dict[str, str]]:
     return data_dir, secrets
 
 
+#: the node ids behind the public codes used above
+NODE_ID = {"ZE-33-1": "be-ZE-33-1", "BV-33": "bv-33"}
+
+
 def _stored(data_dir: Path, kind: Kind, anchor: str, other: str) -> dict | None:
     spec = SPECS[kind]
+    other = NODE_ID.get(other, other)
     with EmbeddedStore(data_dir) as store:
         record = store.get_relationship(spec.rel_type, *spec.record_ends(anchor, other))
     return None if record is None else record.props()
@@ -158,3 +163,16 @@ def test_out_of_scope_and_unknown_are_the_same_refusal(net) -> None:
     assert theirs.replace("cand-new", "X") == ghost.replace("ghost-1", "X")
     with EmbeddedStore(data_dir) as store:
         assert store.relationships("cand-new", RelType.TARGETS) == []
+
+
+def test_bassins_and_sectors_by_code_or_by_node_id(net) -> None:
+    """A target is shown by its code; the node id is still accepted (compatibility)."""
+    data_dir, _ = net
+    code, out, err = run(data_dir, "target", "add", "cand-new", "sec-defense")
+    assert code == 0, err
+    assert "→ defense [Sector]" in out and "sec-defense" not in out
+    code, out, _ = run(data_dir, "target", "list", "cand-new")
+    assert code == 0 and "→ defense [Sector]" in out
+    code, out, err = run(data_dir, "target", "remove", "cand-new", "defense")
+    assert code == 0 and "supprimé" in out, err
+    assert _stored(data_dir, Kind.TARGET, "cand-new", "sec-defense") is None

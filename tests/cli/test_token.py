@@ -25,12 +25,12 @@ def test_token_lifecycle(data_dir: Path) -> None:
     assert secret not in str(raw) and digest(secret) in str(raw)
 
     code, out, _ = run(data_dir, "token", "list")
-    assert code == 0 and token_id in out and secret not in out and "active" in out
+    assert code == 0 and token_id in out and secret not in out and "actif" in out
 
     tokens = TokenStore(data_dir / "auth.sqlite3")
     assert tokens.authenticate(secret).id == token_id
     code, out, _ = run(data_dir, "token", "revoke", token_id)
-    assert code == 0 and "Revoked" in out
+    assert code == 0 and "révoqué" in out
     assert tokens.authenticate(secret) is None
     tokens.close()
     code, out, _ = run(data_dir, "token", "list", "--active", "--json")
@@ -40,9 +40,15 @@ def test_token_lifecycle(data_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--role", "referent"], "groupement: a referent token needs at least one"),
-        (["--role", "referent", "--groupement", "grp-zz"], "no groupement with id 'grp-zz'"),
-        (["--role", "referent", "--groupement", "emp-1"], "no groupement with id 'emp-1'"),
+        (
+            ["--role", "referent"],
+            "--groupement : valeur refusée (un jeton referent a au moins un groupement)",
+        ),
+        (
+            ["--role", "referent", "--groupement", "grp-zz"],
+            "aucun groupement d'identifiant 'grp-zz'",
+        ),
+        (["--role", "referent", "--groupement", "emp-1"], "aucun groupement d'identifiant 'emp-1'"),
         (["--role", "admin", "--groupement", "grp-a"], "only a referent token is scoped"),
     ],
 )
@@ -53,4 +59,4 @@ def test_token_create_refuses_bad_grants(data_dir: Path, args: list[str], messag
 
 def test_token_revoke_unknown(data_dir: Path) -> None:
     code, _, err = run(data_dir, "token", "revoke", "tok-nope")
-    assert code == 1 and "no token with id 'tok-nope'" in err
+    assert code == 1 and "introuvable (jeton « tok-nope »)" in err
