@@ -27,20 +27,20 @@ KINDS = {"login_link": "lien de connexion"}
 
 @click.group()
 def outbox() -> None:
-    """The outbox of e-mails (introductions, login links)."""
+    """La boîte d'envoi des e-mails (introductions, liens de connexion)."""
 
 
 @outbox.command("list")
-@click.option("--kind", help="Only this kind (login_link, ask, introduced…).")
-@click.option("--status", type=click.Choice(list(STATUS)), help="Only this status.")
+@click.option("--kind", help="Seulement ce type (login_link, ask, introduced…).")
+@click.option("--status", type=click.Choice(list(STATUS)), help="Seulement cet état.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--texte", "bodies", is_flag=True, help="Print each e-mail's text too.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--texte", "bodies", is_flag=True, help="Afficher aussi le texte de chaque e-mail.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def list_(
     app: AppContext, kind: str | None, status: str | None, limit: int, bodies: bool, as_json: bool
 ) -> None:
-    """List e-mails, newest first."""
+    """Lister les e-mails, les plus récents d'abord."""
     db = IntroDB.in_dir(app.settings.data_dir)
     try:
         messages = Outbox(db).messages(kind=kind, status=status, limit=limit)

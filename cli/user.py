@@ -104,25 +104,28 @@ def _line(u: dict[str, Any]) -> str:
 
 @click.group()
 def user() -> None:
-    """People's accounts: create, list, revoke, set a password, send a login link."""
+    """Comptes des personnes : créer, lister, révoquer, fixer un mot de passe, envoyer un
+    lien de connexion."""
 
 
 @user.command("create")
-@click.option("--email", required=True, help="E-mail address (the login; unique).")
-@click.option("--name", required=True, help="Name shown in the dashboard.")
+@click.option(
+    "--email", required=True, help="Adresse e-mail (l'identifiant de connexion ; unique)."
+)
+@click.option("--name", required=True, help="Nom affiché dans le tableau de bord.")
 @click.option("--role", required=True, type=click.Choice(["referent", "national", "admin"]))
 @click.option(
     "--groupement",
     "groupements",
     multiple=True,
-    help="Groupement id of a referent (repeatable; required for referent).",
+    help="Groupement d'un référent (répétable ; obligatoire pour un référent).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def create(
     app: AppContext, email: str, name: str, role: str, groupements: tuple[str, ...], as_json: bool
 ) -> None:
-    """Create an account (no password: send a link or set one)."""
+    """Créer un compte (sans mot de passe : envoyez un lien ou fixez-en un)."""
     with _accounts(app, with_store=bool(groupements)) as accounts:
         created = accounts.create(_operator(), email, name, role, groupements)
     emit(
@@ -136,11 +139,11 @@ def create(
 
 
 @user.command("list")
-@click.option("--active", is_flag=True, help="Leave out revoked accounts.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--active", is_flag=True, help="Sans les comptes révoqués.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def list_(app: AppContext, active: bool, as_json: bool) -> None:
-    """List accounts (never a password)."""
+    """Lister les comptes (jamais de mot de passe)."""
     with _accounts(app) as accounts:
         rows = [u.to_dict() for u in accounts.users.list(include_revoked=not active)]
 
@@ -155,10 +158,10 @@ def list_(app: AppContext, active: bool, as_json: bool) -> None:
 
 @user.command("revoke")
 @click.argument("who")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def revoke(app: AppContext, who: str, as_json: bool) -> None:
-    """Revoke the account WHO (id or e-mail): its sessions end at once."""
+    """Révoquer le compte QUI (identifiant ou e-mail) : ses sessions prennent fin aussitôt."""
     with _accounts(app) as accounts:
         done = accounts.revoke(_operator(), _find(accounts.users, who).id)
     emit(
@@ -170,11 +173,13 @@ def revoke(app: AppContext, who: str, as_json: bool) -> None:
 
 @user.command("set-password")
 @click.argument("who")
-@click.option("--generate", is_flag=True, help="Draw a random password and print it once.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--generate", is_flag=True, help="Tirer un mot de passe au hasard et l'afficher une fois."
+)
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def set_password(app: AppContext, who: str, generate: bool, as_json: bool) -> None:
-    """Set the password of WHO (asked twice, or drawn with --generate)."""
+    """Fixer le mot de passe de QUI (demandé deux fois, ou tiré avec --generate)."""
     if generate:
         password = passwords.generate()
     else:
@@ -198,10 +203,10 @@ def set_password(app: AppContext, who: str, generate: bool, as_json: bool) -> No
 
 @user.command("send-link")
 @click.argument("who")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @click.pass_obj
 def send_link(app: AppContext, who: str, as_json: bool) -> None:
-    """E-mail a one-time login link (15 minutes) to WHO, through the outbox."""
+    """Envoyer à QUI un lien de connexion à usage unique (15 minutes), par la boîte d'envoi."""
     with _accounts(app) as accounts:
         target = _find(accounts.users, who)
         queued = accounts.send_link(_operator(), target.id)
@@ -236,7 +241,8 @@ def demo_file(app: AppContext) -> Path:
 @user.command("ensure-demo-admin")
 @click.pass_obj
 def ensure_demo_admin(app: AppContext) -> None:
-    """Create the demo's admin account once (for `make run`), its password in a file."""
+    """Créer une fois le compte administrateur de la démo (pour `make run`), son mot de
+    passe dans un fichier."""
     path = demo_file(app)
     with _accounts(app) as accounts:
         found = accounts.users.by_email(DEMO_EMAIL)
