@@ -160,6 +160,14 @@ class GraphStore(Protocol):
         id), streamed in lists of at most ``chunk`` (exports, imports' comparisons)."""
         ...
 
+    def export_columns(
+        self, label: Label, names: Sequence[str], chunk: int = 50_000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """``(id, *values of names)`` of every node of ``label`` (None where a property is
+        not set), streamed in lists of at most ``chunk``: a few text or number properties
+        of everyone without building their records (an import matching names)."""
+        ...
+
     def view(self) -> GraphView:
         """The read-only snapshot for the algorithms, at the current version."""
         ...

@@ -420,6 +420,16 @@ class StoreContract:
         assert len(rels) == len({r.key for r in rels})
         assert {r.key: r for r in rels} == sample_expected_rels()
 
+    def test_export_columns_gives_some_properties_of_everyone(self, filled: GraphStore) -> None:
+        """export_columns: (id, *values) of every node of a label, by id, None where unset;
+        a name that is not a property of the label is refused."""
+        people = sorted((n for n in sample_nodes() if n.label == Label.PERSON), key=lambda n: n.id)
+        names = ("first_name", "last_name", "email", "capacity")
+        rows = [r for page in filled.export_columns(Label.PERSON, names, chunk=2) for r in page]
+        assert rows == [(p.id, *(getattr(p, n) for n in names)) for p in people]
+        with pytest.raises(InvalidInput):
+            list(filled.export_columns(Label.PERSON, ["first_name", "no_such"]))
+
     # ------------------------------------------------------------------ upserts
 
     def test_upsert_is_idempotent(self, store: GraphStore) -> None:

@@ -140,6 +140,17 @@ def attached_sql(rel_type: RelType, mine: str, other: str) -> str:
 NODES_OF_LABEL = "SELECT id, label, props FROM nodes WHERE label = ? ORDER BY id"
 
 
+def node_columns_sql(n: int) -> str:
+    """``id`` and ``n`` properties (JSON paths as parameters, then the label) of a label's
+    nodes, by id.
+
+    >>> node_columns_sql(2)
+    'SELECT id, json_extract(props, ?), json_extract(props, ?) FROM nodes WHERE label = ? ORDER BY id'
+    """  # noqa: E501
+    columns = "".join(", json_extract(props, ?)" for _ in range(n))
+    return f"SELECT id{columns} FROM nodes WHERE label = ? ORDER BY id"
+
+
 def export_rels_sql(rel_type: RelType) -> str:
     """Every relationship of ``rel_type``: its ends' ids, then the columns in model order,
     in key order (:meth:`EmbeddedStore.export_relationships`)."""

@@ -141,7 +141,7 @@ def plan_linkedin(
         return plan
     at = {c: headers.index(c) for c in COLUMNS if c in headers}
     resolver = Resolver(store, view)
-    keys = resolver.stored_people()
+    keys = resolver.stored_keys()
     matcher = EmployerMatcher(resolver.stored_employers())
     knows = view.rel(RelType.KNOWS)
     works = view.rel(RelType.WORKS_AT)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from graph.exchange.formats import fold
 from graph.model import Employer, Label, NodeRecord, Person
@@ -37,11 +38,22 @@ class PersonKeys:
     by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, person: Person) -> None:
-        if person.member_number:
-            self.by_number.setdefault(fold(person.member_number), person.id)
-        if person.email:
-            self.by_email.setdefault(person.email.casefold(), person.id)
-        self.by_name[name_key(person.first_name, person.last_name)].add(person.id)
+        self.add_values(
+            person.id, person.first_name, person.last_name, person.email, person.member_number
+        )
+
+    def add_values(
+        self, person_id: str, first: str, last: str, email: str | None, number: str | None
+    ) -> None:
+        if number:
+            self.by_number.setdefault(fold(number), person_id)
+        if email:
+            self.by_email.setdefault(email.casefold(), person_id)
+        self.by_name[name_key(first, last)].add(person_id)
+
+
+#: the properties :meth:`PersonKeys.add_values` takes, in its order
+KEY_FIELDS = ("first_name", "last_name", "email", "member_number")
 
 
 def name_key(first: str, last: str) -> str:
@@ -50,7 +62,14 @@ def name_key(first: str, last: str) -> str:
     >>> name_key("Élodie", "LE  GOFF") == name_key("elodie", "Le Goff")
     True
     """
-    return fold(f"{first} {last}")
+    # fold works per character and collapses spaces, so folding the parts (first names
+    # repeat: cached) gives the same key as folding "first last"
+    return " ".join(part for part in (_fold_part(first), _fold_part(last)) if part)
+
+
+@lru_cache(maxsize=65_536)
+def _fold_part(text: str) -> str:
+    return fold(text)
 
 
 class Resolver:
@@ -92,6 +111,17 @@ class Resolver:
                         records[p.id] = p
             self._stored_people, self._stored_records = keys, records
         return self._stored_people
+
+    def stored_keys(self) -> PersonKeys:
+        """The stored people's keys only (no record built): for a caller that matches
+        names and never compares records (a LinkedIn import)."""
+        if self._stored_people is not None:
+            return self._stored_people
+        keys = PersonKeys()
+        for page in self.store.export_columns(Label.PERSON, KEY_FIELDS):
+            for person_id, first, last, email, number in page:
+                keys.add_values(person_id, first or "", last or "", email, number)
+        return keys
 
     def stored_person(self, person_id: str) -> Person | None:
         if self._stored_records is not None:

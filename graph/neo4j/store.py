@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from graph.errors import ConfigError, NotFound, PasserelleError, StoreUnavailable
+from graph.errors import ConfigError, InvalidInput, NotFound, PasserelleError, StoreUnavailable
 from graph.frames import ValidRels, rel_specs
 from graph.memory import Memory, build_view
 from graph.model import (
@@ -581,6 +581,27 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
             page: list[NodeRecord] = []
             for record in session.run(cypher.EXPORT_NODES[label]):
                 page.append(model.model_validate(_native_props(record["props"])))
+                if len(page) >= chunk:
+                    yield page
+                    page = []
+            if page:
+                yield page
+
+    def export_columns(
+        self, label: Label, names: Sequence[str], chunk: int = 50_000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """(id, *values) of every node of ``label``, projected by Cypher (no record
+        built), by id."""
+        label = Label(label)
+        fields = NODE_MODELS[label].model_fields
+        for name in names:
+            if name not in fields:
+                raise InvalidInput("names", f"{label.value} has no property {name!r}", name)
+        query = cypher.node_columns(label, names)
+        with self._errors(), self._session(neo4j.READ_ACCESS) as session:
+            page: list[tuple[Any, ...]] = []
+            for record in session.run(query):
+                page.append(tuple(native(v) for v in record.values()))
                 if len(page) >= chunk:
                     yield page
                     page = []
