@@ -97,24 +97,32 @@ _PERSONS = "passerelle_audit_persons"
 _PAGE = "passerelle_audit_page"
 
 
+def _noting() -> bool:
+    """Notes belong to a request; a page rendered outside one (a test) notes nothing."""
+    return flask.has_request_context()
+
+
 def note_actor(actor: str, role: str) -> None:
     """Name who acts in this request when no session does (the holder of a link)."""
-    setattr(flask.g, _ACTOR, (actor, role))
+    if _noting():
+        setattr(flask.g, _ACTOR, (actor, role))
 
 
 def note_persons(ids: Iterable[str]) -> None:
     """Add people this request concerned that its answer may not show by id."""
-    setattr(flask.g, _PERSONS, (*getattr(flask.g, _PERSONS, ()), *ids))
+    if _noting():
+        setattr(flask.g, _PERSONS, (*getattr(flask.g, _PERSONS, ()), *ids))
 
 
 def note_page(key: str | None) -> None:
     """The router says which page it rendered (the kind of the read)."""
-    setattr(flask.g, _PAGE, key)
+    if _noting():
+        setattr(flask.g, _PAGE, key)
 
 
 def note_viewer(token_id: str, role: str) -> None:
     """The session's viewer (set by :mod:`dashboard.auth` once it checked the session)."""
-    if getattr(flask.g, _ACTOR, None) is None:
+    if _noting() and getattr(flask.g, _ACTOR, None) is None:
         setattr(flask.g, _ACTOR, (token_id, role))
 
 
