@@ -27,7 +27,16 @@ from dash import Dash, Input, Output, dcc, html
 from dashboard import audit, auth, caching
 from dashboard import data as D
 from dashboard.components import not_found, top_bar
-from dashboard.pages import groupement, imports, introductions, login, members, national, paths
+from dashboard.pages import (
+    groupement,
+    guide,
+    imports,
+    introductions,
+    login,
+    members,
+    national,
+    paths,
+)
 from dashboard.runtime import EXTENSION, PageContext, Runtime, current_runtime
 from dashboard.settings import DashboardSettings
 from graph.access.tokens import TokenStore
@@ -52,6 +61,7 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^connexion/?$"), "connexion"),
     (re.compile(r"^introductions/?$"), "introductions"),
     (re.compile(r"^reponse/(?P<token>[A-Za-z0-9_.-]{10,400})/?$"), "reponse"),
+    (re.compile(r"^guide/?$"), "guide"),
 )
 #: URL arguments each page accepts (anything else is ignored)
 QUERY_ARGS = {
@@ -74,6 +84,7 @@ QUERY_ARGS = {
     "import": (),
     "introductions": introductions.REQUEST_ARGS,
     "reponse": (),
+    "guide": (),
 }
 
 
@@ -132,6 +143,8 @@ def render(
         body = imports.layout(ctx)
     elif key == "introductions":
         body = introductions.layout(ctx, **q)
+    elif key == "guide":
+        body = guide.layout(ctx)
     else:
         body = not_found(ctx, "Page introuvable")
     active = "national" if key in ("national", "groupement") else key or ""
@@ -199,6 +212,7 @@ def create_dash(
     auth.install(server, runtime, routes_prefix or prefix)
     audit.install(server, audit_trail or (lambda: None), store)
     caching.install(server, (routes_prefix or prefix) + "assets")
+    guide.install(server, routes_prefix or prefix)
     app.layout = shell
 
     @app.callback(Output("page", "children"), Input("url", "pathname"), Input("url", "search"))

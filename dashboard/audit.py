@@ -85,6 +85,7 @@ PAGES: dict[str, str | None] = {
     "introductions": "introduction",
     "reponse": "introduction",
     "connexion": None,
+    "guide": None,  # the user guide: no personal data
 }
 _UNCLASSED = Classed(_READ, "dashboard")
 

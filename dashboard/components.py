@@ -55,6 +55,7 @@ def top_bar(
             pages.append(("membres", "Mes membres", "membres"))
         if ctx.principal.can(Permission.MEMBERS_WRITE):
             pages.append(("import", "Import", "import"))
+        pages.append(("guide", "Guide", "guide"))
         for key, label, path in pages:
             links.append(
                 dcc.Link(

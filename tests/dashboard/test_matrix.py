@@ -37,6 +37,7 @@ GROUPEMENT = _seen({"page-groupement", "indicateur-0", "panneau-lacunes"})
 #: (8) another référent's groupement: its name, none of its figures
 NOT_THEIRS = _seen({"page-groupement", "vue-other"}, {"indicateur-0", "panneau-lacunes"})
 CHEMINS = _seen({"page-chemins"})
+GUIDE = _seen({"page-guide", "guide-texte", "nav-guide"})
 
 #: page (a template: {own}, {other}) -> visitor -> what they see
 PAGES: dict[str, dict[str, Seen]] = {
@@ -52,6 +53,9 @@ PAGES: dict[str, dict[str, Seen]] = {
     },
     "/dashboard/chemins": {
         "anon": LOGIN, "admin": CHEMINS, "national": CHEMINS, "referent": CHEMINS,
+    },
+    "/dashboard/guide": {
+        "anon": LOGIN, "admin": GUIDE, "national": GUIDE, "referent": GUIDE,
     },
 }  # fmt: skip
 
@@ -85,6 +89,24 @@ AUTH = {
 }  # fmt: skip
 
 
+#: file route -> visitor -> its status (a portal token cannot log in: it is "anon")
+FILES = {
+    ("GET", "guide/screenshots/<path:name>"): {
+        "anon": 404, "admin": 200, "national": 200, "referent": 200,
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("who", VISITORS)
+@pytest.mark.parametrize("route", list(FILES), ids=lambda r: r[1])
+def test_file_route_matrix(client: Any, world: Any, route: tuple[str, str], who: str) -> None:
+    method, path = route
+    if who != "anon":
+        assert login(client, world.secrets[who]).status_code == 303
+    url = PREFIX + path.replace("<path:name>", "national.png")
+    assert client.open(url, method=method).status_code == FILES[route][who]
+
+
 @pytest.mark.parametrize("who", ("anon", "admin", "national", "referent", "portal"))
 @pytest.mark.parametrize("route", list(AUTH), ids=lambda r: r[1])
 def test_auth_route_matrix(client: Any, world: Any, route: tuple[str, str], who: str) -> None:
@@ -107,4 +129,4 @@ def test_matrix_covers_every_auth_route(dash_app: Any) -> None:
         if rule.endpoint.startswith("passerelle_")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    assert rules == set(AUTH)
+    assert rules == set(AUTH) | set(FILES)
