@@ -15,6 +15,7 @@ COPY api ./api
 COPY dashboard ./dashboard
 COPY seed ./seed
 COPY cli ./cli
+COPY docs ./docs
 # Editable install: data files the packages read at run time (seed/data, dashboard/assets,
 # dashboard/geo) are used from this source tree, whatever package-data declares.
 RUN pip install -e . \

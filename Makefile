@@ -83,7 +83,9 @@ bench-api: setup
 
 # The dashboard's screenshots in docs/screenshots (browser tests on the demo seed).
 screenshots: setup browser
-	PASSERELLE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/dashboard/test_browser.py
+	PASSERELLE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/dashboard/test_browser.py \
+	  tests/dashboard/test_members_browser.py tests/dashboard/test_browser_import.py \
+	  tests/dashboard/test_introductions_browser.py
 
 # Time to first full render of the home page in Chromium, 100,000-person seed.
 bench-dashboard: setup browser

@@ -29,6 +29,7 @@ from dashboard import data as D
 from dashboard.components import not_found, top_bar
 from dashboard.pages import (
     groupement,
+    guide,
     imports,
     introductions,
     login,
@@ -63,6 +64,7 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^reponse/(?P<token>[A-Za-z0-9_.-]{10,400})/?$"), "reponse"),
     (re.compile(r"^connexion/lien/(?P<secret>[A-Za-z0-9_-]{10,200})/?$"), "lien"),
     (re.compile(r"^utilisateurs/?$"), "utilisateurs"),
+    (re.compile(r"^guide/?$"), "guide"),
 )
 #: URL arguments each page accepts (anything else is ignored)
 QUERY_ARGS = {
@@ -87,6 +89,7 @@ QUERY_ARGS = {
     "reponse": (),
     "lien": (),
     "utilisateurs": (),
+    "guide": (),
 }
 
 
@@ -149,6 +152,8 @@ def render(
         body = introductions.layout(ctx, **q)
     elif key == "utilisateurs":
         body = users.layout(ctx)
+    elif key == "guide":
+        body = guide.layout(ctx)
     else:
         body = not_found(ctx, "Page introuvable")
     active = "national" if key in ("national", "groupement") else key or ""
@@ -216,6 +221,7 @@ def create_dash(
     auth.install(server, runtime, routes_prefix or prefix)
     audit.install(server, audit_trail or (lambda: None), store)
     caching.install(server, (routes_prefix or prefix) + "assets")
+    guide.install(server, routes_prefix or prefix)
     app.layout = shell
 
     @app.callback(Output("page", "children"), Input("url", "pathname"), Input("url", "search"))

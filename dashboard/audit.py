@@ -89,6 +89,7 @@ PAGES: dict[str, str | None] = {
     "connexion": None,
     "lien": None,  # a one-time login link's page (nobody named)
     "utilisateurs": None,  # accounts, not members: graph.accounts records their changes
+    "guide": None,  # the user guide: no personal data
 }
 _UNCLASSED = Classed(_READ, "dashboard")
 

@@ -58,6 +58,7 @@ def top_bar(
             pages.append(("import", "Import", "import"))
         if may_manage_users(ctx.principal):
             pages.append(("utilisateurs", "Utilisateurs", "utilisateurs"))
+        pages.append(("guide", "Guide", "guide"))
         for key, label, path in pages:
             links.append(
                 dcc.Link(

@@ -7,6 +7,7 @@ Shared by ``tests/dashboard/test_browser.py`` and ``bench/dashboard_render.py``.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import tempfile
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: where :func:`shot` saves screenshots (``make screenshots``: docs/screenshots); unset: none
+SHOTS = os.environ.get("PASSERELLE_SCREENSHOTS")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 FLAGS = (
     "--headless=new",
@@ -207,3 +210,29 @@ def pick(driver: Any, dropdown_id: str, value: str) -> None:
         f"return !document.querySelector('{opened}') && "
         f"document.getElementById('{dropdown_id}').innerText.trim() !== ''",
     )
+
+
+def shot(driver: Any, name: str, max_height: int = 2200, css: str | None = None) -> None:
+    """Save a full-page screenshot when asked to (``PASSERELLE_SCREENSHOTS``); with
+    ``css``, only that element of the page.
+
+    The pictures of the README and of the user guide (``docs/guide.md``) are taken by the
+    browser tests where their page is already open.
+    """
+    if not SHOTS:
+        return
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    width = driver.get_window_size()["width"]
+    for _ in range(2):  # the page grows as plotly and the grid fit the new window
+        height, chrome_bar = driver.execute_script(
+            "return [document.documentElement.scrollHeight,"
+            " window.outerHeight - window.innerHeight]"
+        )
+        driver.set_window_size(width, min(height, max_height) + chrome_bar)
+        time.sleep(0.8)
+    path = str(Path(SHOTS) / f"{name}.png")
+    if css:
+        driver.find_element("css selector", css).screenshot(path)
+    else:
+        driver.save_screenshot(path)
+    driver.set_window_size(width, 1000)

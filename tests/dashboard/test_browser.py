@@ -4,15 +4,13 @@ One server (the API with the dashboard mounted, as ``api/app.py`` wires it) in a
 127.0.0.1; two browsers with fresh profiles, the national cell's and a référent's. The
 pages are checked against the services: every département on the map, the table equal to
 the coverage engine, the référent's scope. ``PASSERELLE_SCREENSHOTS=DIR`` saves the three
-pages' screenshots there (``make screenshots`` writes ``docs/screenshots``).
+pages' screenshots there, and the login page's, the no-path answer's and the what-if's
+(``make screenshots`` writes ``docs/screenshots``).
 """
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,11 +24,11 @@ from graph.paths.policy import PathPolicy
 from graph.paths.service import Target, find_paths
 from seed.reference import departements
 from tests.dashboard import browser as B
+from tests.dashboard.browser import shot
 from tests.dashboard.conftest import AS_OF, World, combined_app, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 PEOPLE = 20_000
-SHOTS = os.environ.get("PASSERELLE_SCREENSHOTS")
 #: a référent's home page is drawn: the grid of their groupements (no map: issue 17)
 REFERENT_HOME_JS = (
     "return document.querySelectorAll('#table-groupements .ag-center-cols-container .ag-row')"
@@ -64,23 +62,6 @@ def referent(site) -> Iterator[Any]:
         B.login(driver, base, world.secrets["referent"])
         B.wait_js(driver, REFERENT_HOME_JS, 60)
         yield driver
-
-
-def shot(driver: Any, name: str, max_height: int = 2200) -> None:
-    """Save a full-page screenshot when asked to (``PASSERELLE_SCREENSHOTS``)."""
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    width = driver.get_window_size()["width"]
-    for _ in range(2):  # the page grows as plotly and the grid fit the new window
-        height, chrome_bar = driver.execute_script(
-            "return [document.documentElement.scrollHeight,"
-            " window.outerHeight - window.innerHeight]"
-        )
-        driver.set_window_size(width, min(height, max_height) + chrome_bar)
-        time.sleep(0.8)
-    driver.save_screenshot(str(Path(SHOTS) / f"{name}.png"))
-    driver.set_window_size(width, 1000)
 
 
 def page_text(driver: Any) -> str:
@@ -129,6 +110,7 @@ def test_login_page_refuses_a_bad_token(site, national) -> None:
     world, base = site
     national.get(base + "/dashboard/")
     B.wait_for(national, "#page-connexion")
+    shot(national, "connexion")
     B.login(national, base, "psl_not-a-real-token")
     message = B.wait_for(national, "#erreur-connexion")
     assert "Jeton inconnu" in message.text
@@ -220,6 +202,7 @@ def test_click_through_national_groupement_paths(site, referent) -> None:
     B.wait_for(driver, "#chemins-reponse")
     assert driver.find_elements("id", "chemins-aucun"), "a candidate without a path has no path"
     assert names[missing[0]] in driver.find_element("id", "chemins-titre").text
+    shot(driver, "chemins-aucun")
 
 
 def test_path_explorer_draws_and_explains_paths(site, referent) -> None:
@@ -313,3 +296,4 @@ def test_whatif_shows_before_and_after(site, national) -> None:
     )
     assert "France : candidats avec un chemin" in done
     assert national.find_elements("css selector", "#whatif-figure .js-plotly-plot")
+    shot(national, "simulation", css="#panneau-simulation")

@@ -75,6 +75,7 @@ def test_referent_imports_then_finds_the_member_and_a_path(site, tmp_path: Path)
         assert "personnes" in counts.text and "liens" in counts.text
         assert "Simulation" in driver.find_element("id", "import-simulation").text
         assert world.store.get(NEW_ID) is None  # the dry run wrote nothing
+        B.shot(driver, "import")
         confirm = driver.find_element("id", "import-confirmer")
         B.wait_js(driver, "return !document.getElementById('import-confirmer').disabled")
         confirm.click()

@@ -103,6 +103,7 @@ def test_from_a_path_to_a_hire(site) -> None:
         message = B.wait_for(referent, "#intro-message")
         assert " → " in referent.find_element("id", "intro-chaine").text
         message.send_keys("Officier logisticien, cherche un poste de chef de projet.")
+        B.shot(referent, "demande")
         referent.find_element("id", "intro-envoyer").click()
         B.wait_for(referent, "#intro-envoyee")
         # 2. each person opens their personal link, without an account, and accepts
@@ -114,6 +115,8 @@ def test_from_a_path_to_a_hire(site) -> None:
             expected = "rencontrer" if i == len(people) - 1 else "présenter"
             assert expected in question
             assert "@" not in stranger.find_element("id", "page-reponse").text
+            if i == 0:
+                B.shot(stranger, "reponse")
             stranger.find_element("id", "reponse-accepter").click()
             B.wait_for(stranger, "#reponse-enregistree")
             # the link is single use
@@ -128,6 +131,7 @@ def test_from_a_path_to_a_hire(site) -> None:
         referent.find_element("xpath", "//button[normalize-space()='Enregistrer la suite']").click()
         B.wait_for(referent, "#intro-action-faite")
         assert "suite : embauché" in referent.find_element("id", "intro-liste").text
+        B.shot(referent, "introductions")
         # 4. the funnel of the national page shows it (exact: the référent's own groupement)
         referent.get(base + "/dashboard/")
         row = B.wait_for(referent, f"#entonnoir-{world.own}", timeout=60)

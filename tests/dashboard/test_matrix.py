@@ -45,6 +45,7 @@ USERS_REFUSED = _seen(
 )
 #: a login link's page: public, one button, nothing spent by opening it
 LINK_PAGE = _seen({"page-lien", "utiliser-lien"})
+GUIDE = _seen({"page-guide", "guide-texte", "nav-guide"})
 
 #: page (a template: {own}, {other}) -> visitor -> what they see
 PAGES: dict[str, dict[str, Seen]] = {
@@ -65,6 +66,9 @@ PAGES: dict[str, dict[str, Seen]] = {
         "anon": LOGIN, "admin": USERS, "national": USERS_REFUSED, "referent": USERS_REFUSED,
     },
     "/dashboard/connexion/lien/not-a-real-link-secret": dict.fromkeys(VISITORS, LINK_PAGE),
+    "/dashboard/guide": {
+        "anon": LOGIN, "admin": GUIDE, "national": GUIDE, "referent": GUIDE,
+    },
 }  # fmt: skip
 
 
@@ -104,6 +108,24 @@ AUTH = {
 }  # fmt: skip
 
 
+#: file route -> visitor -> its status (a portal token cannot log in: it is "anon")
+FILES = {
+    ("GET", "guide/screenshots/<path:name>"): {
+        "anon": 404, "admin": 200, "national": 200, "referent": 200,
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("who", VISITORS)
+@pytest.mark.parametrize("route", list(FILES), ids=lambda r: r[1])
+def test_file_route_matrix(client: Any, world: Any, route: tuple[str, str], who: str) -> None:
+    method, path = route
+    if who != "anon":
+        assert login(client, world.secrets[who]).status_code == 303
+    url = PREFIX + path.replace("<path:name>", "national.png")
+    assert client.open(url, method=method).status_code == FILES[route][who]
+
+
 @pytest.mark.parametrize("who", ("anon", "admin", "national", "referent", "portal"))
 @pytest.mark.parametrize("route", list(AUTH), ids=lambda r: r[1])
 def test_auth_route_matrix(client: Any, world: Any, route: tuple[str, str], who: str) -> None:
@@ -126,4 +148,4 @@ def test_matrix_covers_every_auth_route(dash_app: Any) -> None:
         if rule.endpoint.startswith("passerelle_")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    assert rules == set(AUTH)
+    assert rules == set(AUTH) | set(FILES)

@@ -73,6 +73,7 @@ def test_referent_finds_a_member_adds_a_tie_and_a_path_appears(site) -> None:
         B.login(driver, base, world.secrets["referent"], then="/dashboard/membres")
         B.wait_for(driver, "#membres-table")
         B.wait_for(driver, "#nav-membres")
+        B.shot(driver, "membres")
         search = driver.find_element(By.ID, "membres-recherche")
         search.send_keys("anais BERENGER")  # typed without accents, in another case
         B.wait_js(
@@ -93,6 +94,7 @@ def test_referent_finds_a_member_adds_a_tie_and_a_path_appears(site) -> None:
             "const t = document.querySelector('#membre-liens');"
             f"return t && t.innerText.includes({helper.last_name!r});",
         )
+        B.shot(driver, "membre")
         stored = world.store.get_relationship(RelType.KNOWS, NEW.id, helper.id)
         assert stored is not None and stored.props()["source"] == "declared"
         # the path explorer now finds a path through the new tie
@@ -100,3 +102,11 @@ def test_referent_finds_a_member_adds_a_tie_and_a_path_appears(site) -> None:
         B.wait_for(driver, "#chemins-explications", 60)
         explained = _text(driver, "#chemins-explications")
         assert helper.last_name in explained
+        # the guide, from the top bar: its pictures are served by the mounted app
+        driver.find_element(By.ID, "nav-guide").click()
+        B.wait_for(driver, "#guide-texte img")
+        B.wait_js(
+            driver,
+            "const imgs = [...document.querySelectorAll('#guide-texte img')];"
+            "return imgs.length >= 5 && imgs.every(i => i.complete && i.naturalWidth > 0);",
+        )
