@@ -78,4 +78,5 @@ def server_app() -> FastAPI:
     environment, long-lived start-up objects settled out of the collector's way, big
     arrays kept out of the C heap (:mod:`graph.native_heap`)."""
     native_heap.fix_thresholds()
+    native_heap.start_trimming()
     return create_server(settle=True)

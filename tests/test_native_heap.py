@@ -39,3 +39,20 @@ def test_freed_big_arrays_leave_the_process_with_fixed_thresholds() -> None:
     default = _rss_mib("default")
     # 40 freed blocks of 8 MiB stay in the default process, not in the fixed one
     assert default - fixed > 200, (fixed, default)
+
+
+def test_the_trimming_thread_is_started_once_and_trims(monkeypatch) -> None:
+    import threading
+
+    from graph import native_heap
+
+    calls = threading.Event()
+    monkeypatch.setattr(native_heap, "trim", calls.set)
+    monkeypatch.setattr(native_heap, "_trimming", None)
+    first = native_heap.start_trimming(every_s=0.01)
+    try:
+        assert native_heap.start_trimming(every_s=0.01) is first and first.daemon
+        assert calls.wait(5.0)
+    finally:
+        native_heap.stop_trimming()
+    assert not first.is_alive()
