@@ -187,7 +187,7 @@ def contacts_block(ctx: PageContext, rendered: list[dict[str, Any]]) -> html.Div
         items.append(html.Li([html.Strong("Secteur : "), g["title"]]))
     if not items:
         return html.Div(html.P("Chaque employeur et secteur visé du territoire a un contact."))
-    return html.Div(html.Ul(items, id="sans-contact", className="name-list"))
+    return html.Div(html.Ul(items, id="sans-contact", className="name-list", tabIndex="0"))
 
 
 def spof_block(rendered: list[dict[str, Any]]) -> html.Div:
@@ -198,7 +198,7 @@ def spof_block(rendered: list[dict[str, Any]]) -> html.Div:
     ]
     if not items:
         return html.Div(html.P("Aucun contact n'est la seule porte d'entrée."))
-    return html.Div(html.Ul(items, id="contacts-uniques", className="name-list"))
+    return html.Div(html.Ul(items, id="contacts-uniques", className="name-list", tabIndex="0"))
 
 
 def whatif_controls(ctx: PageContext, gd: D.GroupementData, kind: GroupementView) -> html.Div:
@@ -230,6 +230,7 @@ def whatif_controls(ctx: PageContext, gd: D.GroupementData, kind: GroupementView
     )
     return html.Div(
         [
+            html.Label("Mesure à simuler"),
             dcc.RadioItems(
                 id="whatif-kind",
                 options=WHATIF_KINDS,

@@ -9,10 +9,7 @@ pages' screenshots there (``make screenshots`` writes ``docs/screenshots``).
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,11 +23,11 @@ from graph.paths.policy import PathPolicy
 from graph.paths.service import Target, find_paths
 from seed.reference import departements
 from tests.dashboard import browser as B
+from tests.dashboard.browser import shot
 from tests.dashboard.conftest import AS_OF, World, combined_app, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 PEOPLE = 20_000
-SHOTS = os.environ.get("PASSERELLE_SCREENSHOTS")
 #: a référent's home page is drawn: the grid of their groupements (no map: issue 17)
 REFERENT_HOME_JS = (
     "return document.querySelectorAll('#table-groupements .ag-center-cols-container .ag-row')"
@@ -64,23 +61,6 @@ def referent(site) -> Iterator[Any]:
         B.login(driver, base, world.secrets["referent"])
         B.wait_js(driver, REFERENT_HOME_JS, 60)
         yield driver
-
-
-def shot(driver: Any, name: str, max_height: int = 2200) -> None:
-    """Save a full-page screenshot when asked to (``PASSERELLE_SCREENSHOTS``)."""
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    width = driver.get_window_size()["width"]
-    for _ in range(2):  # the page grows as plotly and the grid fit the new window
-        height, chrome_bar = driver.execute_script(
-            "return [document.documentElement.scrollHeight,"
-            " window.outerHeight - window.innerHeight]"
-        )
-        driver.set_window_size(width, min(height, max_height) + chrome_bar)
-        time.sleep(0.8)
-    driver.save_screenshot(str(Path(SHOTS) / f"{name}.png"))
-    driver.set_window_size(width, 1000)
 
 
 def page_text(driver: Any) -> str:

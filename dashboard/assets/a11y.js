@@ -1,0 +1,82 @@
+// Accessibility fixes for what Dash 4's components render (served by Dash from this folder).
+// Applied to every node React adds, and again when a component resets what is fixed here.
+//
+// - RadioItems and Checklist render a role="listbox" of role="option" labels around native
+//   radio buttons and checkboxes: a control inside a control, and a listbox without a name.
+//   The native inputs are enough: the box becomes a radiogroup (or a group) named by the
+//   field's label, the labels plain labels.
+// - A Dropdown puts keyboard focus on an aria-hidden input that hands it on to its button:
+//   the button takes the focus itself, the hidden input leaves the tab order.
+// - Upload's file input has no name: it takes the visible text of its drop zone.
+(function () {
+  "use strict";
+
+  function fieldLabel(box) {
+    // the <label> just before the control in its field, given an id to be referred to
+    var prev = box.previousElementSibling;
+    if (!prev || prev.tagName !== "LABEL") return null;
+    if (!prev.id) prev.id = (box.id || "champ") + "-libelle";
+    return prev.id;
+  }
+
+  function fixOptionList(box) {
+    var radio = box.querySelector("input[type=radio]");
+    box.setAttribute("role", radio ? "radiogroup" : "group");
+    if (!box.hasAttribute("aria-labelledby") && !box.hasAttribute("aria-label")) {
+      var label = fieldLabel(box);
+      if (label) box.setAttribute("aria-labelledby", label);
+    }
+    box.querySelectorAll("[role=option]").forEach(function (option) {
+      option.removeAttribute("role");
+      option.removeAttribute("aria-selected");
+    });
+  }
+
+  function fixDropdown(target) {
+    if (target.getAttribute("tabindex") !== "-1") target.setAttribute("tabindex", "-1");
+    var button = target.nextElementSibling;
+    if (button && button.tagName === "BUTTON" && !button.disabled) {
+      if (button.getAttribute("tabindex") !== "0") button.setAttribute("tabindex", "0");
+    }
+  }
+
+  function fixUpload(input) {
+    if (input.hasAttribute("aria-label") || input.labels.length) return;
+    var zone = input.parentElement;
+    var text = zone ? zone.textContent.trim() : "";
+    input.setAttribute("aria-label", text || "Choisir des fichiers");
+  }
+
+  function fix(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll(".dash-options-list[role=listbox]").forEach(fixOptionList);
+    root.querySelectorAll(".dash-dropdown-focus-target").forEach(fixDropdown);
+    root.querySelectorAll("input[type=file]").forEach(fixUpload);
+  }
+
+  function watch() {
+    fix(document.body);
+    new MutationObserver(function (changes) {
+      changes.forEach(function (change) {
+        if (change.type === "childList") {
+          change.addedNodes.forEach(function (node) {
+            if (node.nodeType === 1) fix(node.parentElement || node);
+          });
+        } else if (change.target.nodeType === 1) {
+          fix(change.target.parentElement || change.target);
+        }
+      });
+    }).observe(document.body, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["role", "tabindex"],
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watch);
+  } else {
+    watch();
+  }
+})();
