@@ -1,5 +1,6 @@
 // Accessibility fixes for what Dash 4's components render (served by Dash from this folder).
-// Applied to every node React adds, and again when a component resets what is fixed here.
+// Applied to the page once a frame after anything changed in it (React's new nodes, a
+// component resetting what is fixed here).
 //
 // - RadioItems and Checklist render a role="listbox" of role="option" labels around native
 //   radio buttons and checkboxes: a control inside a control, and a listbox without a name.
@@ -8,6 +9,8 @@
 // - A Dropdown puts keyboard focus on an aria-hidden input that hands it on to its button:
 //   the button takes the focus itself, the hidden input leaves the tab order.
 // - Upload's file input has no name: it takes the visible text of its drop zone.
+// - A figure wider than its box (the paths' figure on a phone) scrolls inside it: the box
+//   takes the keyboard focus, to be scrolled with the arrow keys.
 (function () {
   "use strict";
 
@@ -47,26 +50,38 @@
     input.setAttribute("aria-label", text || "Choisir des fichiers");
   }
 
+  function fixScrolling(graph) {
+    var wide = graph.scrollWidth > graph.clientWidth + 1;
+    if (wide && !graph.hasAttribute("tabindex")) {
+      graph.setAttribute("tabindex", "0");
+    } else if (!wide && graph.getAttribute("tabindex") === "0") {
+      graph.removeAttribute("tabindex");
+    }
+  }
+
   function fix(root) {
     if (!root.querySelectorAll) return;
     root.querySelectorAll(".dash-options-list[role=listbox]").forEach(fixOptionList);
     root.querySelectorAll(".dash-dropdown-focus-target").forEach(fixDropdown);
     root.querySelectorAll("input[type=file]").forEach(fixUpload);
+    root.querySelectorAll(".dash-graph").forEach(fixScrolling);
+  }
+
+  // at most once a frame, however many nodes React or plotly changed
+  var pending = false;
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      fix(document.body);
+    });
   }
 
   function watch() {
     fix(document.body);
-    new MutationObserver(function (changes) {
-      changes.forEach(function (change) {
-        if (change.type === "childList") {
-          change.addedNodes.forEach(function (node) {
-            if (node.nodeType === 1) fix(node.parentElement || node);
-          });
-        } else if (change.target.nodeType === 1) {
-          fix(change.target.parentElement || change.target);
-        }
-      });
-    }).observe(document.body, {
+    window.addEventListener("resize", schedule);
+    new MutationObserver(schedule).observe(document.body, {
       childList: true,
       subtree: true,
       attributes: true,

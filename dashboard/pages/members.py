@@ -367,7 +367,7 @@ def _identity(person: Person) -> html.Div:
 
 def _form(title: str, fields: list[Any], buttons: list[Any]) -> html.Div:
     return html.Div(
-        [html.H4(title), html.Div(fields + buttons, className="form-grid")], className="edit-form"
+        [html.H3(title), html.Div(fields + buttons, className="form-grid")], className="edit-form"
     )
 
 

@@ -210,6 +210,9 @@ def pick(driver: Any, dropdown_id: str, value: str) -> None:
 AXE = Path(__file__).resolve().parents[2] / "tools/axe/node_modules/axe-core/axe.min.js"
 #: the impacts a page may not have: axe's "serious" and "critical"
 AXE_BLOCKING = ("serious", "critical")
+#: rules of lesser impact a page must pass all the same: its outline (one main landmark,
+#: one h1, headings in order)
+AXE_STRUCTURE = ("heading-order", "landmark-one-main", "page-has-heading-one", "region")
 _AXE_RUN_JS = """
 const done = arguments[arguments.length - 1];
 axe.run(document, {resultTypes: ['violations']})
@@ -225,12 +228,15 @@ def axe_available() -> str | None:
     return None if AXE.exists() else f"missing {AXE} (make axe installs it with npm ci)"
 
 
-def axe_violations(driver: Any, impacts: tuple[str, ...] = AXE_BLOCKING) -> list[dict[str, Any]]:
-    """axe-core's violations of ``impacts`` on the page shown now (axe injected if needed)."""
+def axe_violations(
+    driver: Any, impacts: tuple[str, ...] = AXE_BLOCKING, rules: tuple[str, ...] = AXE_STRUCTURE
+) -> list[dict[str, Any]]:
+    """axe-core's violations on the page shown now (axe injected if needed): those of
+    ``impacts``, and those of ``rules`` whatever their impact."""
     if not driver.execute_script("return !!window.axe"):
         driver.execute_script(AXE.read_text(encoding="utf-8"))
     found = driver.execute_async_script(_AXE_RUN_JS)
-    return [v for v in found if v["impact"] in impacts]
+    return [v for v in found if v["impact"] in impacts or v["id"] in rules]
 
 
 #: the page's width beyond the viewport (0: nothing overflows horizontally)
@@ -297,4 +303,18 @@ return bad;
 GRID_HIDDEN_JS = """
 const v = document.querySelector(arguments[0] + ' .ag-center-cols-viewport');
 return v.scrollWidth - v.clientWidth;
+"""
+#: pairs of names on the paths' figure whose boxes overlap: [] when every name reads
+LABELS_OVERLAP_JS = """
+const boxes = [...document.querySelectorAll(arguments[0] + ' .textpoint text')]
+  .map(t => [t.textContent, t.getBoundingClientRect()]).filter(b => b[1].width > 0);
+const out = [];
+for (let i = 0; i < boxes.length; i++) {
+  for (let j = i + 1; j < boxes.length; j++) {
+    const [a, r] = boxes[i], [b, s] = boxes[j];
+    const across = r.left < s.right - 1 && s.left < r.right - 1;
+    if (across && r.top < s.bottom - 1 && s.top < r.bottom - 1) out.push(a + ' / ' + b);
+  }
+}
+return out;
 """
