@@ -99,9 +99,12 @@ def france_map(
     values: Mapping[str, MapValue],
     highlights: Sequence[MapHighlight] = (),
     geo: Geometry | None = None,
-    height: int = 640,
+    height: int | None = None,
 ) -> go.Figure:
     """Every département filled by its score, insets included; highlights outlined.
+
+    Without ``height`` the map fills its box (the stylesheet's ``.map-graph``: shorter on
+    a phone).
 
     Each département is one trace whose ``meta`` is its code (Paris and its neighbours
     have a second, enlarged trace in their inset); the invisible ``centres`` trace carries
@@ -212,6 +215,7 @@ def france_map(
     vx0, _, vx1, _ = geo.view_box
     fig.update_layout(
         height=height,
+        autosize=True,
         margin={"l": 4, "r": 4, "t": 4, "b": 4},
         showlegend=False,
         plot_bgcolor="#ffffff",
