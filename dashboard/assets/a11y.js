@@ -7,18 +7,20 @@
 //   The native inputs are enough: the box becomes a radiogroup (or a group) named by the
 //   field's label, the labels plain labels.
 // - A Dropdown puts keyboard focus on an aria-hidden input that hands it on to its button:
-//   the button takes the focus itself, the hidden input leaves the tab order.
+//   the button takes the focus itself, the hidden input leaves the tab order. The button is
+//   named by what it shows only: its field's label comes first.
 // - Upload's file input has no name: it takes the visible text of its drop zone.
 // - A figure wider than its box (the paths' figure on a phone) scrolls inside it: the box
 //   takes the keyboard focus, to be scrolled with the arrow keys.
 (function () {
   "use strict";
 
-  function fieldLabel(box) {
+  var labels = 0;
+  function fieldLabel(box, control) {
     // the <label> just before the control in its field, given an id to be referred to
-    var prev = box.previousElementSibling;
+    var prev = box && box.previousElementSibling;
     if (!prev || prev.tagName !== "LABEL") return null;
-    if (!prev.id) prev.id = (box.id || "champ") + "-libelle";
+    if (!prev.id) prev.id = (control.id || "champ-" + ++labels) + "-libelle";
     return prev.id;
   }
 
@@ -26,7 +28,7 @@
     var radio = box.querySelector("input[type=radio]");
     box.setAttribute("role", radio ? "radiogroup" : "group");
     if (!box.hasAttribute("aria-labelledby") && !box.hasAttribute("aria-label")) {
-      var label = fieldLabel(box);
+      var label = fieldLabel(box, box);
       if (label) box.setAttribute("aria-labelledby", label);
     }
     box.querySelectorAll("[role=option]").forEach(function (option) {
@@ -38,8 +40,15 @@
   function fixDropdown(target) {
     if (target.getAttribute("tabindex") !== "-1") target.setAttribute("tabindex", "-1");
     var button = target.nextElementSibling;
-    if (button && button.tagName === "BUTTON" && !button.disabled) {
-      if (button.getAttribute("tabindex") !== "0") button.setAttribute("tabindex", "0");
+    if (!button || button.tagName !== "BUTTON") return;
+    if (!button.disabled && button.getAttribute("tabindex") !== "0") {
+      button.setAttribute("tabindex", "0");
+    }
+    // named by its field's label first, then by what it shows
+    var label = fieldLabel(target.parentElement, button);
+    var names = (button.getAttribute("aria-labelledby") || "").split(" ");
+    if (label && names.indexOf(label) < 0) {
+      button.setAttribute("aria-labelledby", [label].concat(names).join(" ").trim());
     }
   }
 

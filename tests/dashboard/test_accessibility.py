@@ -101,7 +101,7 @@ def _shown(css: str) -> str:
 
 
 PAGES = (
-    Page("connexion", "anon", lambda s: "connexion", _shown("#page-connexion #jeton")),
+    Page("connexion", "anon", lambda s: "connexion", _shown("#page-connexion form")),
     Page("national", "national", lambda s: "", B.NATIONAL_RENDERED_JS),
     Page("accueil-referent", "referent", lambda s: "", GRID_ROWS_JS),
     Page(
@@ -238,3 +238,24 @@ def test_path_figure_names_do_not_overlap(site: Site, drivers, width: int) -> No
     driver = drivers("referent")
     _open(driver, site, next(p for p in PAGES if p.name == "chemins"), width)
     assert driver.execute_script(B.LABELS_OVERLAP_JS, "#chemins-figure") == []
+
+
+def test_dropdowns_are_named_by_their_label(site: Site, drivers) -> None:
+    """A screen reader says "Employeur, Air France (Toulouse)", not just the value; the
+    dropdowns are reached with Tab (the button, not Dash's hidden focus relay)."""
+    driver = drivers("referent")
+    _open(driver, site, next(p for p in PAGES if p.name == "chemins"), 1280)
+    fields = driver.execute_script(
+        "return [...document.querySelectorAll('.dash-dropdown-wrapper')]"
+        ".filter(w => w.offsetParent !== null).map(w => {"
+        "  const l = w.previousElementSibling;"
+        "  const b = w.querySelector('button.dash-dropdown');"
+        "  return [b.id, l && l.tagName === 'LABEL' ? l.textContent : null, b.tabIndex,"
+        "          w.querySelector('.dash-dropdown-focus-target').tabIndex];"
+        "})"
+    )
+    assert len(fields) >= 5
+    for button_id, label, button_tab, relay_tab in fields:
+        name = driver.find_element("id", button_id).accessible_name
+        assert label and name.startswith(label), (button_id, label, name)
+        assert (button_tab, relay_tab) == (0, -1), button_id
