@@ -179,6 +179,18 @@ def test_skip_link_leads_to_the_content(site: Site, drivers) -> None:
     assert link.get_attribute("textContent").strip() == "Aller au contenu"
     target = link.get_attribute("href").split("#", 1)[1]
     assert driver.find_element("id", target).tag_name == "main"
+    # the first Tab of the page shows it; Enter moves the focus to the content, the page
+    # stays as it was
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    assert driver.execute_script("return document.activeElement.className") == "skip-link"
+    assert driver.execute_script(B.ON_SCREEN_JS, link)
+    assert link.rect["y"] >= 0
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    B.wait_js(driver, f"return document.activeElement.id === {target!r}")
+    assert driver.find_elements("id", "page-national")
 
 
 def test_map_has_a_text_alternative(site: Site, drivers) -> None:
