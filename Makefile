@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: run test neo4j neo4j-stop setup browser screenshots bench-dashboard lint bench-seed bench-paths bench-api clean
+.PHONY: run test neo4j neo4j-stop setup browser axe screenshots bench-dashboard lint bench-seed bench-paths bench-api clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ browser:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
 	fi
 
+# axe-core, the accessibility engine the browser tests inject in Chromium: the version
+# pinned by tools/axe/package-lock.json, installed by `npm ci` into tools/axe/node_modules.
+AXE := tools/axe/node_modules/axe-core/axe.min.js
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	cd tools/axe && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+axe: $(AXE)
+
 # Seed the demo network when the store is empty, then serve the API (docs at /docs).
 run: $(RUN_STAMP)
 	$(BIN)/passerelle --data-dir $(DATA_DIR) seed --if-empty --people $(PEOPLE)
@@ -48,7 +57,7 @@ run: $(RUN_STAMP)
 # (tools/neo4j) starts first and stops afterwards whatever the outcome; without java/mvn
 # this fails with one line. `make test NEO4J=off` runs without it (the Neo4j tests skip).
 NEO4J ?= on
-test: setup browser
+test: setup browser axe
 	$(BIN)/ruff check graph api dashboard seed cli tests bench tools
 	$(BIN)/lint-imports
 	$(BIN)/mypy
@@ -82,7 +91,7 @@ bench-api: setup
 	$(BIN)/python bench/api_load.py --people 100000 --clients 32 --seconds 60
 
 # The dashboard's screenshots in docs/screenshots (browser tests on the demo seed).
-screenshots: setup browser
+screenshots: setup browser axe
 	PASSERELLE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/dashboard/test_browser.py \
 	  tests/dashboard/test_members_browser.py tests/dashboard/test_browser_import.py \
 	  tests/dashboard/test_introductions_browser.py

@@ -47,6 +47,25 @@ from graph.store import GraphStore
 log = logging.getLogger("passerelle.dashboard")
 ASSETS = Path(__file__).parent / "assets"
 PREFIX = "/dashboard"
+#: the id of every page's <main>, the skip link's target
+MAIN_ID = "contenu"
+#: Dash's page, in French, with a skip link to the content before anything else
+INDEX_STRING = f"""<!DOCTYPE html>
+<html lang="fr">
+    <head>
+        {{%metas%}}
+        <title>{{%title%}}</title>
+        {{%favicon%}}
+        {{%css%}}
+    </head>
+    <body>
+        <a class="skip-link" href="#{MAIN_ID}">Aller au contenu</a>
+        {{%app_entry%}}
+        {{%config%}}
+        {{%scripts%}}
+        {{%renderer%}}
+    </body>
+</html>"""
 
 #: (pattern on the path inside the dashboard, page key)
 ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -126,14 +145,14 @@ def render(
     key, args = match(relative)
     audit.note_page(key if key is not None else "inconnue")
     if key == "reponse":  # a personal link: public, the link is the authority
-        return html.Div([top_bar(None), introductions.answer_layout(args["token"])])
+        return page(top_bar(None), introductions.answer_layout(args["token"]))
     if key == "lien":  # a login link: used only by its page's button (a POST)
-        return html.Div([top_bar(None), login.link_layout(runtime, args["secret"])])
+        return page(top_bar(None), login.link_layout(runtime, args["secret"]))
     if key == "connexion" or ctx is None:
         q = query_args("connexion", search)
         if key != "connexion":
             q["suivant"] = path + (search or "")
-        return html.Div([top_bar(None), login.layout(runtime, **q)])
+        return page(top_bar(None), login.layout(runtime, **q))
     names = {g: i.name for g, i in D.groupement_infos(ctx.store).items()}
     q = query_args(key or "", search)
     if key == "national":
@@ -158,7 +177,12 @@ def render(
         body = not_found(ctx, "Page introuvable")
     active = "national" if key in ("national", "groupement") else key or ""
     active = "membres" if key == "membre" else active
-    return html.Div([top_bar(ctx, names, active), body])
+    return page(top_bar(ctx, names, active), body)
+
+
+def page(header: html.Header, body: html.Div) -> html.Div:
+    """The top bar, then the page's content as the document's main landmark."""
+    return html.Div([header, html.Main(body, id=MAIN_ID, tabIndex="-1", className="main")])
 
 
 def shell() -> html.Div:
@@ -215,6 +239,7 @@ def create_dash(
         update_title=None,
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        index_string=INDEX_STRING,
     )
     runtime = Runtime(settings, options or DashboardSettings(), store, tokens, prefix)
     server.extensions[EXTENSION] = runtime

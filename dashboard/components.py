@@ -125,3 +125,11 @@ def not_found(ctx: PageContext, what: str) -> html.Div:
         className="page",
         id="introuvable",
     )
+
+
+def scroll_box(child: Any, label: str) -> html.Div:
+    """``child`` (a wide table) in a box that scrolls sideways when the screen is narrower,
+    reachable by keyboard to be scrolled, and named for screen readers."""
+    return html.Div(
+        child, className="scroll-box", tabIndex="0", role="region", **{"aria-label": label}
+    )

@@ -99,9 +99,12 @@ def france_map(
     values: Mapping[str, MapValue],
     highlights: Sequence[MapHighlight] = (),
     geo: Geometry | None = None,
-    height: int = 640,
+    height: int | None = None,
 ) -> go.Figure:
     """Every département filled by its score, insets included; highlights outlined.
+
+    Without ``height`` the map fills its box (the stylesheet's ``.map-graph``: shorter on
+    a phone).
 
     Each département is one trace whose ``meta`` is its code (Paris and its neighbours
     have a second, enlarged trace in their inset); the invisible ``centres`` trace carries
@@ -212,6 +215,7 @@ def france_map(
     vx0, _, vx1, _ = geo.view_box
     fig.update_layout(
         height=height,
+        autosize=True,
         margin={"l": 4, "r": 4, "t": 4, "b": 4},
         showlegend=False,
         plot_bgcolor="#ffffff",
@@ -346,6 +350,20 @@ def _wrap(text: str, width: int = 60) -> str:
     return "<br>".join(lines)
 
 
+def node_label(label: str, width: int = 14) -> str:
+    """A name on the paths' figure, on two lines when long (cut at the space nearest the
+    middle), so that names of neighbouring columns do not overlap on a narrow screen.
+
+    >>> node_label("Capitaine de corvette (ER) Dufour"), node_label("Caporal Brun")
+    ('Capitaine de<br>corvette (ER) Dufour', 'Caporal Brun')
+    """
+    if len(label) <= width or " " not in label:
+        return label
+    spaces = [i for i, c in enumerate(label) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
+    return f"{label[:cut]}<br>{label[cut + 1 :]}"
+
+
 def path_network(
     paths: Sequence[Mapping[str, Any]],
     candidate: str,
@@ -456,7 +474,10 @@ def path_network(
             y=[nodes[k]["y"] for k in keys],
             mode="markers+text",
             text=[nodes[k]["label"] for k in keys],
-            textposition="top center",
+            customdata=[node_label(nodes[k]["label"]) for k in keys],
+            texttemplate="%{customdata}",
+            # every other column's names below their dot: neighbours' names do not meet
+            textposition=["bottom center" if nodes[k]["x"] % 2 else "top center" for k in keys],
             hovertext=[f"{nodes[k]['label']}<br><i>{nodes[k]['role']}</i>" for k in keys],
             hoverinfo="text",
             marker={

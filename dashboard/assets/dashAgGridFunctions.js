@@ -16,3 +16,16 @@ dagfuncs.frPercent = function (value) {
   }
   return Math.round(value) + NNBSP + "%";
 };
+
+// The départements filter: true when the cell's list ("21, 71") holds the code typed or
+// clicked on the map as a whole ("71" matches 71, never 971). AG Grid passes the filter's
+// values (one here) and the cell's value.
+dagfuncs.departementIn = function (filterValues, cellValue) {
+  if (cellValue === null || cellValue === undefined) {
+    return false;
+  }
+  var code = String(filterValues[0] || "").trim().toUpperCase();
+  return String(cellValue).split(",").some(function (c) {
+    return c.trim().toUpperCase() === code;
+  });
+};

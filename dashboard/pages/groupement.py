@@ -20,7 +20,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import data as D
 from dashboard import i18n
 from dashboard.auth import current_context
-from dashboard.components import dropdown, not_found, notice, section
+from dashboard.components import dropdown, not_found, notice, scroll_box, section
 from dashboard.figures import GRAPH_CONFIG, Card, headline_cards, whatif_bars
 from dashboard.runtime import PageContext
 from graph.access.counts import SUPPRESSED, pair
@@ -97,7 +97,7 @@ def cards(shown: dict[str, Any], cov: Any, kind_of: str = "groupement") -> list[
     ]
 
 
-def gaps_table(rendered: list[dict[str, Any]]) -> html.Table | html.P:
+def gaps_table(rendered: list[dict[str, Any]]) -> html.Div | html.P:
     if not rendered:
         return html.P("Aucune lacune : rien à signaler.", id="lacunes-vide")
     head = html.Thead(
@@ -123,7 +123,8 @@ def gaps_table(rendered: list[dict[str, Any]]) -> html.Table | html.P:
             for g in rendered
         ]
     )
-    return html.Table([head, body], className="simple-table", id="table-lacunes")
+    table = html.Table([head, body], className="simple-table", id="table-lacunes")
+    return scroll_box(table, "Lacunes et actions suggérées")
 
 
 def without_path_block(
@@ -187,7 +188,7 @@ def contacts_block(ctx: PageContext, rendered: list[dict[str, Any]]) -> html.Div
         items.append(html.Li([html.Strong("Secteur : "), g["title"]]))
     if not items:
         return html.Div(html.P("Chaque employeur et secteur visé du territoire a un contact."))
-    return html.Div(html.Ul(items, id="sans-contact", className="name-list"))
+    return html.Div(html.Ul(items, id="sans-contact", className="name-list", tabIndex="0"))
 
 
 def spof_block(rendered: list[dict[str, Any]]) -> html.Div:
@@ -198,7 +199,7 @@ def spof_block(rendered: list[dict[str, Any]]) -> html.Div:
     ]
     if not items:
         return html.Div(html.P("Aucun contact n'est la seule porte d'entrée."))
-    return html.Div(html.Ul(items, id="contacts-uniques", className="name-list"))
+    return html.Div(html.Ul(items, id="contacts-uniques", className="name-list", tabIndex="0"))
 
 
 def whatif_controls(ctx: PageContext, gd: D.GroupementData, kind: GroupementView) -> html.Div:
@@ -230,6 +231,7 @@ def whatif_controls(ctx: PageContext, gd: D.GroupementData, kind: GroupementView
     )
     return html.Div(
         [
+            html.Label("Mesure à simuler"),
             dcc.RadioItems(
                 id="whatif-kind",
                 options=WHATIF_KINDS,

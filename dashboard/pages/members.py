@@ -215,21 +215,21 @@ def layout(
                 "Recherche",
                 html.Div(
                     [
-                        html.Div([html.Label("Groupement"),
+                        html.Div([html.Label("Groupement", htmlFor="membres-groupement"),
                                   dropdown("membres-groupement", options, "Choisir un groupement",
                                            value=groupement, clearable=False)], className=field),
-                        html.Div([html.Label("Nom"),
+                        html.Div([html.Label("Nom", htmlFor="membres-recherche"),
                                   dcc.Input(id="membres-recherche", type="search", value=q or "",
                                             placeholder="Nom ou prénom, sans accents si besoin",
                                             debounce=0.3, className="text-input")],
                                  className="field wide"),
-                        html.Div([html.Label("Statut"),
+                        html.Div([html.Label("Statut", htmlFor="membres-statut"),
                                   dropdown("membres-statut", STATUS_OPTIONS, "Statut",
                                            value=statut or "", clearable=False)], className=field),
-                        html.Div([html.Label("Départ après le"),
+                        html.Div([html.Label("Départ après le", htmlFor="membres-depart-apres"),
                                   dcc.Input(id="membres-depart-apres", type="date",
                                             value=depart_apres or "")], className=field),
-                        html.Div([html.Label("Départ avant le"),
+                        html.Div([html.Label("Départ avant le", htmlFor="membres-depart-avant"),
                                   dcc.Input(id="membres-depart-avant", type="date",
                                             value=depart_avant or "")], className=field),
                     ],
@@ -367,12 +367,14 @@ def _identity(person: Person) -> html.Div:
 
 def _form(title: str, fields: list[Any], buttons: list[Any]) -> html.Div:
     return html.Div(
-        [html.H4(title), html.Div(fields + buttons, className="form-grid")], className="edit-form"
+        [html.H3(title), html.Div(fields + buttons, className="form-grid")], className="edit-form"
     )
 
 
 def _field(label: str, control: Any, cls: str = "field") -> html.Div:
-    return html.Div([html.Label(label), control], className=cls)
+    return html.Div(
+        [html.Label(label, htmlFor=getattr(control, "id", None)), control], className=cls
+    )
 
 
 def member_layout(ctx: PageContext, person_id: str) -> html.Div:

@@ -36,7 +36,14 @@ MAP_ID = "carte-france"
 HIGHLIGHTS = 5
 _COUNT = {"function": "frCount(params.value)"}
 _PERCENT = {"function": "frPercent(params.value)"}
-_NUMBER_COL = {"filter": "agNumberColumnFilter", "type": "numericColumn", "minWidth": 96}
+#: the départements column's filter: a whole code of the list ("71" is not "971"; see
+#: ``departementIn`` in assets/dashAgGridFunctions.js), a typed code as a map click
+DEPARTEMENT_FILTER = {
+    "displayKey": "departement",
+    "displayName": "Département",
+    "predicate": {"function": "departementIn"},
+}
+_NUMBER_COL = {"filter": "agNumberColumnFilter", "type": "numericColumn", "minWidth": 84}
 COLUMNS: list[dict[str, Any]] = [
     {
         "field": "rang",
@@ -51,7 +58,7 @@ COLUMNS: list[dict[str, Any]] = [
         "headerName": "Groupement",
         "cellRenderer": "markdown",
         "width": 210,
-        "minWidth": 170,
+        "minWidth": 150,
         "pinned": "left",
         "wrapText": True,
         "autoHeight": True,
@@ -60,10 +67,11 @@ COLUMNS: list[dict[str, Any]] = [
     {
         "field": "departements",
         "headerName": "Départements",
-        "width": 128,
-        "minWidth": 124,
+        "width": 112,
+        "minWidth": 104,
         "wrapText": True,
         "autoHeight": True,
+        "filterParams": {"filterOptions": [DEPARTEMENT_FILTER, "contains"]},
     },
     {
         "field": "referent",
@@ -118,7 +126,7 @@ COLUMNS: list[dict[str, Any]] = [
         "field": "lacune_action",
         "headerName": "Plus grande lacune, et l'action suggérée",
         "cellRenderer": "markdown",
-        "minWidth": 320,
+        "minWidth": 240,
         "flex": 1,
         "wrapText": True,
         "autoHeight": True,
@@ -200,6 +208,17 @@ def map_values(values: dict[str, D.DepartementValue]) -> dict[str, MapValue]:
     return out
 
 
+def map_summary(data: D.NationalData, found: list[D.Highlight]) -> str:
+    """The map in words, for who cannot see it (the table below holds the same figures)."""
+    marks = " ; ".join(f"{h.rank} : {h.name}" for h in found)
+    return (
+        f"Carte des {i18n.plural(len(data.report.departements), 'département')} "
+        "colorés selon leur score de couverture. Groupements aux plus grandes lacunes, "
+        f"numérotés sur la carte : {marks}. Le tableau « Groupements classés par lacune » "
+        "donne les mêmes chiffres par groupement."
+    )
+
+
 def figure(ctx: PageContext, data: D.NationalData) -> Any:
     """The map for this viewer (a plain function of the data, for tests)."""
     found = D.highlights(data, ctx.principal, HIGHLIGHTS)
@@ -260,13 +279,19 @@ def filter_model(code: str | None) -> dict[str, Any]:
     """The grid filter of the groupements covering département ``code``.
 
     >>> filter_model("33")
-    {'departements': {'filterType': 'text', 'type': 'contains', 'filter': '33'}}
+    {'departements': {'filterType': 'text', 'type': 'departement', 'filter': '33'}}
     >>> filter_model(None)
     {}
     """
     if not code:
         return {}
-    return {"departements": {"filterType": "text", "type": "contains", "filter": code}}
+    return {
+        "departements": {
+            "filterType": "text",
+            "type": DEPARTEMENT_FILTER["displayKey"],
+            "filter": code,
+        }
+    }
 
 
 def grid(row_data: list[dict[str, Any]], departement: str | None = None) -> dag.AgGrid:
@@ -385,14 +410,23 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
                 [
                     section(
                         "Carte des départements",
-                        dcc.Graph(
-                            id=MAP_ID,
-                            figure=figure(ctx, data),
-                            config=GRAPH_CONFIG,
-                            className="map-graph",
+                        html.Div(
+                            dcc.Graph(
+                                id=MAP_ID,
+                                figure=figure(ctx, data),
+                                config=GRAPH_CONFIG,
+                                className="map-graph",
+                            ),
+                            id="carte-alternative",
+                            role="figure",
+                            **{
+                                "aria-label": map_summary(data, found),
+                                "aria-describedby": "carte-legende",
+                            },
                         ),
                         html.P(
-                            [
+                            id="carte-legende",
+                            children=[
                                 "Score de couverture de 0 à 100 : moyenne des critères "
                                 "(référent ayant accepté, employeurs avec un contact, secteurs "
                                 "visés avec un aidant, chartes locales signées, part des "

@@ -212,16 +212,54 @@ def pick(driver: Any, dropdown_id: str, value: str) -> None:
     )
 
 
+#: axe-core as pinned by tools/axe/package-lock.json (``make axe`` installs it)
+AXE = Path(__file__).resolve().parents[2] / "tools/axe/node_modules/axe-core/axe.min.js"
+#: the impacts a page may not have: axe's "serious" and "critical"
+AXE_BLOCKING = ("serious", "critical")
+#: rules of lesser impact a page must pass all the same: its outline (one main landmark,
+#: one h1, headings in order)
+AXE_STRUCTURE = ("heading-order", "landmark-one-main", "page-has-heading-one", "region")
+_AXE_RUN_JS = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']})
+  .then(r => done(r.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))))
+  .catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));
+"""
+
+
+def axe_available() -> str | None:
+    """None when axe-core is installed, else why not."""
+    return None if AXE.exists() else f"missing {AXE} (make axe installs it with npm ci)"
+
+
+def axe_violations(
+    driver: Any, impacts: tuple[str, ...] = AXE_BLOCKING, rules: tuple[str, ...] = AXE_STRUCTURE
+) -> list[dict[str, Any]]:
+    """axe-core's violations on the page shown now (axe injected if needed): those of
+    ``impacts``, and those of ``rules`` whatever their impact."""
+    if not driver.execute_script("return !!window.axe"):
+        driver.execute_script(AXE.read_text(encoding="utf-8"))
+    found = driver.execute_async_script(_AXE_RUN_JS)
+    return [v for v in found if v["impact"] in impacts or v["id"] in rules]
+
+
+#: the page's width beyond the viewport (0: nothing overflows horizontally)
+OVERFLOW_JS = "return document.documentElement.scrollWidth - window.innerWidth"
+
+
 def shot(driver: Any, name: str, max_height: int = 2200, css: str | None = None) -> None:
-    """Save a full-page screenshot when asked to (``PASSERELLE_SCREENSHOTS``); with
+    """Save a full-page screenshot when asked to (``PASSERELLE_SCREENSHOTS=DIR``); with
     ``css``, only that element of the page.
 
     The pictures of the README and of the user guide (``docs/guide.md``) are taken by the
     browser tests where their page is already open.
     """
-    if not SHOTS:
+    shots = os.environ.get("PASSERELLE_SCREENSHOTS")
+    if not shots:
         return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    Path(shots).mkdir(parents=True, exist_ok=True)
     width = driver.get_window_size()["width"]
     for _ in range(2):  # the page grows as plotly and the grid fit the new window
         height, chrome_bar = driver.execute_script(
@@ -230,9 +268,68 @@ def shot(driver: Any, name: str, max_height: int = 2200, css: str | None = None)
         )
         driver.set_window_size(width, min(height, max_height) + chrome_bar)
         time.sleep(0.8)
-    path = str(Path(SHOTS) / f"{name}.png")
+    path = str(Path(shots) / f"{name}.png")
     if css:
         driver.find_element("css selector", css).screenshot(path)
     else:
         driver.save_screenshot(path)
     driver.set_window_size(width, 1000)
+
+
+#: the elements reaching past the viewport's right edge (to say what overflows)
+WIDEST_JS = """
+const out = [];
+for (const e of document.querySelectorAll('body *')) {
+  const r = e.getBoundingClientRect();
+  if (r.right > window.innerWidth + 1 && r.width > 0) {
+    out.push((e.id ? '#' + e.id : e.tagName.toLowerCase()) + '.' + [...e.classList].join('.')
+      + ' ' + Math.round(r.right));
+  }
+  if (out.length > 12) break;
+}
+return out;
+"""
+#: true when the element (arguments[0]) lies wholly inside the viewport's width
+ON_SCREEN_JS = """
+const r = arguments[0].getBoundingClientRect();
+return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth;
+"""
+#: per grid header (arguments[0]: the grid's CSS selector), the words split across lines
+#: or cut off: [] when every header reads whole
+HEADER_WORDS_JS = """
+const bad = [];
+for (const el of document.querySelectorAll(arguments[0] + ' .ag-header-cell-text')) {
+  if (el.scrollWidth > el.clientWidth + 1) bad.push('cut: ' + el.textContent);
+  const text = el.firstChild;
+  if (!text || text.nodeType !== 3) continue;
+  const re = /\\S+/g;
+  let m;
+  while ((m = re.exec(text.data))) {
+    const range = document.createRange();
+    range.setStart(text, m.index);
+    range.setEnd(text, m.index + m[0].length);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (lines.size > 1) bad.push('split: ' + m[0]);
+  }
+}
+return bad;
+"""
+#: the width of a grid (arguments[0]) hidden beyond its right edge (0: every column shows)
+GRID_HIDDEN_JS = """
+const v = document.querySelector(arguments[0] + ' .ag-center-cols-viewport');
+return v.scrollWidth - v.clientWidth;
+"""
+#: pairs of names on the paths' figure whose boxes overlap: [] when every name reads
+LABELS_OVERLAP_JS = """
+const boxes = [...document.querySelectorAll(arguments[0] + ' .textpoint text')]
+  .map(t => [t.textContent, t.getBoundingClientRect()]).filter(b => b[1].width > 0);
+const out = [];
+for (let i = 0; i < boxes.length; i++) {
+  for (let j = i + 1; j < boxes.length; j++) {
+    const [a, r] = boxes[i], [b, s] = boxes[j];
+    const across = r.left < s.right - 1 && s.left < r.right - 1;
+    if (across && r.top < s.bottom - 1 && s.top < r.bottom - 1) out.push(a + ' / ' + b);
+  }
+}
+return out;
+"""

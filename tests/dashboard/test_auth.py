@@ -267,7 +267,7 @@ def test_map_click_filters_the_table(client, world) -> None:
         ],
     )
     assert r.get_json()["response"]["table-groupements"]["filterModel"] == {
-        "departements": {"filterType": "text", "type": "contains", "filter": "33"}
+        "departements": {"filterType": "text", "type": "departement", "filter": "33"}
     }
 
 

@@ -161,6 +161,23 @@ def test_national_page_shows_every_departement_and_the_engine_table(site, nation
     shot(national, "national")
 
 
+def test_home_page_on_a_phone(site, national) -> None:
+    """At 360 px the home page fits the screen, "Se déconnecter" is on it, and the map and
+    the grid scroll inside their panels (``make screenshots``: docs/screenshots/telephone.png)."""
+    _, base = site
+    national.set_window_size(360, 800)
+    try:
+        national.get(base + "/dashboard/")
+        B.wait_js(national, B.NATIONAL_RENDERED_JS, 60)
+        assert national.execute_script("return window.innerWidth") == 360
+        assert national.execute_script(B.OVERFLOW_JS) <= 0, national.execute_script(B.WIDEST_JS)
+        logout = national.find_element("id", "deconnexion")
+        assert logout.is_displayed() and national.execute_script(B.ON_SCREEN_JS, logout)
+        shot(national, "telephone", max_height=1600)
+    finally:
+        national.set_window_size(1440, 1000)
+
+
 def test_home_page_renders_quickly(site, national) -> None:
     _, base = site
     times = [B.time_to_render(national, base + "/dashboard/") for _ in range(3)]
