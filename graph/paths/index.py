@@ -273,7 +273,11 @@ class PathIndex:
             )
         new._bridges = self._bridges_kept(new, changes, regroup)
         wide = regroup or RelType.PARTNER_OF in changes.rels
-        new._agreements = {} if wide else dict(self._agreements)
+        if wide:
+            new._agreements = {}
+        else:
+            with self._lock:  # queries on this index add agreements meanwhile
+                new._agreements = dict(self._agreements)
         return new
 
     def _update_ranks(self, view: GraphView, at: np.ndarray) -> None:
@@ -400,10 +404,13 @@ class PathIndex:
         holds no helper whose status, home, groupements or memberships changed."""
         if regroup or any(t in changes.rels for t in _BRIDGE_WIDE):
             return OrderedDict()
+        # a copy under the lock: queries on this index add and reorder bridges meanwhile
+        with self._lock:
+            cached = OrderedDict(self._bridges)
         if not any(t in changes.rels for t in _BRIDGE_PEOPLE):
             helper_changed = changes.changed(column_key(Label.PERSON, "status"))
             if len(helper_changed) == 0 and len(changes.labels) == 0:
-                return OrderedDict(self._bridges)
+                return cached
         people = [changes.changed(column_key(Label.PERSON, "status")), changes.labels]
         for t in _BRIDGE_PEOPLE:
             people.append(_sources(changes, t))
@@ -421,7 +428,7 @@ class PathIndex:
         covers = new.view.rel(RelType.COVERS)
         pos, _ = into(covers, np.unique(np.concatenate(depts)).astype(np.int64))
         affected = set(covers.src[pos].tolist())
-        return OrderedDict((k, b) for k, b in self._bridges.items() if k[0] not in affected)
+        return OrderedDict((k, b) for k, b in cached.items() if k[0] not in affected)
 
     def overlay(self, view: GraphView | None = None, **arrays: np.ndarray) -> PathIndex:
         """A copy for hypothetical changes (coverage what-if); this index is left untouched.

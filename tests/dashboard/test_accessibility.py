@@ -131,6 +131,8 @@ PAGES = (
     ),
     Page("import", "referent", lambda s: "import", _shown("#page-import")),
     Page("introductions", "referent", lambda s: "introductions", _shown("#page-introductions")),
+    Page("utilisateurs", "admin", lambda s: "utilisateurs", _shown("#utilisateurs-liste")),
+    Page("guide", "referent", lambda s: "guide", _shown("#guide-texte h1")),
 )
 
 
