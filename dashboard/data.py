@@ -33,6 +33,7 @@ Decisions:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,8 +42,14 @@ from typing import Any, TypeVar, cast
 from graph.access.counts import share
 from graph.access.roles import Principal
 from graph.access.scope import GroupementView, groupement_view
+from graph.access.visibility import (
+    UNNAMED_LABEL,
+    named_in_lists,
+    names_in_gaps,
+    unname_gap,
+    unnamed_label,
+)
 from graph.access.visibility import gap_people as gap_person_ids
-from graph.access.visibility import named_in_lists, names_in_gaps, unname_gap
 from graph.coverage import privacy
 from graph.coverage import service as coverage_service
 from graph.coverage.gaps import Gap
@@ -137,6 +144,8 @@ class NationalData:
     names: dict[str, str]
     #: their current records (who may be named now: :func:`render_gap`)
     records: dict[str, NodeRecord | None] = field(default_factory=dict)
+    #: of ``without_path``, those with no target recorded at all
+    without_target: tuple[str, ...] = ()
 
     def gaps_of(self, groupement_id: str) -> list[Gap]:
         return [g for g in self.gaps if g.groupement_id == groupement_id]
@@ -399,6 +408,8 @@ class GroupementData:
     names: dict[str, str]
     #: their current records (who may be named now: :func:`render_gap`)
     records: dict[str, NodeRecord | None] = field(default_factory=dict)
+    #: of ``without_path``, those with no target recorded at all
+    without_target: tuple[str, ...] = ()
 
 
 def groupement_data(store: GraphStore, groupement_id: str, as_of: date) -> GroupementData:
@@ -416,6 +427,7 @@ def groupement_data(store: GraphStore, groupement_id: str, as_of: date) -> Group
             candidates_without_path(store, groupement_id, as_of),
             gap_people(store, found),
             gap_records(store, found),
+            coverage_service.candidates_without_target(store, groupement_id, as_of),
         )
 
     return memo(store, ("groupement", groupement_id, as_of), build)
@@ -451,24 +463,47 @@ def helpers_of(store: GraphStore, groupement_id: str) -> tuple[Person, ...]:
 
 
 def person_option(person: Person, kind: GroupementView) -> dict[str, str]:
-    """A picker option for a person: named as :func:`graph.access.visibility.named_in_lists`
-    allows (in the own view; elsewhere only helpers who consented, a candidate never),
-    else by id only.
+    """A picker option for one person (see :func:`person_options`), without a number."""
+    return person_options([person], kind, "")[0]
+
+
+def person_options(
+    people: Sequence[Person], kind: GroupementView, groupement: str
+) -> list[dict[str, str]]:
+    """Picker options for people of ``groupement`` (its name): named as
+    :func:`graph.access.visibility.named_in_lists` allows (in the own view; elsewhere
+    only helpers who consented, a candidate never), else by
+    :func:`graph.access.visibility.unnamed_label`, numbered; never by internal id.
+    Namesakes get a number too, so every label is distinct.
 
     >>> p = Person(id="p-1", first_name="Anne", last_name="Roux", civility="Mme",
     ...            status="candidate", consent_directory=True)
+    >>> q = p.model_copy(update={"id": "p-2"})
     >>> own, national = GroupementView.OWN, GroupementView.NATIONAL
-    >>> person_option(p, own)["label"], person_option(p, national)["label"]
-    ('Mme Roux · candidat · p-1', 'p-1 · candidat')
+    >>> [o["label"] for o in person_options([p, q], own, "G")]
+    ['Mme Roux · candidat', 'Mme Roux · candidat (2)']
+    >>> [o["label"] for o in person_options([p, q], national, "ANOCR Gironde")]
+    ['Membre non nommé n° 1 (ANOCR Gironde)', 'Membre non nommé n° 2 (ANOCR Gironde)']
     """
-    status = {"candidate": "candidat", "helper": "aidant", "both": "candidat et aidant"}.get(
+    out, seen, unnamed = [], Counter[str](), 0
+    for person in people:
+        if named_in_lists(person, kind):
+            status = i18n_status(person)
+            label = f"{display_name(person)} · {status}"
+            seen[label] += 1
+            if seen[label] > 1:
+                label = f"{label} ({seen[label]})"
+        else:
+            unnamed += 1
+            label = unnamed_label(groupement, unnamed) if groupement else UNNAMED_LABEL
+        out.append({"label": label, "value": person.id})
+    return out
+
+
+def i18n_status(person: Person) -> str:
+    return {"candidate": "candidat", "helper": "aidant", "both": "candidat et aidant"}.get(
         person.status.value, "membre"
     )
-    if named_in_lists(person, kind):
-        label = f"{display_name(person)} · {status} · {person.id}"
-    else:
-        label = f"{person.id} · {status}"
-    return {"label": label, "value": person.id}
 
 
 # --------------------------------------------------------------------------- territory
