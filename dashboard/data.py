@@ -50,7 +50,7 @@ from graph.access.visibility import (
     unnamed_label,
 )
 from graph.access.visibility import gap_people as gap_person_ids
-from graph.coverage import privacy
+from graph.coverage import metrics, privacy
 from graph.coverage import service as coverage_service
 from graph.coverage.gaps import Gap
 from graph.coverage.metrics import Coverage, CoverageReport
@@ -324,19 +324,15 @@ def _num(value: int | str) -> int | None:
 
 
 def referent_word(cov: Coverage, kind: str = "groupement") -> str:
-    """Référent column: ``oui``, ``non``, ``sans accord`` (named but has not agreed), or
-    ``non requis`` for a délégation or antenne (only groupements are asked to name one).
+    """Référent column: the core's one answer (:func:`graph.coverage.metrics.referent_word`:
+    ``oui``, ``non``, ``sans accord``, ``non requis`` for a délégation or antenne), the
+    same the CLI prints. ``kind`` is kept for callers; the coverage knows it.
 
-    >>> referent_word(Coverage(scope="groupement", id="d", name="D"), "delegation")
+    >>> referent_word(Coverage(scope="groupement", id="d", name="D",
+    ...                        groupements_referent_required=0), "delegation")
     'non requis'
     """
-    if kind != "groupement":
-        return "non requis"
-    if cov.groupements_without_referent:
-        return "non"
-    if cov.groupements_referent_without_consent:
-        return "sans accord"
-    return "oui"
+    return metrics.referent_word(cov)
 
 
 # --------------------------------------------------------------------------- gaps
