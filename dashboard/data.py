@@ -319,6 +319,39 @@ def table_rows(data: NationalData, principal: Principal) -> list[dict[str, Any]]
     return rows
 
 
+#: how the national table may be ranked (value -> label)
+RANKINGS = {
+    "lacune": "par lacune (candidats concernés)",
+    "part": "par part de candidats sans chemin",
+}
+
+
+def rank_rows(rows: list[dict[str, Any]], by: str = "lacune") -> list[dict[str, Any]]:
+    """The table's rows ranked ``by`` a :data:`RANKINGS` key, ``rang`` renumbered.
+
+    ``lacune`` keeps the gap ranking (candidates affected: large délégations first);
+    ``part`` ranks by the share of candidates without a path, as shown (highest first,
+    then the most candidates without a path); a share not shown ("n.c.") comes last, so
+    the order reveals nothing the table withholds.
+
+    >>> rows = [{"id": "a", "rang": 1, "avec_chemin": 90, "sans_chemin": 40},
+    ...         {"id": "b", "rang": 2, "avec_chemin": None, "sans_chemin": None},
+    ...         {"id": "c", "rang": 3, "avec_chemin": 50, "sans_chemin": 6}]
+    >>> [(r["id"], r["rang"]) for r in rank_rows(rows, "part")]
+    [('c', 1), ('a', 2), ('b', 3)]
+    """
+    if by != "part":
+        ordered = sorted(rows, key=lambda r: r["rang"])
+    else:
+
+        def key(r: dict[str, Any]) -> tuple[bool, int, int, int]:
+            share = r["avec_chemin"]
+            return (share is None, share or 0, -(r["sans_chemin"] or 0), r["rang"])
+
+        ordered = sorted(rows, key=key)
+    return [{**r, "rang": i} for i, r in enumerate(ordered, start=1)]
+
+
 def _num(value: int | str) -> int | None:
     return None if isinstance(value, str) else value
 

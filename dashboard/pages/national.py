@@ -417,7 +417,7 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
             ),
             section(
                 "Groupements classés par lacune",
-                table,
+                html.Div([ranking_choice(), table]),
                 note="Triez en cliquant un en-tête, filtrez avec la ligne sous les en-têtes. "
                 "Les effectifs de moins de cinq personnes sont affichés "
                 f"« {SUPPRESSED} » hors de la vue du référent du groupement ; « n.c. » : part "
@@ -432,6 +432,32 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
         className="page page-national",
         id="page-national",
     )
+
+
+RANKING_ID = "classement"
+
+
+def ranking_choice() -> html.Div:
+    """Rank the table by gap (raw counts) or by share of candidates without a path."""
+    return html.Div(
+        [
+            html.Span("Classer ", id="classement-label"),
+            dcc.RadioItems(
+                id=RANKING_ID,
+                options=[{"label": v, "value": k} for k, v in D.RANKINGS.items()],
+                value="lacune",
+                inline=True,
+                className="radio-row",
+            ),
+        ],
+        className="field wide",
+    )
+
+
+def ranked_rows(ctx: PageContext, by: str) -> list[dict[str, Any]]:
+    """The national table's rows ranked ``by`` (:func:`dashboard.data.rank_rows`)."""
+    data = D.national_data(ctx.store, ctx.as_of)
+    return D.rank_rows(rows(ctx, data), by)
 
 
 def _freshness(data: D.NationalData) -> list[html.P]:
@@ -457,6 +483,17 @@ def register(app: Dash) -> None:
         if current_context() is None:
             raise PreventUpdate
         return filter_model(clicked_code(click))
+
+    @app.callback(
+        Output(TABLE_ID, "rowData"),
+        Input(RANKING_ID, "value"),
+        prevent_initial_call=True,
+    )
+    def rank_table(by: str | None) -> list[dict[str, Any]]:
+        ctx = current_context()
+        if ctx is None or not may_read_scope(ctx.principal, "national"):
+            raise PreventUpdate
+        return ranked_rows(ctx, by or "lacune")
 
 
 def clicked_code(click: dict | None) -> str | None:

@@ -180,3 +180,26 @@ def test_counts_without_path_agree_in_number(aimless) -> None:
     many = {"candidates_without_path": 3, "candidates_without_target": 1}
     said = text(groupement.without_path_block(ctx, gd, GroupementView.OWN, many))
     assert "3 candidats" in said and "n'ont aucun chemin" in said
+
+
+# --------------------------------------------------------------------------- (7) by share
+
+
+def test_national_table_may_be_ranked_by_share(world, dash_app) -> None:
+    from dashboard.pages import national
+
+    ctx = context(world, "national")
+    page = national.layout(ctx)
+    choice = find(page, national.RANKING_ID)
+    assert choice is not None and {o["value"] for o in choice.options} == {"lacune", "part"}
+    by_gap = national.ranked_rows(ctx, "lacune")
+    by_share = national.ranked_rows(ctx, "part")
+    assert [r["rang"] for r in by_share] == list(range(1, len(by_gap) + 1))
+    assert {r["id"] for r in by_share} == {r["id"] for r in by_gap}
+    shown = [r["avec_chemin"] for r in by_share]
+    known = [s for s in shown if s is not None]
+    assert known == sorted(known)  # the lowest share with a path (highest without) first
+    assert all(s is None for s in shown[len(known) :])  # "n.c." last
+    assert [r["id"] for r in by_share] != [r["id"] for r in by_gap]
+    outputs = [key for key in dash_app.callback_map if f"{national.TABLE_ID}.rowData" in key]
+    assert outputs
