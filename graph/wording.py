@@ -1,7 +1,8 @@
 """French agreement shared by every text the core writes (and the dashboard's i18n).
 
-* :func:`de`: the preposition "de" elided before a vowel or a mute h ("d'ANOCR",
-  "d'Implic'Action", "de La Saint-Cyrienne");
+* :func:`de`: the preposition "de" elided before a vowel ("d'ANOCR", "d'Implic'Action",
+  "de La Saint-Cyrienne"); not before an h, which is often aspirated in the names we
+  write ("de Haute-Garonne", "de Hauts-de-France");
 * :func:`plural`: a count and its noun agreed in number ("1 candidat", "3 candidats");
   in French 0 and 1 take the singular; a withheld count ("< 5") the plural;
 * :func:`verb`: the verb agreed with such a count ("n'a" / "n'ont").
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 
-_VOWELS = frozenset("aeiouyh")
+_VOWELS = frozenset("aeiouy")
 
 
 def _starts_with_vowel(word: str) -> bool:
@@ -23,7 +24,7 @@ def _starts_with_vowel(word: str) -> bool:
 
 
 def de(name: str) -> str:
-    """``de`` + ``name``, elided before a vowel or an h.
+    """``de`` + ``name``, elided before a vowel (not an h: see the module).
 
     >>> de("ANOCR Gironde"), de("Implic'Action Sud-Ouest"), de("La Saint-Cyrienne")
     ("d'ANOCR Gironde", "d'Implic'Action Sud-Ouest", 'de La Saint-Cyrienne')

@@ -100,3 +100,4 @@ def test_sector_target_without_helper_says_to_recruit_one(net):
     assert result.no_path is not None and result.next_steps is not None
     # h2 works in BTP: the groupement's helper for that sector
     assert [h.id for h in result.next_steps.helpers] == ["h2"]
+
