@@ -196,7 +196,8 @@ def results(
     if result["paths"]:
         parts.append(
             html.P(
-                f"{i18n.plural(len(result['paths']), 'chemin')} trouvé(s), du plus sûr au "
+                f"{i18n.plural(len(result['paths']), 'chemin')} "
+                f"{i18n.verb(len(result['paths']), 'trouvé', 'trouvés')}, du plus sûr au "
                 "moins sûr (coût : plus il est bas, plus les liens sont forts et récents)."
             )
         )

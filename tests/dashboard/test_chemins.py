@@ -64,6 +64,7 @@ def test_a_search_goes_to_the_url_and_the_url_shows_the_same_answer(world) -> No
     assert len(listed.children) == len(result.paths)
     assert result.paths[0].reasons[0] in text(listed)
     assert find(page, "chemins-groupement").value == world.own
+    assert "chemins trouvés" in text(page) and "(s)" not in text(page)
     # the same search again (the URL already holds it): answered in place
     again, shown = paths.search_answer(ctx, search, *form)
     assert again is no_update and find(shown, "chemins-explications") is not None
