@@ -57,7 +57,12 @@ def cards(shown: dict[str, Any], cov: Any, kind_of: str = "groupement") -> list[
         Card(
             "Sans aucun chemin",
             i18n.number(shown["candidates_without_path"]),
-            f"avec chemin : {i18n.percent(shown['share_with_path'])}",
+            f"avec chemin : {i18n.percent(shown['share_with_path'])}"
+            + (
+                f" · dont {i18n.number(shown['candidates_without_target'])} sans cible renseignée"
+                if shown["candidates_without_target"] != 0
+                else ""
+            ),
             # the tone must not tell a withheld 0 from a withheld 3
             "bad"
             if isinstance(shown["candidates_without_path"], int)
@@ -341,7 +346,7 @@ def layout(ctx: PageContext, groupement_id: str) -> html.Div:
         html.Div(
             [
                 section(
-                    "Candidats sans aucun chemin",
+                    "Candidats sans chemin ou sans cible",
                     without_path_block(ctx, gd, kind, shown),
                     id_="panneau-sans-chemin",
                 ),

@@ -234,7 +234,8 @@ def headline(data: D.NationalData) -> list[Card]:
         Card(
             "Candidats avec un chemin",
             i18n.percent(shown["share_with_path"]),
-            f"{i18n.number(shown['candidates_without_path'])} sans aucun chemin",
+            f"{i18n.number(shown['candidates_without_path'])} sans chemin, dont "
+            f"{i18n.number(shown['candidates_without_target'])} sans cible renseignée",
         ),
         Card(
             "Employeurs sans contact",

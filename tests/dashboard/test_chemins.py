@@ -158,6 +158,8 @@ def test_a_candidate_without_target_is_told_apart_from_no_path(aimless) -> None:
     block = groupement.without_path_block(ctx, gd, GroupementView.OWN, shown)
     said = text(block)
     assert "sans aucune cible renseignée" in said
+    card = next(c for c in groupement.cards(shown, gd.coverage) if "chemin" in c.label)
+    assert card.note.endswith("dont 1 sans cible renseignée")
     item = next(li for li in find(block, "candidats-sans-chemin").children if pid in text(li))
     assert "aucune cible renseignée" in text(item) and item.className == "sans-cible"
     # the link opens the form with a word of why, and what to fill in
@@ -204,3 +206,11 @@ def test_national_table_may_be_ranked_by_share(world, dash_app) -> None:
     assert [r["id"] for r in by_share] != [r["id"] for r in by_gap]
     outputs = [key for key in dash_app.callback_map if f"{national.TABLE_ID}.rowData" in key]
     assert outputs
+
+
+def test_national_headline_tells_no_target_from_no_path(world) -> None:
+    from dashboard.pages import national
+
+    data = D.national_data(world.store, AS_OF)
+    card = next(c for c in national.headline(data) if "chemin" in c.label)
+    assert "sans chemin, dont" in card.note and "sans cible renseignée" in card.note
