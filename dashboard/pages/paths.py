@@ -484,15 +484,7 @@ def register(app: Dash) -> None:
             raise PreventUpdate
         return candidate_options(ctx, groupement)
 
-    @app.callback(
-        Output("chemins-bassin", "value"),
-        Output("chemins-secteur", "value"),
-        Output("chemins-resultat", "children", allow_duplicate=True),
-        Input("chemins-candidat", "value"),
-        State("chemins-groupement", "value"),
-        prevent_initial_call=True,
-    )
-    def candidate_targets(candidate: str | None, groupement: str | None) -> tuple[Any, Any, Any]:
+    def picked(candidate: str | None, groupement: str | None) -> tuple[Any, Any, Any]:
         ctx = current_context()
         if ctx is None or not candidate or not groupement:
             raise PreventUpdate
@@ -501,6 +493,27 @@ def register(app: Dash) -> None:
         if not may_read_candidate(ctx, candidate):
             raise PreventUpdate
         return candidate_form(ctx, candidate)
+
+    @app.callback(
+        Output("chemins-bassin", "value"),
+        Output("chemins-secteur", "value"),
+        Input("chemins-candidat", "value"),
+        State("chemins-groupement", "value"),
+        prevent_initial_call=True,
+    )
+    def candidate_targets(candidate: str | None, groupement: str | None) -> tuple[Any, Any]:
+        bassin, sector, _ = picked(candidate, groupement)
+        return bassin, sector
+
+    @app.callback(
+        Output("chemins-resultat", "children", allow_duplicate=True),
+        Input("chemins-candidat", "value"),
+        State("chemins-groupement", "value"),
+        prevent_initial_call=True,
+    )
+    def candidate_notice(candidate: str | None, groupement: str | None) -> Any:
+        """A candidate with no target recorded: say so (and what to fill in) at once."""
+        return picked(candidate, groupement)[2]
 
     @app.callback(
         Output("chemins-employeur", "options"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from dash import no_update
@@ -127,6 +128,10 @@ def test_a_no_path_answer_offers_next_steps(world) -> None:
 # --------------------------------------------------------------------------- (5) no target
 
 
+#: a candidate of another groupement, without target either
+STRANGER = "p-9000002"
+
+
 @pytest.fixture(scope="module")
 def aimless(tmp_path_factory) -> Iterator[tuple[World, str]]:
     """A small demo network plus a candidate of the référent's groupement with no target."""
@@ -134,8 +139,11 @@ def aimless(tmp_path_factory) -> Iterator[tuple[World, str]]:
     pid = "p-9000001"
     w.store.write(
         Batch(
-            nodes=[Person(id=pid, first_name="Jean", last_name="Sanscible", status="candidate")],
-            rels=[InGroupement(src=pid, dst=w.own)],
+            nodes=[
+                Person(id=pid, first_name="Jean", last_name="Sanscible", status="candidate"),
+                Person(id=STRANGER, first_name="Luc", last_name="Ailleurs", status="candidate"),
+            ],
+            rels=[InGroupement(src=pid, dst=w.own), InGroupement(src=STRANGER, dst=w.other)],
         )
     )
     coverage_state(w.store, AS_OF)  # the figures of this version, not a labelled older one
@@ -214,3 +222,40 @@ def test_national_headline_tells_no_target_from_no_path(world) -> None:
     data = D.national_data(world.store, AS_OF)
     card = next(c for c in national.headline(data) if "chemin" in c.label)
     assert "sans chemin, dont" in card.note and "sans cible renseignée" in card.note
+
+
+def test_no_target_notice_callback_checks_the_candidate(aimless) -> None:
+    """Picking a candidate without target says so at once; a crafted call with another
+    groupement's candidate learns nothing (not even whether they recorded a target)."""
+    from dashboard.app import create_dash
+    from dashboard.auth import CSRF_COOKIE
+    from tests.dashboard.test_auth import login
+
+    w, pid = aimless
+    app = create_dash(w.settings, lambda: w.store, lambda: w.tokens, options=OPTIONS)
+    client = app.server.test_client()
+    login(client, w.secrets["referent"])
+    (output,) = [
+        key
+        for key, cb in app.callback_map.items()
+        if key.startswith("chemins-resultat.children@")
+        and [i["id"] for i in cb["inputs"]] == ["chemins-candidat"]
+    ]
+
+    def ask(candidate: str) -> Any:
+        body = {
+            "output": output,
+            "outputs": {"id": "chemins-resultat", "property": output.split(".", 1)[1]},
+            "inputs": [{"id": "chemins-candidat", "property": "value", "value": candidate}],
+            "state": [{"id": "chemins-groupement", "property": "value", "value": w.own}],
+            "changedPropIds": ["chemins-candidat.value"],
+        }
+        csrf = client.get_cookie(CSRF_COOKIE, path="/dashboard/").value
+        return client.post(
+            "/dashboard/_dash-update-component", json=body, headers={"X-CSRFToken": csrf}
+        )
+
+    mine = ask(pid)
+    assert mine.status_code == 200 and "chemins-sans-cible" in mine.get_data(as_text=True)
+    refused = ask(STRANGER)
+    assert refused.status_code == 204 and "chemins-sans-cible" not in refused.get_data(True)
