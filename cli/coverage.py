@@ -20,14 +20,13 @@ import click
 
 from cli.context import AppContext
 from graph.coverage import privacy
-from graph.coverage.metrics import REFERENT_WORDS
 from graph.coverage.service import Scope, coverage, gaps
 from graph.errors import InvalidInput
 
 COLUMNS = (
     ("id", "Groupement"),
     ("name", "Nom"),
-    ("referent_status", "Référent"),
+    ("referent_present", "Référent"),
     ("candidates", "Candidats"),
     ("candidates_departing_12m", "Départs 12 mois"),
     ("helpers_available", "Aidants disponibles"),
@@ -63,8 +62,6 @@ def _scope(groupement: str | None, departement: str | None, region: str | None) 
 
 
 def _cell(key: str, value: Any) -> str:
-    if key == "referent_status":
-        return REFERENT_WORDS.get(value, str(value))
     if value is None:
         return "—"
     if isinstance(value, bool):

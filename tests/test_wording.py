@@ -22,8 +22,7 @@ def test_counts_agree() -> None:
 
 
 def test_introduction_texts_elide() -> None:
-    subject, text, _ = templates.closed(
+    _, text, _ = templates.closed(
         candidate="Adjudant Martin", target="Thales", state="acceptée", detail="", link="x"
     )
-    assert subject == "Passerelle : introduction d'Adjudant Martin acceptée"
     assert "La demande d'introduction d'Adjudant Martin vers Thales" in text

@@ -18,7 +18,6 @@ from typing import Any
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import i18n
 from dashboard.auth import current_context
 from dashboard.components import notice
 from dashboard.runtime import PageContext
@@ -96,8 +95,8 @@ def report(result: ImportResult, dry_run: bool) -> html.Div:
                      html.Td(p.value or ""), html.Td(p.reason)])
             for p in plan.problems[:SHOWN]
         ]  # fmt: skip
-        parts.append(notice(f"{i18n.plural(len(plan.problems), 'problème')} : rien ne sera écrit "
-                            "tant qu'ils ne sont pas corrigés.", "bad", id_="import-ko"))
+        parts.append(notice(f"{len(plan.problems)} problème(s) : rien ne sera écrit tant"
+                            " qu'ils ne sont pas corrigés.", "bad", id_="import-ko"))
         parts.append(html.Table([html.Thead(header), html.Tbody(rows)], id="import-problemes",
                                 className="table"))  # fmt: skip
         return html.Div(parts)

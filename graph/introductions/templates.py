@@ -120,4 +120,4 @@ def closed(
 ) -> tuple[str, str, str]:
     text = _CLOSED.substitute(candidate=candidate, of_candidate=de(candidate), target=target,
                               state=state, detail=detail, link=link)  # fmt: skip
-    return f"Passerelle : introduction {de(candidate)} {state}", _done(text), _html(text)
+    return f"Passerelle : introduction de {candidate} {state}", _done(text), _html(text)
