@@ -545,8 +545,9 @@ def register(app: Dash) -> None:
         )
 
     @app.callback(
-        Output("url", "search", allow_duplicate=True),
+        # the answer first: the audit trail classes a callback by its first output
         Output("chemins-resultat", "children"),
+        Output("url", "search", allow_duplicate=True),
         Input("chemins-chercher", "n_clicks"),
         State("url", "search"),
         State("chemins-groupement", "value"),
@@ -575,9 +576,10 @@ def register(app: Dash) -> None:
     ) -> Any:
         ctx = current_context()
         if ctx is None:
-            return no_update, notice("Session expirée : reconnectez-vous.", "bad")
+            return notice("Session expirée : reconnectez-vous.", "bad"), no_update
         if not n:
             raise PreventUpdate
-        return search_answer(
+        search, answer = search_answer(
             ctx, current, groupement, candidate, kind, employer, offer, sector, bassin, k, max_i
         )
+        return answer, search
