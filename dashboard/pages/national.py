@@ -344,13 +344,16 @@ def referent_layout(ctx: PageContext, data: D.NationalData) -> html.Div:
     )
 
 
-def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
+def layout(
+    ctx: PageContext, departement: str | None = None, classement: str | None = None
+) -> html.Div:
     store = ctx.store
     data = D.national_data(store, ctx.as_of)
     if not may_read_scope(ctx.principal, "national"):
         return referent_layout(ctx, data)
     found = D.highlights(data, ctx.principal, HIGHLIGHTS)
-    table = grid(rows(ctx, data), departement)
+    by = classement if classement in D.RANKINGS else "lacune"
+    table = grid(D.rank_rows(rows(ctx, data), by), departement)
     gaps_list = html.Ol(
         [
             html.Li(
@@ -418,7 +421,7 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
             ),
             section(
                 "Groupements classés par lacune",
-                html.Div([ranking_choice(), table]),
+                html.Div([ranking_choice(ctx, by, departement), table]),
                 note="Triez en cliquant un en-tête, filtrez avec la ligne sous les en-têtes. "
                 "Les effectifs de moins de cinq personnes sont affichés "
                 f"« {SUPPRESSED} » hors de la vue du référent du groupement ; « n.c. » : part "
@@ -436,7 +439,6 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
 
 
 RANKING_ID = "classement"
-RANKING_NOTE_ID = "classement-note"
 
 
 def ranking_note(by: str) -> str:
@@ -453,21 +455,23 @@ def ranking_note(by: str) -> str:
     return "Classés par lacune : nombre de candidats concernés par la première lacune."
 
 
-def ranking_choice() -> html.Div:
-    """Rank the table by gap (raw counts) or by share of candidates without a path."""
+def ranking_choice(ctx: PageContext, by: str, departement: str | None) -> html.Div:
+    """Rank the table by gap (raw counts: the large délégations first) or by share of
+    candidates without a path: links, so the ranking is in the URL (``?classement=part``)
+    and the page is rendered (and audited) by the router."""
+    links: list[Any] = ["Classer : "]
+    for i, (key, label) in enumerate(D.RANKINGS.items()):
+        query = f"?classement={key}" + (f"&departement={departement}" if departement else "")
+        choice: Any = (
+            html.Strong(label, id=f"{RANKING_ID}-{key}")  # the current one is no link
+            if key == by
+            else dcc.Link(label, href=ctx.href(query), id=f"{RANKING_ID}-{key}")
+        )
+        links += [" · " if i else "", choice]
     return html.Div(
-        [
-            html.Span("Classer ", id="classement-label"),
-            dcc.RadioItems(
-                id=RANKING_ID,
-                options=[{"label": v, "value": k} for k, v in D.RANKINGS.items()],
-                value="lacune",
-                inline=True,
-                className="radio-row",
-            ),
-            html.P(ranking_note("lacune"), id=RANKING_NOTE_ID, className="muted"),
-        ],
-        className="field wide",
+        [html.P(links), html.P(ranking_note(by), className="muted")],
+        id=RANKING_ID,
+        className="ranking",
     )
 
 
@@ -500,21 +504,6 @@ def register(app: Dash) -> None:
         if current_context() is None:
             raise PreventUpdate
         return filter_model(clicked_code(click))
-
-    @app.callback(
-        # a note first: the audit trail classes a callback by its first output, and the
-        # rows are a read of coverage (gap actions may name people)
-        Output(RANKING_NOTE_ID, "children"),
-        Output(TABLE_ID, "rowData"),
-        Input(RANKING_ID, "value"),
-        prevent_initial_call=True,
-    )
-    def rank_table(by: str | None) -> tuple[str, list[dict[str, Any]]]:
-        ctx = current_context()
-        if ctx is None or not may_read_scope(ctx.principal, "national"):
-            raise PreventUpdate
-        by = by if by in D.RANKINGS else "lacune"
-        return ranking_note(by), ranked_rows(ctx, by)
 
 
 def clicked_code(click: dict | None) -> str | None:

@@ -198,12 +198,14 @@ def test_counts_without_path_agree_in_number(aimless) -> None:
 
 
 def test_national_table_may_be_ranked_by_share(world, dash_app) -> None:
+    from dashboard.app import render
     from dashboard.pages import national
 
     ctx = context(world, "national")
     page = national.layout(ctx)
-    choice = find(page, national.RANKING_ID)
-    assert choice is not None and {o["value"] for o in choice.options} == {"lacune", "part"}
+    assert find(page, national.RANKING_ID) is not None
+    link = find(page, f"{national.RANKING_ID}-part")
+    assert link.href == "/dashboard/?classement=part"
     by_gap = national.ranked_rows(ctx, "lacune")
     by_share = national.ranked_rows(ctx, "part")
     assert [r["rang"] for r in by_share] == list(range(1, len(by_gap) + 1))
@@ -213,9 +215,14 @@ def test_national_table_may_be_ranked_by_share(world, dash_app) -> None:
     assert known == sorted(known)  # the lowest share with a path (highest without) first
     assert all(s is None for s in shown[len(known) :])  # "n.c." last
     assert [r["id"] for r in by_share] != [r["id"] for r in by_gap]
-    (key,) = [key for key in dash_app.callback_map if f"{national.TABLE_ID}.rowData" in key]
-    # the first output is the note (the audit trail classes a callback by it)
-    assert key.strip(".").startswith(f"{national.RANKING_NOTE_ID}.children")
+    # the ranking is in the URL: the router renders the table in that order
+    runtime = dash_app.server.extensions["passerelle_dashboard"]
+    ranked = render(runtime, ctx, "/dashboard/", "?classement=part&departement=33")
+    grid = find(ranked, national.TABLE_ID)
+    assert [r["id"] for r in grid.rowData] == [r["id"] for r in by_share]
+    assert find(ranked, f"{national.RANKING_ID}-lacune").href == (
+        "/dashboard/?classement=lacune&departement=33"
+    )
 
 
 def test_national_headline_tells_no_target_from_no_path(world) -> None:
