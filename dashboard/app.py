@@ -87,7 +87,7 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 #: URL arguments each page accepts (anything else is ignored)
 QUERY_ARGS = {
-    "national": ("departement",),
+    "national": ("departement", "classement"),
     "groupement": (),
     "chemins": (
         "groupement",

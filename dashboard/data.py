@@ -33,6 +33,7 @@ Decisions:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,9 +42,15 @@ from typing import Any, TypeVar, cast
 from graph.access.counts import share
 from graph.access.roles import Principal
 from graph.access.scope import GroupementView, groupement_view
+from graph.access.visibility import (
+    UNNAMED_LABEL,
+    named_in_lists,
+    names_in_gaps,
+    unname_gap,
+    unnamed_label,
+)
 from graph.access.visibility import gap_people as gap_person_ids
-from graph.access.visibility import named_in_lists, names_in_gaps, unname_gap
-from graph.coverage import privacy
+from graph.coverage import metrics, privacy
 from graph.coverage import service as coverage_service
 from graph.coverage.gaps import Gap
 from graph.coverage.metrics import Coverage, CoverageReport
@@ -137,6 +144,8 @@ class NationalData:
     names: dict[str, str]
     #: their current records (who may be named now: :func:`render_gap`)
     records: dict[str, NodeRecord | None] = field(default_factory=dict)
+    #: of ``without_path``, those with no target recorded at all
+    without_target: tuple[str, ...] = ()
 
     def gaps_of(self, groupement_id: str) -> list[Gap]:
         return [g for g in self.gaps if g.groupement_id == groupement_id]
@@ -310,24 +319,53 @@ def table_rows(data: NationalData, principal: Principal) -> list[dict[str, Any]]
     return rows
 
 
+#: how the national table may be ranked (value -> label)
+RANKINGS = {
+    "lacune": "par lacune (candidats concernés)",
+    "part": "par part de candidats sans chemin",
+}
+
+
+def rank_rows(rows: list[dict[str, Any]], by: str = "lacune") -> list[dict[str, Any]]:
+    """The table's rows ranked ``by`` a :data:`RANKINGS` key, ``rang`` renumbered.
+
+    ``lacune`` keeps the gap ranking (candidates affected: large délégations first);
+    ``part`` ranks by the share of candidates without a path, as shown (highest first,
+    then the most candidates without a path); a share not shown ("n.c.") comes last, so
+    the order reveals nothing the table withholds.
+
+    >>> rows = [{"id": "a", "rang": 1, "avec_chemin": 90, "sans_chemin": 40},
+    ...         {"id": "b", "rang": 2, "avec_chemin": None, "sans_chemin": None},
+    ...         {"id": "c", "rang": 3, "avec_chemin": 50, "sans_chemin": 6}]
+    >>> [(r["id"], r["rang"]) for r in rank_rows(rows, "part")]
+    [('c', 1), ('a', 2), ('b', 3)]
+    """
+    if by != "part":
+        ordered = sorted(rows, key=lambda r: r["rang"])
+    else:
+
+        def key(r: dict[str, Any]) -> tuple[bool, int, int, int]:
+            share = r["avec_chemin"]
+            return (share is None, share or 0, -(r["sans_chemin"] or 0), r["rang"])
+
+        ordered = sorted(rows, key=key)
+    return [{**r, "rang": i} for i, r in enumerate(ordered, start=1)]
+
+
 def _num(value: int | str) -> int | None:
     return None if isinstance(value, str) else value
 
 
 def referent_word(cov: Coverage, kind: str = "groupement") -> str:
-    """Référent column: ``oui``, ``non``, ``sans accord`` (named but has not agreed), or
-    ``non requis`` for a délégation or antenne (only groupements are asked to name one).
+    """Référent column: the core's one answer (:func:`graph.coverage.metrics.referent_word`:
+    ``oui``, ``non``, ``sans accord``, ``non requis`` for a délégation or antenne), the
+    same the CLI prints. ``kind`` is kept for callers; the coverage knows it.
 
-    >>> referent_word(Coverage(scope="groupement", id="d", name="D"), "delegation")
+    >>> referent_word(Coverage(scope="groupement", id="d", name="D",
+    ...                        groupements_referent_required=0), "delegation")
     'non requis'
     """
-    if kind != "groupement":
-        return "non requis"
-    if cov.groupements_without_referent:
-        return "non"
-    if cov.groupements_referent_without_consent:
-        return "sans accord"
-    return "oui"
+    return metrics.referent_word(cov)
 
 
 # --------------------------------------------------------------------------- gaps
@@ -399,6 +437,8 @@ class GroupementData:
     names: dict[str, str]
     #: their current records (who may be named now: :func:`render_gap`)
     records: dict[str, NodeRecord | None] = field(default_factory=dict)
+    #: of ``without_path``, those with no target recorded at all
+    without_target: tuple[str, ...] = ()
 
 
 def groupement_data(store: GraphStore, groupement_id: str, as_of: date) -> GroupementData:
@@ -416,6 +456,7 @@ def groupement_data(store: GraphStore, groupement_id: str, as_of: date) -> Group
             candidates_without_path(store, groupement_id, as_of),
             gap_people(store, found),
             gap_records(store, found),
+            coverage_service.candidates_without_target(store, groupement_id, as_of),
         )
 
     return memo(store, ("groupement", groupement_id, as_of), build)
@@ -451,24 +492,47 @@ def helpers_of(store: GraphStore, groupement_id: str) -> tuple[Person, ...]:
 
 
 def person_option(person: Person, kind: GroupementView) -> dict[str, str]:
-    """A picker option for a person: named as :func:`graph.access.visibility.named_in_lists`
-    allows (in the own view; elsewhere only helpers who consented, a candidate never),
-    else by id only.
+    """A picker option for one person (see :func:`person_options`), without a number."""
+    return person_options([person], kind, "")[0]
+
+
+def person_options(
+    people: Sequence[Person], kind: GroupementView, groupement: str
+) -> list[dict[str, str]]:
+    """Picker options for people of ``groupement`` (its name): named as
+    :func:`graph.access.visibility.named_in_lists` allows (in the own view; elsewhere
+    only helpers who consented, a candidate never), else by
+    :func:`graph.access.visibility.unnamed_label`, numbered; never by internal id.
+    Namesakes get a number too, so every label is distinct.
 
     >>> p = Person(id="p-1", first_name="Anne", last_name="Roux", civility="Mme",
     ...            status="candidate", consent_directory=True)
+    >>> q = p.model_copy(update={"id": "p-2"})
     >>> own, national = GroupementView.OWN, GroupementView.NATIONAL
-    >>> person_option(p, own)["label"], person_option(p, national)["label"]
-    ('Mme Roux · candidat · p-1', 'p-1 · candidat')
+    >>> [o["label"] for o in person_options([p, q], own, "G")]
+    ['Mme Roux · candidat', 'Mme Roux · candidat (2)']
+    >>> [o["label"] for o in person_options([p, q], national, "ANOCR Gironde")]
+    ['Membre non nommé n° 1 (ANOCR Gironde)', 'Membre non nommé n° 2 (ANOCR Gironde)']
     """
-    status = {"candidate": "candidat", "helper": "aidant", "both": "candidat et aidant"}.get(
+    out, seen, unnamed = [], Counter[str](), 0
+    for person in people:
+        if named_in_lists(person, kind):
+            status = i18n_status(person)
+            label = f"{display_name(person)} · {status}"
+            seen[label] += 1
+            if seen[label] > 1:
+                label = f"{label} ({seen[label]})"
+        else:
+            unnamed += 1
+            label = unnamed_label(groupement, unnamed) if groupement else UNNAMED_LABEL
+        out.append({"label": label, "value": person.id})
+    return out
+
+
+def i18n_status(person: Person) -> str:
+    return {"candidate": "candidat", "helper": "aidant", "both": "candidat et aidant"}.get(
         person.status.value, "membre"
     )
-    if named_in_lists(person, kind):
-        label = f"{display_name(person)} · {status} · {person.id}"
-    else:
-        label = f"{person.id} · {status}"
-    return {"label": label, "value": person.id}
 
 
 # --------------------------------------------------------------------------- territory

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from graph import wording
 from graph.access.counts import SUPPRESSED
 
 NNBSP = "\u202f"
@@ -89,14 +90,34 @@ def is_suppressed(value: object) -> bool:
 
 
 def plural(n: int | str, singular: str, plural_form: str | None = None) -> str:
-    """``3 candidats``, ``1 candidat``, ``< 5 candidats`` (French: 0 and 1 are singular).
+    """``3 candidats``, ``1 candidat``, ``< 5 candidats`` (French: 0 and 1 are singular;
+    the rule is :func:`graph.wording.plural`'s, the number written in French).
 
     >>> plural(0, "lacune"), plural(2, "lacune"), plural("< 5", "candidat")
     ('0 lacune', '2 lacunes', '< 5 candidats')
+    >>> plural(12345, "candidat")
+    '12\u202f345 candidats'
     """
-    many = plural_form or singular + "s"
-    word = singular if isinstance(n, int) and n < 2 else many
+    word = (plural_form or singular + "s") if wording.is_plural(n) else singular
     return f"{number(n)} {word}"
+
+
+def verb(n: int | str, singular: str, plural_form: str) -> str:
+    """The verb agreed with a count: ``1 candidat n'a``, ``3 candidats n'ont``.
+
+    >>> verb(1, "n'a", "n'ont"), verb(3, "n'a", "n'ont"), verb("< 5", "est", "sont")
+    ("n'a", "n'ont", 'sont')
+    """
+    return wording.verb(n, singular, plural_form)
+
+
+def de(name: str) -> str:
+    """``de`` before a name, elided before a vowel: ``d'ANOCR Gironde``.
+
+    >>> de("ANOCR Gironde"), de("La Saint-Cyrienne")
+    ("d'ANOCR Gironde", 'de La Saint-Cyrienne')
+    """
+    return wording.de(name)
 
 
 def quantity(n: int | str, unit: str) -> str:

@@ -313,7 +313,7 @@ def test_valid_convention_shows_the_referent_bridge(net):
         "convention « Convention ANOCR - Implic'Action » signée le 13/11/2014"
         in hops[1].explanation
     )
-    assert "Mme Leroy est membre de Implic'Action" in hops[1].explanation
+    assert "Mme Leroy est membre d'Implic'Action, partenaire d'ANOCR" in hops[1].explanation
     costs = HopCosts()
     assert hops[1].cost == costs.bridge_cost and hops[0].cost == costs.referent_cost
 

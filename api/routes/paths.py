@@ -145,6 +145,38 @@ class AlternativeOut(BaseModel):
     path: PathOut
 
 
+class PlaceOut(BaseModel):
+    id: str
+    name: str
+
+
+class ReferentOut(BaseModel):
+    groupement_id: str
+    groupement: str = Field(description="the groupement's or délégation's name")
+    person: PersonRefOut
+
+
+class NextStepsOut(BaseModel):
+    """What to do when there is no path (``graph.paths.next_steps``)."""
+
+    sector: str | None = Field(description="the target's sector(s), by name")
+    bassin: str | None = Field(description="the target's bassin d'emploi, by name")
+    employers: list[PlaceOut] = Field(
+        [], description="nearest employers like the target the candidate can reach"
+    )
+    helpers: list[PersonRefOut] = Field(
+        [],
+        description="available helpers of the candidate's groupements working in the "
+        "target's sector (at most 5)",
+    )
+    referents: list[ReferentOut] = Field(
+        [],
+        description="référents of the groupements covering the target's bassin, named only "
+        "when they consented (at most 5)",
+    )
+    advice: list[str] = Field([], description="the same, as French sentences")
+
+
 class PathResultOut(BaseModel):
     """Up to ``k`` paths, or why there is none and the nearest reachable employers."""
 
@@ -157,6 +189,9 @@ class PathResultOut(BaseModel):
     no_path: NoPathOut | None = None
     alternatives: list[AlternativeOut] = []
     notes: list[str] = []
+    next_steps: NextStepsOut | None = Field(
+        None, description="with `no_path` only: nearest reachable employers, helpers, référents"
+    )
 
 
 _EXAMPLES = {
@@ -246,11 +281,13 @@ async def query_paths(
 
     Each path lists its intermediaries (only people who consented are named), the final
     contact, every hop with its cost and its French explanation. With no path,
-    ``no_path`` says why and ``alternatives`` lists the nearest reachable employers like
-    the target. 404 when the candidate or a person target does not exist, or is not one
-    the caller may ask about (:mod:`graph.access.paths`: a référent their groupements'
-    people, the national cell people who consented to be named, a portal people who
-    consented to portal searches): the same answer either way.
+    ``no_path`` says why, ``alternatives`` lists the nearest reachable employers like
+    the target and ``next_steps`` what to do next (those employers, the groupement's
+    helpers in the target's sector, the référents of the target's bassin). 404 when
+    the candidate or a person target does not exist, or is not one the caller may ask
+    about (:mod:`graph.access.paths`: a référent their groupements' people, the
+    national cell people who consented to be named, a portal people who consented to
+    portal searches): the same answer either way.
     """
     # A search takes a few milliseconds of CPU once the index is built: on the event
     # loop when that is safe, else in a worker thread, at most ``api_path_threads`` at

@@ -26,6 +26,7 @@ from dashboard.runtime import PageContext
 from graph.access.counts import SUPPRESSED, pair
 from graph.access.coverage import check_changes, may_read_groupement, may_read_scope
 from graph.access.scope import GroupementView, groupement_view
+from graph.access.visibility import UNNAMED_LABEL
 from graph.coverage import privacy
 from graph.coverage.service import what_if
 from graph.errors import AccessDenied, InvalidInput, NotFound
@@ -56,7 +57,12 @@ def cards(shown: dict[str, Any], cov: Any, kind_of: str = "groupement") -> list[
         Card(
             "Sans aucun chemin",
             i18n.number(shown["candidates_without_path"]),
-            f"avec chemin : {i18n.percent(shown['share_with_path'])}",
+            f"avec chemin : {i18n.percent(shown['share_with_path'])}"
+            + (
+                f" · dont {i18n.number(shown['candidates_without_target'])} sans cible renseignée"
+                if shown["candidates_without_target"] != 0
+                else ""
+            ),
             # the tone must not tell a withheld 0 from a withheld 3
             "bad"
             if isinstance(shown["candidates_without_path"], int)
@@ -130,29 +136,49 @@ def gaps_table(rendered: list[dict[str, Any]]) -> html.Div | html.P:
 def without_path_block(
     ctx: PageContext, gd: D.GroupementData, kind: GroupementView, shown: dict
 ) -> html.Div:
+    """Candidates without a path, told apart from those with no target recorded (no
+    path is possible until one is): the count, then (own view) the names and a link."""
     count = shown["candidates_without_path"]
-    parts: list[Any] = [
-        html.P(
-            [
-                html.Strong(i18n.number(count), id="sans-chemin-nombre"),
-                " candidat(s) de ce groupement n'ont aucun chemin d'au plus trois intermédiaires "
-                "vers un employeur de leur bassin ou de leur secteur.",
-            ]
-        )
+    aimless = shown["candidates_without_target"]
+    has = i18n.verb(count, "n'a", "n'ont")
+    sentence: list[Any] = [
+        html.Strong(i18n.plural(count, "candidat"), id="sans-chemin-nombre"),
+        f" de ce groupement {has} aucun chemin d'au plus trois intermédiaires vers un "
+        "employeur de leur bassin ou de leur secteur",
     ]
+    if aimless != 0:
+        sentence += [
+            ", dont ",
+            html.Strong(i18n.number(aimless), id="sans-cible-nombre"),
+            " sans aucune cible renseignée (ni bassin ni secteur visé) : il faut d'abord "
+            "en renseigner une",
+        ]
+    parts: list[Any] = [html.P([*sentence, "."])]
     if kind is GroupementView.OWN:
+        aimless_ids = set(gd.without_target)
         ids = list(gd.without_path[:_LIST_LIMIT])
         names = D.person_names(ctx.store, ids)
-        items = [
-            html.Li(
-                [
-                    names.get(pid, pid),
-                    " — ",
+        items = []
+        for pid in ids:
+            name = names.get(pid, UNNAMED_LABEL)
+            if pid in aimless_ids:
+                item = [
+                    name,
+                    html.Span(" — aucune cible renseignée : ", className="muted"),
+                    dcc.Link(
+                        "choisir une cible et chercher",
+                        href=ctx.href(f"chemins?candidat={pid}"),
+                    ),
+                ]
+            else:
+                item = [
+                    name,
+                    html.Span(" — sans chemin : ", className="muted"),
                     dcc.Link("chercher un chemin", href=ctx.href(f"chemins?candidat={pid}")),
                 ]
+            items.append(
+                html.Li(item, className="sans-cible" if pid in aimless_ids else "sans-chemin")
             )
-            for pid in ids
-        ]
         more = len(gd.without_path) - len(ids)
         parts.append(html.Ul(items, id="candidats-sans-chemin", className="name-list"))
         if more > 0:
@@ -206,8 +232,8 @@ def whatif_controls(ctx: PageContext, gd: D.GroupementData, kind: GroupementView
     """The what-if form: people named as the viewer may see them."""
     store = ctx.store
     gid = gd.info.id
-    helpers = [D.person_option(p, kind) for p in D.helpers_of(store, gid)]
-    everyone = [D.person_option(p, kind) for p in D.members(store, gid)]
+    helpers = D.person_options(D.helpers_of(store, gid), kind, gd.info.name)
+    everyone = D.person_options(D.members(store, gid), kind, gd.info.name)
     employers = [{"label": name, "value": eid} for eid, name in D.territory_employers(store, gid)]
     partners = []
     for g in gd.gaps:
@@ -322,7 +348,7 @@ def layout(ctx: PageContext, groupement_id: str) -> html.Div:
         html.Div(
             [
                 section(
-                    "Candidats sans aucun chemin",
+                    "Candidats sans chemin ou sans cible",
                     without_path_block(ctx, gd, kind, shown),
                     id_="panneau-sans-chemin",
                 ),

@@ -25,6 +25,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import audit
 from dashboard import data as D
+from dashboard import i18n
 from dashboard.auth import current_context
 from dashboard.components import dropdown, notice, section
 from dashboard.runtime import PageContext, current_runtime
@@ -250,7 +251,7 @@ def introductions_list(ctx: PageContext) -> html.Div:
     people = ctx.store.get_many(sorted({p for i in items for p in i.people()}))
     names = {pid: display_name(people.get(pid)) for pid in people}
     cards = [_card(service, i, names) for i in items]
-    return html.Div([html.P(f"{total} introduction(s)."), *cards], id="intro-liste")
+    return html.Div([html.P(f"{i18n.plural(total, 'introduction')}."), *cards], id="intro-liste")
 
 
 def _when(iso: str) -> str:

@@ -256,7 +256,7 @@ def _people_options(ctx: PageContext, person: Person, linked: list[str]) -> list
                 seen[p.id] = D.person_option(p, GroupementView.OWN)
     for pid, p in store.get_many([i for i in linked if i not in seen]).items():
         if isinstance(p, Person):
-            seen[pid] = {"label": f"{display_name(p)} · {pid}", "value": pid}
+            seen[pid] = {"label": display_name(p), "value": pid}
     return sorted(seen.values(), key=lambda o: o["label"])
 
 

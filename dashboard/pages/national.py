@@ -253,7 +253,8 @@ def headline(data: D.NationalData) -> list[Card]:
         Card(
             "Candidats avec un chemin",
             i18n.percent(shown["share_with_path"]),
-            f"{i18n.number(shown['candidates_without_path'])} sans aucun chemin",
+            f"{i18n.number(shown['candidates_without_path'])} sans chemin, dont "
+            f"{i18n.number(shown['candidates_without_target'])} sans cible renseignée",
         ),
         Card(
             "Employeurs sans contact",
@@ -368,13 +369,16 @@ def referent_layout(ctx: PageContext, data: D.NationalData) -> html.Div:
     )
 
 
-def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
+def layout(
+    ctx: PageContext, departement: str | None = None, classement: str | None = None
+) -> html.Div:
     store = ctx.store
     data = D.national_data(store, ctx.as_of)
     if not may_read_scope(ctx.principal, "national"):
         return referent_layout(ctx, data)
     found = D.highlights(data, ctx.principal, HIGHLIGHTS)
-    table = grid(rows(ctx, data), departement)
+    by = classement if classement in D.RANKINGS else "lacune"
+    table = grid(D.rank_rows(rows(ctx, data), by), departement)
     gaps_list = html.Ol(
         [
             html.Li(
@@ -451,7 +455,7 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
             ),
             section(
                 "Groupements classés par lacune",
-                table,
+                html.Div([ranking_choice(ctx, by, departement), table]),
                 note="Triez en cliquant un en-tête, filtrez avec la ligne sous les en-têtes. "
                 "Les effectifs de moins de cinq personnes sont affichés "
                 f"« {SUPPRESSED} » hors de la vue du référent du groupement ; « n.c. » : part "
@@ -466,6 +470,49 @@ def layout(ctx: PageContext, departement: str | None = None) -> html.Div:
         className="page page-national",
         id="page-national",
     )
+
+
+RANKING_ID = "classement"
+
+
+def ranking_note(by: str) -> str:
+    """What the order of the table is.
+
+    >>> ranking_note("part")[:40]
+    'Classés par part de candidats sans chemi'
+    """
+    if by == "part":
+        return (
+            "Classés par part de candidats sans chemin, la plus forte d'abord ; "
+            "parts non communiquées en dernier."
+        )
+    return "Classés par lacune : nombre de candidats concernés par la première lacune."
+
+
+def ranking_choice(ctx: PageContext, by: str, departement: str | None) -> html.Div:
+    """Rank the table by gap (raw counts: the large délégations first) or by share of
+    candidates without a path: links, so the ranking is in the URL (``?classement=part``)
+    and the page is rendered (and audited) by the router."""
+    links: list[Any] = ["Classer : "]
+    for i, (key, label) in enumerate(D.RANKINGS.items()):
+        query = f"?classement={key}" + (f"&departement={departement}" if departement else "")
+        choice: Any = (
+            html.Strong(label, id=f"{RANKING_ID}-{key}")  # the current one is no link
+            if key == by
+            else dcc.Link(label, href=ctx.href(query), id=f"{RANKING_ID}-{key}")
+        )
+        links += [" · " if i else "", choice]
+    return html.Div(
+        [html.P(links), html.P(ranking_note(by), className="muted")],
+        id=RANKING_ID,
+        className="ranking",
+    )
+
+
+def ranked_rows(ctx: PageContext, by: str) -> list[dict[str, Any]]:
+    """The national table's rows ranked ``by`` (:func:`dashboard.data.rank_rows`)."""
+    data = D.national_data(ctx.store, ctx.as_of)
+    return D.rank_rows(rows(ctx, data), by)
 
 
 def _freshness(data: D.NationalData) -> list[html.P]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import data as D
@@ -57,7 +58,8 @@ def candidate_options(ctx: PageContext, groupement_id: str | None) -> list[dict[
         return []
     found = D.candidates_of(ctx.store, groupement_id)
     people = [p for p in found if may_ask_about(ctx.principal, p, [groupement_id])]
-    return [D.person_option(p, kind) for p in people[:_MAX_OPTIONS]]
+    info = D.groupement_infos(ctx.store).get(groupement_id)
+    return D.person_options(people[:_MAX_OPTIONS], kind, info.name if info else "")
 
 
 def may_read_candidate(ctx: PageContext, candidate: str) -> bool:
@@ -110,6 +112,69 @@ def _int(value: Any, default: int) -> int:
     return n if 1 <= n <= 5 else default
 
 
+def search_of(
+    groupement: str | None,
+    candidate: str | None,
+    kind: str | None,
+    employer: str | None,
+    offer: str | None,
+    sector: str | None,
+    bassin: str | None,
+    k: Any,
+    max_i: Any,
+) -> str:
+    """The URL query of a search (the page's arguments, :data:`dashboard.app.QUERY_ARGS`):
+    opening it shows the same answer, so a search can be shared or bookmarked.
+
+    >>> search_of("grp-a", "p-1", "employeur", "emp-1", None, "sec-x", "be-1", 3, 2)
+    '?groupement=grp-a&candidat=p-1&cible=employeur&employeur=emp-1&bassin=be-1&k=3&max=2'
+    """
+    query: dict[str, Any] = {"groupement": groupement, "candidat": candidate, "cible": kind}
+    if kind == "employeur":
+        query["employeur"] = employer
+    elif kind == "offre":
+        query["offre"] = offer
+    else:
+        query["secteur"] = sector
+    query.update(bassin=bassin, k=_int(k, 3), max=_int(max_i, 3))
+    return "?" + urlencode({key: v for key, v in query.items() if v not in (None, "")})
+
+
+def search_answer(
+    ctx: PageContext,
+    current: str | None,
+    groupement: str | None,
+    candidate: str | None,
+    kind: str | None,
+    employer: str | None,
+    offer: str | None,
+    sector: str | None,
+    bassin: str | None,
+    k: Any,
+    max_i: Any,
+) -> tuple[Any, Any]:
+    """(new URL query, answer) of a click on « Chercher »: the query goes to the URL and
+    the router renders the page from it (no reload, one history entry); when the URL
+    already holds it, the answer is computed here. An incomplete form says what is
+    missing and leaves the URL alone."""
+    target = target_of(kind, employer, offer, sector, bassin)
+    if not candidate or target is None:
+        missing = "un candidat" if not candidate else "une cible complète"
+        return no_update, notice(
+            f"Choisissez {missing} : {TARGET_HELP}", "bad", id_="chemins-erreur"
+        )
+    search = search_of(groupement, candidate, kind, employer, offer, sector, bassin, k, max_i)
+    if search == (current or ""):
+        return no_update, results(ctx, candidate, target, _int(k, 3), _int(max_i, 3))
+    return search, no_update
+
+
+#: what a complete target is, said wherever one is missing
+TARGET_HELP = (
+    "un employeur (choisi dans un bassin d'emploi), une offre, ou un secteur dans un bassin."
+)
+
+
 def results(
     ctx: PageContext, candidate: str, target: Target, k: int = 3, max_intermediaries: int = 3
 ) -> html.Div:
@@ -131,7 +196,8 @@ def results(
     if result["paths"]:
         parts.append(
             html.P(
-                f"{i18n.plural(len(result['paths']), 'chemin')} trouvé(s), du plus sûr au "
+                f"{i18n.plural(len(result['paths']), 'chemin')} "
+                f"{i18n.verb(len(result['paths']), 'trouvé', 'trouvés')}, du plus sûr au "
                 "moins sûr (coût : plus il est bas, plus les liens sont forts et récents)."
             )
         )
@@ -167,7 +233,19 @@ def results(
             )
         else:
             parts.append(html.P("Pas d'autre employeur comparable joignable.", className="muted"))
+        parts.append(next_steps_block(result.get("next_steps")))
     return html.Div(parts, id="chemins-reponse")
+
+
+def next_steps_block(steps: dict[str, Any] | None) -> html.Div:
+    """What to do next after a no-path answer (:mod:`graph.paths.next_steps`)."""
+    advice = (steps or {}).get("advice") or []
+    if not advice:
+        advice = ["Demander au référent du bassin visé une mise en relation locale."]
+    return html.Div(
+        [html.H3("Et maintenant ?"), html.Ul([html.Li(a) for a in advice])],
+        id="chemins-suite",
+    )
 
 
 def explanations(
@@ -207,6 +285,9 @@ def layout(
     max: str | None = None,
 ) -> html.Div:
     store = ctx.store
+    choices = groupement_options(ctx)
+    if not groupement and not candidat and len(choices) == 1:
+        groupement = choices[0]["value"]  # a référent with one groupement: no need to pick it
     if candidat and not may_read_candidate(ctx, candidat):
         groupement = None  # nothing about them: answered as an unknown id below
     elif candidat and not groupement:
@@ -216,10 +297,12 @@ def layout(
             if groupement_view(ctx.principal, g) is not GroupementView.OTHER
         ]
         groupement = mine[0] if mine else None
+    no_target = False
     if candidat and not (bassin or secteur):
         bassins, sectors = D.targets_of(store, candidat) if groupement else ([], [])
         bassin = bassins[0] if bassins else None
         secteur = sectors[0] if sectors else None
+        no_target = bool(groupement) and not (bassins or sectors)
     if not cible:
         cible = "employeur" if employeur else "offre" if offre else "secteur"
     kk, mm = _int(k, 3), _int(max, 3)
@@ -229,6 +312,8 @@ def layout(
     )
     if candidat and target is not None:
         answer = results(ctx, candidat, target, kk, mm)
+    elif no_target:
+        answer = no_target_notice()
     return html.Div(
         [
             html.Div(
@@ -251,7 +336,7 @@ def layout(
                                 html.Label("Groupement"),
                                 dropdown(
                                     "chemins-groupement",
-                                    groupement_options(ctx),
+                                    choices,
                                     "Choisir un groupement",
                                     value=groupement,
                                 ),
@@ -368,6 +453,25 @@ def layout(
     )
 
 
+def no_target_notice() -> html.Div:
+    """Said when a candidate has no target recorded (not the same as "no path")."""
+    return notice(
+        "Aucune cible renseignée pour ce candidat (ni bassin d'emploi ni secteur visé) : "
+        f"choisissez ci-dessus {TARGET_HELP} Enregistrez aussi les bassins et secteurs "
+        "qu'il vise sur sa fiche de membre, pour que le groupement suive sa couverture.",
+        id_="chemins-sans-cible",
+    )
+
+
+def candidate_form(ctx: PageContext, candidate: str) -> tuple[Any, Any, Any]:
+    """(bassin, sector, answer) when a candidate is picked: their first targets, or the
+    reason the target is empty."""
+    bassins, sectors = D.targets_of(ctx.store, candidate)
+    if not (bassins or sectors):
+        return None, None, no_target_notice()
+    return bassins[0] if bassins else None, sectors[0] if sectors else None, no_update
+
+
 def register(app: Dash) -> None:
     @app.callback(
         Output("chemins-candidat", "options"),
@@ -380,6 +484,16 @@ def register(app: Dash) -> None:
             raise PreventUpdate
         return candidate_options(ctx, groupement)
 
+    def picked(candidate: str | None, groupement: str | None) -> tuple[Any, Any, Any]:
+        ctx = current_context()
+        if ctx is None or not candidate or not groupement:
+            raise PreventUpdate
+        # the candidate itself must be one the viewer may ask about, whatever the
+        # groupement picked (a crafted callback may send any pair)
+        if not may_read_candidate(ctx, candidate):
+            raise PreventUpdate
+        return candidate_form(ctx, candidate)
+
     @app.callback(
         Output("chemins-bassin", "value"),
         Output("chemins-secteur", "value"),
@@ -388,15 +502,18 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def candidate_targets(candidate: str | None, groupement: str | None) -> tuple[Any, Any]:
-        ctx = current_context()
-        if ctx is None or not candidate or not groupement:
-            raise PreventUpdate
-        # the candidate itself must be one the viewer may ask about, whatever the
-        # groupement picked (a crafted callback may send any pair)
-        if not may_read_candidate(ctx, candidate):
-            raise PreventUpdate
-        bassins, sectors = D.targets_of(ctx.store, candidate)
-        return (bassins[0] if bassins else None), (sectors[0] if sectors else None)
+        bassin, sector, _ = picked(candidate, groupement)
+        return bassin, sector
+
+    @app.callback(
+        Output("chemins-resultat", "children", allow_duplicate=True),
+        Input("chemins-candidat", "value"),
+        State("chemins-groupement", "value"),
+        prevent_initial_call=True,
+    )
+    def candidate_notice(candidate: str | None, groupement: str | None) -> Any:
+        """A candidate with no target recorded: say so (and what to fill in) at once."""
+        return picked(candidate, groupement)[2]
 
     @app.callback(
         Output("chemins-employeur", "options"),
@@ -428,8 +545,12 @@ def register(app: Dash) -> None:
         )
 
     @app.callback(
+        # the answer first: the audit trail classes a callback by its first output
         Output("chemins-resultat", "children"),
+        Output("url", "search", allow_duplicate=True),
         Input("chemins-chercher", "n_clicks"),
+        State("url", "search"),
+        State("chemins-groupement", "value"),
         State("chemins-candidat", "value"),
         State("chemins-cible", "value"),
         State("chemins-employeur", "value"),
@@ -442,6 +563,8 @@ def register(app: Dash) -> None:
     )
     def search(
         n: int,
+        current: str | None,
+        groupement: str | None,
         candidate: str | None,
         kind: str,
         employer: str | None,
@@ -453,12 +576,10 @@ def register(app: Dash) -> None:
     ) -> Any:
         ctx = current_context()
         if ctx is None:
-            return notice("Session expirée : reconnectez-vous.", "bad")
+            return notice("Session expirée : reconnectez-vous.", "bad"), no_update
         if not n:
             raise PreventUpdate
-        target = target_of(kind, employer, offer, sector, bassin)
-        if not candidate or target is None:
-            return notice(
-                "Choisissez un candidat et une cible complète.", "bad", id_="chemins-erreur"
-            )
-        return results(ctx, candidate, target, _int(k, 3), _int(max_i, 3))
+        search, answer = search_answer(
+            ctx, current, groupement, candidate, kind, employer, offer, sector, bassin, k, max_i
+        )
+        return answer, search

@@ -19,7 +19,9 @@ actions             they consented to introduce or to be listed; else
                     :data:`UNNAMED_MEMBER`; a référent of another groupement sees no
                     figures of it at all (:mod:`graph.access.coverage`)
 people in pickers   the groupement's own view: everyone; elsewhere consenting people who
-                    are not candidates (:func:`named_in_lists`)
+                    are not candidates (:func:`named_in_lists`); anyone else reads
+                    :func:`unnamed_label` ("Membre non nommé n° 2 (ANOCR Gironde)"),
+                    never an internal id
 e-mail and phone    only when the person consented to share them (``consent_contact``)
                     AND the role allows (:func:`contact_shown`)
 =================== ===================================================================
@@ -50,6 +52,8 @@ from graph.model import NodeRecord, Person, PersonStatus
 
 #: how gaps and actions name a member who may not be named
 UNNAMED_MEMBER: Final = "un membre du groupement"
+#: how a list (a picker) names a member who may not be named (:func:`unnamed_label`)
+UNNAMED_LABEL: Final = "Membre non nommé"
 #: the keys of a gap's action parameters that are people
 GAP_PERSON_KEYS: Final = ("person", "helper")
 
@@ -80,6 +84,17 @@ def named_in_lists(person: Person, view: GroupementView) -> bool:
     if view == GroupementView.OWN:
         return True
     return may_be_named(person) and person.status not in _CANDIDATE_STATUSES
+
+
+def unnamed_label(groupement: str, number: int | None = None) -> str:
+    """How a list names someone the viewer may not see by name: a neutral label with
+    their groupement (and a number, when several are listed), never an internal id.
+
+    >>> unnamed_label("ANOCR Gironde"), unnamed_label("ANOCR Gironde", 2)
+    ('Membre non nommé (ANOCR Gironde)', 'Membre non nommé n° 2 (ANOCR Gironde)')
+    """
+    rank = f" n° {number}" if number is not None else ""
+    return f"{UNNAMED_LABEL}{rank} ({groupement})"
 
 
 def names_in_gaps(view: GroupementView) -> bool:

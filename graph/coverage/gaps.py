@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from graph.coverage.state import CoverageState, Details
+from graph.wording import de, is_plural, plural
 
 KINDS = (
     "no_referent",
@@ -108,6 +109,36 @@ class Labels:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+#: titles of the gaps whose size is a count of people, by kind (agreed in number; a
+#: withheld count, "< 5", takes the plural: :func:`people_title`)
+_PEOPLE_TITLES = {
+    "candidates_without_path": (
+        "{n} candidat sans chemin vers ses cibles",
+        "{n} candidats sans chemin vers leurs cibles",
+    ),
+    "candidates_without_target": (
+        "{n} candidat sans bassin ni secteur visé",
+        "{n} candidats sans bassin ni secteur visé",
+    ),
+}
+
+
+#: the kinds :func:`people_title` writes
+PEOPLE_TITLE_KINDS = frozenset(_PEOPLE_TITLES)
+
+
+def people_title(kind: str, n: int | str) -> str:
+    """The title of a gap of ``kind`` counting ``n`` people, agreed in number.
+
+    >>> people_title("candidates_without_path", 1)
+    '1 candidat sans chemin vers ses cibles'
+    >>> people_title("candidates_without_target", "< 5")
+    '< 5 candidats sans bassin ni secteur visé'
+    """
+    one, many = _PEOPLE_TITLES[kind]
+    return (many if is_plural(n) else one).format(n=n)
+
+
 def gaps_of(state: CoverageState, details: Details, candidates: int, labels: Labels) -> list[Gap]:
     """The gaps of one groupement (``details`` of a single-groupement scope), unranked."""
     (g,) = details.groupements.tolist()
@@ -168,7 +199,7 @@ def gaps_of(state: CoverageState, details: Details, candidates: int, labels: Lab
         )
         add(
             "candidates_without_path",
-            f"{without_path} candidat(s) sans chemin vers leurs cibles",
+            people_title("candidates_without_path", without_path),
             without_path,
             "candidats",
             without_path,
@@ -178,7 +209,7 @@ def gaps_of(state: CoverageState, details: Details, candidates: int, labels: Lab
     if no_target > 0:
         add(
             "candidates_without_target",
-            f"{no_target} candidat(s) sans bassin ni secteur visé",
+            people_title("candidates_without_target", no_target),
             no_target,
             "candidats",
             no_target,
@@ -189,21 +220,27 @@ def gaps_of(state: CoverageState, details: Details, candidates: int, labels: Lab
             ),
             people=True,
         )
+    local = set(details.territory_bassins.tolist())
     for sector, bassin in details.sectors_without_helper:
+        # the bassin to recruit in is the one its candidates target most: outside the
+        # groupement's territory when they settle elsewhere (their lieu de repli)
+        elsewhere = bassin >= 0 and bassin not in local
+        where = f" ; ses candidats visent le bassin {de(labels.name(bassin))}" if elsewhere else ""
         add(
             "sector_without_helper",
-            f"Aucun aidant du secteur {labels.name(sector)} sur le territoire",
+            f"Aucun aidant du secteur {labels.name(sector)} sur le territoire {de(gname)}{where}",
             1,
             "secteur",
             details.wanted.get(sector, 0),
-            recruit(labels, sector, bassin),
+            recruit(labels, sector, bassin, elsewhere),
         )
     for bassin, employers in sorted(details.employers_without_contact.items()):
         names = ", ".join(labels.name(e) for e in employers[:3])
         more = "…" if len(employers) > 3 else ""
         add(
             "employers_without_contact",
-            f"{len(employers)} employeur(s) sans contact dans le bassin {labels.name(bassin)}",
+            f"{plural(len(employers), 'employeur')} sans contact dans le bassin "
+            f"{labels.name(bassin)}",
             len(employers),
             "employeurs",
             details.wanted.get(bassin, 0),
@@ -286,13 +323,15 @@ def _with_rank(gap: Gap, rank_: int) -> Gap:
     return replace(gap, rank=rank_)
 
 
-def recruit(labels: Labels, sector: int, bassin: int) -> Action:
-    """ "Recruit helpers in sector S in bassin B" (either may be missing: -1)."""
+def recruit(labels: Labels, sector: int, bassin: int, elsewhere: bool = False) -> Action:
+    """ "Recruit helpers in sector S in bassin B" (either may be missing: -1);
+    ``elsewhere``: B is outside the groupement's territory."""
     parts = []
     if sector >= 0:
         parts.append(f"dans le secteur {labels.name(sector)}")
     if bassin >= 0:
-        parts.append(f"dans le bassin {labels.name(bassin)}")
+        outside = " (hors du territoire, visé par les candidats)" if elsewhere else ""
+        parts.append(f"dans le bassin {labels.name(bassin)}{outside}")
     return Action(
         "recruit_helpers",
         {

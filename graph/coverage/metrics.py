@@ -54,6 +54,9 @@ class Coverage:
     #: groupements of kind "groupement" (ANOCR-like) with no ``REFERENT_OF`` at all;
     #: délégations and antennes are not asked to name one and never count here
     groupements_without_referent: int = 0
+    #: groupements of the scope asked to name a référent (kind "groupement"); 0 for a
+    #: délégation or an antenne, whose référent is then "not required"
+    groupements_referent_required: int = 1
     #: groupements whose référents (one or more) none consented to introduce
     groupements_referent_without_consent: int = 0
     #: référents of the scope's groupements (people, distinct)
@@ -106,6 +109,27 @@ class Coverage:
         return self.referent_present and self.groupements_referent_without_consent == 0
 
     @property
+    def referent_status(self) -> str:
+        """The one answer to "has it a référent?" (:data:`REFERENT_WORDS` says it in
+        French): ``not_required`` when no groupement of the scope is asked to name one
+        (a délégation, an antenne), else ``missing``, ``without_consent`` or ``present``.
+
+        >>> Coverage(scope="groupement", id="d", name="D",
+        ...          groupements_referent_required=0).referent_status
+        'not_required'
+        >>> Coverage(scope="groupement", id="g", name="G",
+        ...          groupements_without_referent=1).referent_status
+        'missing'
+        """
+        if self.groupements_referent_required == 0:
+            return "not_required"
+        if self.groupements_without_referent:
+            return "missing"
+        if self.groupements_referent_without_consent:
+            return "without_consent"
+        return "present"
+
+    @property
     def helper_ratio(self) -> float | None:
         """Available helpers per candidate; None without candidates."""
         return self.helpers_available / self.candidates if self.candidates else None
@@ -125,11 +149,32 @@ class Coverage:
         out.update(
             referent_present=self.referent_present,
             referent_consents=self.referent_consents,
+            referent_status=self.referent_status,
             helper_ratio=self.helper_ratio,
             share_with_path=self.share_with_path,
             candidates_without_path=self.candidates_without_path,
         )
         return out
+
+
+#: :attr:`Coverage.referent_status` in French: what the dashboard, the CLI and the
+#: exports print in their "Référent" column
+REFERENT_WORDS = {
+    "present": "oui",
+    "missing": "non",
+    "without_consent": "sans accord",
+    "not_required": "non requis",
+}
+
+
+def referent_word(cov: Coverage) -> str:
+    """:attr:`Coverage.referent_status` in French (:data:`REFERENT_WORDS`).
+
+    >>> referent_word(Coverage(scope="groupement", id="d", name="D",
+    ...                        groupements_referent_required=0))
+    'non requis'
+    """
+    return REFERENT_WORDS[cov.referent_status]
 
 
 #: counts of people: what the small-count rule protects (see :mod:`graph.coverage.privacy`)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.access.counts import SUPPRESSED, count, is_small, ratio_shown, share
-from graph.coverage.gaps import Gap
+from graph.coverage.gaps import PEOPLE_TITLE_KINDS, Gap, people_title
 from graph.coverage.metrics import PEOPLE_COUNTS, Coverage
 
 
@@ -49,7 +49,11 @@ def render_gap(gap: Gap, own_groupement: bool = False) -> dict[str, Any]:
     if gap.size_is_people:
         out["size"] = count(gap.size, own_groupement)
         if not own_groupement and is_small(gap.size):
-            out["title"] = gap.title.replace(str(gap.size), SUPPRESSED, 1)
+            out["title"] = (
+                people_title(gap.kind, SUPPRESSED)
+                if gap.kind in PEOPLE_TITLE_KINDS
+                else gap.title.replace(str(gap.size), SUPPRESSED, 1)
+            )
     return out
 
 

@@ -266,6 +266,23 @@ def candidates_without_path(
     return tuple(sorted(str(view.ids[state.cand[i]]) for i in uncovered))
 
 
+def candidates_without_target(
+    store: GraphStore, groupement_id: str, as_of: date | None = None
+) -> tuple[str, ...]:
+    """Ids of the groupement's candidates with no target at all (no ``TARGETS``), sorted:
+    the people behind ``Coverage.candidates_without_target``, a subset of
+    :func:`candidates_without_path` (with no target there is nothing to reach).
+
+    Personal: for the groupement's own référent (and admins) only; callers check scope.
+    """
+    state = groupement_state(store, groupement_id, as_of)
+    view = state.view
+    bit = int(state.gbit[node_of(view, groupement_id, Label.GROUPEMENT, "groupement")])
+    cidx = np.unique(state.group_cand.of_key(bit))
+    aimless = cidx[~R.any_bits(state.back.wants[:, cidx])]
+    return tuple(sorted(str(view.ids[state.cand[i]]) for i in aimless))
+
+
 def _names(store: GraphStore, version: int) -> _Names:
     """Names and codes, read once per version and shared by national and focused states."""
     return _NAMES.get(store, version, "names", lambda: _Names(store))

@@ -588,6 +588,7 @@ def measure(
         name=name,
         groupements=len(bits),
         groupements_without_referent=without,
+        groupements_referent_required=len(bearing),
         groupements_referent_without_consent=unconsented,
         referents=len(all_referents),
         candidates=len(cidx),

@@ -50,6 +50,7 @@ from graph.introductions.transitions import Event
 from graph.model import NodeRecord, Person, RelType
 from graph.paths import PathPolicy, Target, find_paths
 from graph.store import GraphStore
+from graph.wording import de
 
 log = logging.getLogger("passerelle.introductions")
 MAX_MESSAGE = 1000
@@ -594,7 +595,7 @@ def next_action(intro: Introduction, names: Mapping[str, str], settings: IntroSe
         remind = hop.asked_at + timedelta(days=settings.intro_reminder_days)
         expires = hop.asked_at + timedelta(days=settings.intro_expiry_days)
         when = "relancée" if hop.reminded_at else f"relance le {remind:%d/%m}"
-        return f"Attendre la réponse de {who} ({when}, expiration le {expires:%d/%m})."
+        return f"Attendre la réponse {de(who)} ({when}, expiration le {expires:%d/%m})."
     if intro.state in (State.DECLINED, State.EXPIRED):
         return "Choisir un autre chemin (les accords donnés sont gardés) ou retirer la demande."
     if intro.state is State.INTRODUCED:

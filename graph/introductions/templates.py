@@ -17,6 +17,8 @@ from __future__ import annotations
 import html
 from string import Template
 
+from graph.wording import de
+
 SIGNATURE = "L'équipe Passerelle"
 
 _ASK_INTERMEDIARY = Template(
@@ -46,7 +48,7 @@ _INTRODUCED = Template(
 )
 _CLOSED = Template(
     "Bonjour,\n\n"
-    "La demande d'introduction de $candidate vers $target est $state.\n"
+    "La demande d'introduction $of_candidate vers $target est $state.\n"
     "$detail\n"
     "Vous pouvez choisir un autre chemin depuis le tableau de bord :\n$link"
 )
@@ -126,8 +128,8 @@ def introduced(
 def closed(
     *, candidate: str, target: str, state: str, detail: str, link: str
 ) -> tuple[str, str, str]:
-    text = _CLOSED.substitute(candidate=candidate, target=target, state=state, detail=detail,
-                              link=link)  # fmt: skip
+    text = _CLOSED.substitute(candidate=candidate, of_candidate=de(candidate), target=target,
+                              state=state, detail=detail, link=link)  # fmt: skip
     return f"Passerelle : introduction de {candidate} {state}", _done(text), _html(text)
 
 

@@ -31,8 +31,10 @@ How, and why it gives the same answer:
    all of them are there, so it finds what it would find on the whole graph.
 3. **When there is no path**, the reasons and the alternatives need a little more: the
    balls through anyone (to tell "nobody consented" from "too far") and the contacts at
-   similar employers (same sector nearby); a second read adds them and the engine runs
-   again, with alternatives.
+   similar employers (same sector nearby); a second read adds them, and what the next
+   steps read (:mod:`graph.paths.next_steps`: the target's sectors and bassin, the
+   candidate's groupements' members and their sectors, the bassin's référents), and the
+   engine runs again, with alternatives and next steps.
 
 Everything is read in read transactions that check the store version at both ends, so
 the answer is for one version (retried when a write lands in between).
@@ -56,6 +58,7 @@ from graph.neo4j.store import Neo4jStore, version_in
 from graph.paths import engine
 from graph.paths.explain import Explainer
 from graph.paths.index import PathIndex
+from graph.paths.next_steps import next_steps
 from graph.paths.policy import PathPolicy
 from graph.paths.query import Target, check_query, node_of, target_set
 from graph.paths.results import PathResult
@@ -310,8 +313,31 @@ class Collector:
             | self._backward(contacts, anyone=False)
         )
         self._add_people(people | contacts)
+        self._next_steps_structure()
 
     # ------------------------------------------------------------------ pieces
+
+    def _next_steps_structure(self) -> None:
+        """What :func:`graph.paths.next_steps.next_steps` reads: the target's sectors and
+        bassin, the candidate's groupements' members and their current sectors, the
+        groupements covering the target's bassin and their référents."""
+        sub, t = self.sub, self.target
+        if t.kind == "person" and t.id and sub.label(t.id) is Label.PERSON:
+            works = sub.add_edges(RelType.WORKS_AT, [t.id], "out")
+            employers = {dst for _, dst, values in works if _current(values, self.day)}
+        else:
+            employers = set(self.employers)
+        sub.add_edges(RelType.IN_SECTOR, employers, "out")
+        sites = sub.add_edges(RelType.LOCATED_IN, employers, "out")
+        bassins = {t.bassin} if t.kind == "set" and t.bassin else {b for _, b, _ in sites}
+        depts = {dst for _, dst, _ in sub.add_edges(RelType.PART_OF, bassins, "out")}
+        depts = {d for d in depts if sub.label(d) is Label.DEPARTEMENT}
+        covering = {src for src, _, _ in sub.add_edges(RelType.COVERS, depts, "in")}
+        sub.add_edges(RelType.REFERENT_OF, covering, "in")
+        groups = {dst for _, dst, _ in sub.add_edges(RelType.IN_GROUPEMENT, [self.c], "out")}
+        members = {src for src, _, _ in sub.add_edges(RelType.IN_GROUPEMENT, groups, "in")}
+        works = sub.add_edges(RelType.WORKS_AT, members, "out")
+        sub.add_edges(RelType.IN_SECTOR, {dst for _, dst, _ in works}, "out")
 
     def _target_structure(self) -> set[str]:
         sub, t = self.sub, self.target
@@ -502,6 +528,8 @@ def answer(
         return None
     explainer = Explainer(index, StoreRecords(store), candidate, targets, as_of)
     paths = tuple(explainer.path(p, rank) for rank, p in enumerate(outcome.paths, start=1))
+    alts = tuple(explainer.alternative(a) for a in outcome.alternatives)
+    steps = next_steps(explainer, targets, alts, day) if outcome.reason else None
     return PathResult(
         candidate=explainer.person(candidate),
         target=explainer.target_ref(),
@@ -510,8 +538,9 @@ def answer(
         policy=policy.to_dict(),
         paths=paths,
         no_path=explainer.no_path(outcome.reason, outcome.facts) if outcome.reason else None,
-        alternatives=tuple(explainer.alternative(a) for a in outcome.alternatives),
+        alternatives=alts,
         notes=explainer.notes(),
+        next_steps=steps,
     )
 
 

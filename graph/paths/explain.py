@@ -55,6 +55,7 @@ from graph.paths.engine import RawAlternative, RawHop, RawPath, TargetSet
 from graph.paths.index import BRIDGE, HOP_KINDS, KNOWS, MENTORS, REFERENT, VIA_CHARTER, PathIndex
 from graph.paths.policy import COST_SCALE
 from graph.paths.results import Alternative, Hop, NoPath, Path, PersonRef, TargetRef
+from graph.wording import de
 
 UNNAMED = "une personne (nom non communiqué)"
 _SOURCE_PHRASE = {
@@ -336,7 +337,8 @@ class Explainer:
         group = self.node(raw.groupement)
         name = group.name if isinstance(group, Groupement) else "son groupement"
         return (
-            f"{b.name} est référent reconversion de {name}, groupement auquel est rattaché {a.name}"
+            f"{b.name} est référent reconversion {de(name)}, "
+            f"groupement auquel est rattaché {a.name}"
         )
 
     def bridge_sentence(self, raw: RawHop, a: PersonRef, b: PersonRef) -> str:
@@ -374,11 +376,11 @@ class Explainer:
             own = self.node(int(self.index.groupement_association[raw.groupement]))
             own_name = own.short_name if isinstance(own, Association) else group_name
             why = (
-                f"{b.name} est membre de {anchor_name}, partenaire de {own_name} "
+                f"{b.name} est membre {de(anchor_name)}, partenaire {de(own_name)} "
                 f"par la convention{agreement}"
             )
         return (
-            f"{a.name}, référent de {group_name}, peut présenter {candidate} à {b.name} : {why} ; "
+            f"{a.name}, référent {de(group_name)}, peut présenter {candidate} à {b.name} : {why} ; "
             f"même territoire que {group_name} (en vigueur au {french_date(self.as_of)})"
         )
 
@@ -425,7 +427,7 @@ class Explainer:
         return TargetRef(
             "set",
             None,
-            f"les employeurs du secteur {s_name} dans le bassin de {b_name}",
+            f"les employeurs du secteur {s_name} dans le bassin {de(b_name or '')}",
             sector=self.ids[t.sector],
             bassin=self.ids[t.bassin],
         )
@@ -450,7 +452,7 @@ class Explainer:
                     f"n'est dans le réseau{left}"
                 )
             else:
-                message = f"Aucun salarié actuel de {label} dans le réseau{left}"
+                message = f"Aucun salarié actuel {de(label)} dans le réseau{left}"
         elif code == engine.CANDIDATE_ISOLATED:
             message = (
                 f"{candidate} n'a encore aucun lien dans le réseau (ni relation déclarée, "
@@ -459,7 +461,7 @@ class Explainer:
         elif code == engine.NO_CONSENTING_CONTACT:
             count = facts.get("target_people", 0)
             message = (
-                f"Aucune des {count} personnes de {label} présentes dans le réseau n'a accepté "
+                f"Aucune des {count} personnes {de(label)} présentes dans le réseau n'a accepté "
                 "d'être sollicitée pour une mise en relation"
             )
         elif code == engine.NO_CONSENTING_INTERMEDIARY:

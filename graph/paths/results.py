@@ -98,6 +98,41 @@ class Alternative(_ToDict):
 
 
 @dataclass(frozen=True)
+class Place(_ToDict):
+    """An employer (or a groupement) by id and display name."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Referent(_ToDict):
+    """A référent of a groupement covering the target's bassin, named as anyone may see."""
+
+    groupement_id: str
+    groupement: str
+    person: PersonRef
+
+
+@dataclass(frozen=True)
+class NextSteps(_ToDict):
+    """What to do when there is no path (:mod:`graph.paths.next_steps`).
+
+    ``employers``: the nearest employers like the target the candidate can reach (those
+    of ``alternatives``); ``helpers``: available helpers of the candidate's groupements
+    who work in the target's sector; ``referents``: the référents of the groupements
+    covering the target's bassin; ``advice``: the same, as French sentences.
+    """
+
+    sector: str | None
+    bassin: str | None
+    employers: tuple[Place, ...] = ()
+    helpers: tuple[PersonRef, ...] = ()
+    referents: tuple[Referent, ...] = ()
+    advice: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PathResult(_ToDict):
     candidate: PersonRef
     target: TargetRef
@@ -108,6 +143,8 @@ class PathResult(_ToDict):
     no_path: NoPath | None = None
     alternatives: tuple[Alternative, ...] = ()
     notes: tuple[str, ...] = ()
+    #: with ``no_path`` only: what to do next
+    next_steps: NextSteps | None = None
 
     @property
     def found(self) -> bool:

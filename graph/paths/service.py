@@ -32,6 +32,7 @@ from graph.model import Groupement, Label, NodeRecord, RelRecord, RelType
 from graph.paths import engine
 from graph.paths.explain import Explainer, Kept
 from graph.paths.index import PathIndex
+from graph.paths.next_steps import next_steps
 from graph.paths.policy import PathPolicy
 from graph.paths.ports import InDatabasePathSearch
 from graph.paths.query import TARGET_KINDS, Target, check_query, node_of, target_set
@@ -206,6 +207,8 @@ def find_paths(
         index, StoreRecords(store), candidate, targets, as_of, kept=kept_of(store, index)
     )
     paths = tuple(explainer.path(p, rank) for rank, p in enumerate(outcome.paths, start=1))
+    alternatives = tuple(explainer.alternative(a) for a in outcome.alternatives)
+    steps = next_steps(explainer, targets, alternatives, day) if outcome.reason else None
     return PathResult(
         candidate=explainer.person(candidate),
         target=explainer.target_ref(),
@@ -214,6 +217,7 @@ def find_paths(
         policy=policy.to_dict(),
         paths=paths,
         no_path=explainer.no_path(outcome.reason, outcome.facts) if outcome.reason else None,
-        alternatives=tuple(explainer.alternative(a) for a in outcome.alternatives),
+        alternatives=alternatives,
         notes=explainer.notes(),
+        next_steps=steps,
     )

@@ -13,7 +13,8 @@ from api.logging import JsonFormatter
 from api.routes.paths import PathQuery, PathResultOut, _target
 from graph.model import Label, RelType
 from graph.paths import find_paths
-from tests.api.conftest import PATH_BODY, PERSONAL, World
+from graph.store import Batch
+from tests.api.conftest import PATH_BODY, PERSONAL, World, person
 
 # --------------------------------------------------------------------------- health
 
@@ -90,6 +91,33 @@ def test_no_path_is_an_answer_not_an_error(world: World) -> None:
     result = response.json()
     assert result["paths"] == [] and result["no_path"]["code"]
     assert result == PathResultOut.model_validate_json(response.content).model_dump(mode="json")
+
+
+def test_no_path_answer_offers_next_steps(fresh_world: World) -> None:
+    """A candidate with no tie: no path, and what to do next (the bassin's référent)."""
+    cand, rels = person("cand-c", "Clément", "grp-a", status="candidate")
+    fresh_world.store.write(Batch(nodes=[cand], rels=rels))
+    body = {**PATH_BODY, "candidate_id": "cand-c"}
+    response = fresh_world.client.post(
+        "/api/v1/paths", headers=fresh_world.headers("referent"), json=body
+    )
+    assert response.status_code == 200
+    result = response.json()
+    assert result["paths"] == [] and result["no_path"]["code"]
+    steps = result["next_steps"]
+    assert steps["sector"] == "Défense" and steps["bassin"] == "Bordeaux"
+    assert steps["referents"] == [
+        {
+            "groupement_id": "grp-a",
+            "groupement": "Groupement A",
+            "person": {"id": "ref-a", "name": "Mme Carpentier"},
+        }
+    ]
+    assert any("référent du bassin de Bordeaux" in a for a in steps["advice"])
+    assert result == PathResultOut.model_validate_json(response.content).model_dump(mode="json")
+    schema = fresh_world.client.get("/openapi.json").json()["components"]["schemas"]
+    assert "next_steps" in schema["PathResultOut"]["properties"]
+    assert "referents" in schema["NextStepsOut"]["properties"]
 
 
 # --------------------------------------------------------------------------- members

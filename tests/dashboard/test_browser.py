@@ -254,6 +254,17 @@ def test_path_explorer_draws_and_explains_paths(site, referent) -> None:
         "const l = document.getElementById('chemins-explications');"
         "return l && l.children.length === 1",
     )
+    # (issue 20) the search is in the URL: reopening it shows the same answer
+    url = referent.current_url
+    assert f"candidat={candidate}" in url and "k=1" in url and f"employeur={employer}" in url
+    referent.get(base + "/dashboard/")
+    referent.get(url)
+    B.wait_js(
+        referent,
+        "const l = document.getElementById('chemins-explications');"
+        "return l && l.children.length === 1",
+    )
+    B.wait_for(referent, "#chemins-k")  # dropdowns render after the answer
     B.pick(referent, "chemins-k", "3")
     referent.find_element("id", "chemins-chercher").click()
     B.wait_js(

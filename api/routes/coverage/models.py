@@ -56,6 +56,7 @@ class CoverageOut(BaseModel):
                     "name": "ANOCR Gironde",
                     "groupements": 1,
                     "groupements_without_referent": 0,
+                    "groupements_referent_required": 1,
                     "groupements_referent_without_consent": 0,
                     "referents": "< 5",
                     "candidates": 95,
@@ -74,6 +75,7 @@ class CoverageOut(BaseModel):
                     "hidden_offers_unreached": 1,
                     "referent_present": True,
                     "referent_consents": True,
+                    "referent_status": "present",
                     "helper_ratio": 1.98,
                     "share_with_path": 0.747,
                     "candidates_without_path": 24,
@@ -108,8 +110,18 @@ class CoverageOut(BaseModel):
     partners_without_charter: int
     hidden_offers: int = Field(description="open hidden job offers in the territory")
     hidden_offers_unreached: int
-    referent_present: bool
+    groupements_referent_required: int = Field(
+        description="groupements asked to name a référent (kind 'groupement'); 0 for a "
+        "délégation or an antenne"
+    )
+    referent_present: bool = Field(
+        description="every groupement asked to name a référent has one (true when none is asked)"
+    )
     referent_consents: bool
+    referent_status: Literal["present", "missing", "without_consent", "not_required"] = Field(
+        description="the one answer to 'has it a référent?': 'not_required' for a délégation "
+        "or an antenne (the dashboard and the CLI say 'non requis')"
+    )
     helper_ratio: float | None = Field(description="available helpers per candidate")
     share_with_path: float | None = Field(description="candidates_with_path / candidates")
     candidates_without_path: People
