@@ -23,11 +23,9 @@ from cli import numbers, table
 from cli.context import AppContext
 from cli.trail import note_persons
 from graph.audit.people import tokens
-from graph.coverage import privacy
+from graph.coverage import metrics, privacy
 from graph.coverage.service import Scope, coverage, gaps
 from graph.errors import InvalidInput
-from graph.model import Label
-from graph.store import find_all
 
 COLUMNS = (
     ("id", "Groupement"),
@@ -81,11 +79,11 @@ def _cell(key: str, value: Any, row: dict[str, Any]) -> str:
     return str(value)
 
 
-def _rows(report, own: bool, kinds: dict[str, str]) -> list[dict[str, Any]]:
+def _rows(report, own: bool) -> list[dict[str, Any]]:
     rows = [
         {
             **privacy.render_coverage(c, own),
-            "referent_word": privacy.referent_word(c, kinds.get(c.id, "groupement")),
+            "referent_word": metrics.referent_word(c),  # the core's one rule
         }
         for c in report.groupements
     ]
@@ -177,10 +175,7 @@ def coverage_cmd(
             )  # fmt: skip
         return
     result = coverage(app.store(), scope, when, exact=True)
-    kinds = {
-        g.id: str(getattr(g, "kind", "groupement")) for g in find_all(app.store(), Label.GROUPEMENT)
-    }
-    rows = _rows(result, own, kinds)
+    rows = _rows(result, own)
     if csv_file is not None:
         _write_csv(csv_file, rows)
         click.echo(f"{len(rows)} lignes écrites dans {csv_file}")

@@ -64,6 +64,10 @@ def _render(result: PathResult) -> None:
             click.echo("Employeurs proches joignables :")
             for alt in result.alternatives:
                 _render_path(alt.path, f"- {alt.employer} :")
+        if result.next_steps is not None and result.next_steps.advice:
+            click.echo("Et maintenant ?")
+            for advice in result.next_steps.advice:
+                click.echo(f"  • {advice}")
 
 
 def _render_path(path: Path, head: str) -> None:

@@ -57,18 +57,3 @@ def render_gap(gap: Gap, own_groupement: bool = False) -> dict[str, Any]:
     return out
 
 
-def referent_word(cov: Coverage, kind: str = "groupement") -> str:
-    """The référent column in French, the same in the CLI and the dashboard: ``oui``,
-    ``non``, ``sans accord`` (named but has not agreed), or ``non requis`` for a
-    délégation or antenne (only groupements are asked to name one).
-
-    >>> referent_word(Coverage(scope="groupement", id="d", name="D"), "delegation")
-    'non requis'
-    """
-    if kind != "groupement":
-        return "non requis"
-    if cov.groupements_without_referent:
-        return "non"
-    if cov.groupements_referent_without_consent:
-        return "sans accord"
-    return "oui"

@@ -62,3 +62,4 @@ def test_a_refused_command_and_a_dry_run_record_nothing(data_dir: Path, tmp_path
     assert [(e["operation"], e["person_ids"]) for e in _entries(data_dir)] == [
         ("passerelle import", ["x-1"])
     ]
+
