@@ -23,9 +23,8 @@ from dash import ALL, Dash, Input, Output, State, dcc, html
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
-from dashboard import audit
+from dashboard import audit, i18n
 from dashboard import data as D
-from dashboard import i18n
 from dashboard.auth import current_context
 from dashboard.components import dropdown, notice, section
 from dashboard.runtime import PageContext, current_runtime
