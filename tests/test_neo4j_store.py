@@ -143,7 +143,8 @@ def test_cli_exits_3_with_one_line(unreachable: str, tmp_path: Path, args: list[
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), *args])
     assert result.exit_code == 3, result.output
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: cannot connect to Neo4j at "), lines
+    assert len(lines) == 1 and lines[0].startswith("erreur : "), lines
+    assert "cannot connect to Neo4j at " in lines[0], lines
     assert "s3cr3t-pw" not in result.output
 
 

@@ -35,7 +35,6 @@ REQUIRE``, ``CREATE INDEX … IF NOT EXISTS FOR … ON``, no ``id()``, no ``exis
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from graph.model import NODE_MODELS, Label, RelType
 
@@ -244,17 +243,11 @@ STREAM_RELS: dict[RelType, str] = {
 EXPORT_NODES: dict[Label, str] = {
     label: f"MATCH (n:{_ident(label)}) RETURN properties(n) AS props" for label in Label
 }
-
-
-def node_columns(label: Label, names: Sequence[str]) -> str:
-    """``id`` and some properties of every node of ``label``, by id; ``names`` are model
-    field names (the caller checks them), never user text.
-
-    >>> node_columns(Label.PERSON, ["first_name", "email"])
-    'MATCH (n:Person) RETURN n.id, n.`first_name`, n.`email` ORDER BY n.id'
-    """
-    projection = "".join(f", n.`{name}`" for name in names)
-    return f"MATCH (n:{_ident(label)}) RETURN n.id{projection} ORDER BY n.id"
+#: the same, by id (``export_columns`` picks a few properties out of each)
+EXPORT_NODES_BY_ID: dict[Label, str] = {
+    label: f"MATCH (n:{_ident(label)}) RETURN properties(n) AS props ORDER BY n.id"
+    for label in Label
+}
 
 
 EXPORT_RELS: dict[RelType, str] = {
