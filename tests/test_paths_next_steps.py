@@ -13,8 +13,10 @@ from graph.model import (
     Departement,
     Groupement,
     InGroupement,
+    Label,
     PartOf,
     ReferentOf,
+    RelType,
     Sector,
 )
 from graph.paths import Target
@@ -101,3 +103,44 @@ def test_sector_target_without_helper_says_to_recruit_one(net):
     # h2 works in BTP: the groupement's helper for that sector
     assert [h.id for h in result.next_steps.helpers] == ["h2"]
 
+
+
+def test_sector_helpers_equal_a_plain_reading_on_the_demo_seed(tmp_path) -> None:
+    """The vectorised search of the groupement's helpers in a sector gives what reading
+    each helper's current employers one by one gives (the rule as first written)."""
+    import random
+    from datetime import date
+
+    import numpy as np
+
+    from graph.paths.next_steps import sector_helpers
+    from graph.paths.service import path_index
+    from graph.view import day_number
+    from seed.demo import generate
+
+    with EmbeddedStore(tmp_path / "demo") as store:
+        with store.bulk():
+            for batch in generate(3000, 7):
+                store.write(batch)
+        index = path_index(store)
+        day = day_number(date(2026, 11, 1))
+        sectors_all = index.view.nodes_with_label(Label.SECTOR)
+        rng = random.Random(3)
+        candidates = index.view.nodes_with_label(Label.PERSON)
+        checked = 0
+        for candidate in rng.sample(candidates.tolist(), 60):
+            sectors = np.array(rng.sample(sectors_all.tolist(), 2), dtype=np.int64)
+            members = index.view.rel(RelType.IN_GROUPEMENT)
+            people = sorted({int(p) for g in index.groupements_of(candidate).tolist()
+                             for p in members.sources(int(g)).tolist()})  # fmt: skip
+            wanted = set(sectors.tolist())
+            expected = sorted(
+                (p for p in people
+                 if p != candidate and index.helper[p] and index.available[p]
+                 and any(wanted.intersection(index.sectors_of(int(e)).tolist())
+                         for e in index.current_employers(p, day).tolist())),
+                key=lambda p: int(index.rank[p]),
+            )  # fmt: skip
+            assert sector_helpers(index, candidate, sectors, day) == expected
+            checked += bool(expected)
+        assert checked > 5  # the comparison saw real helpers, not only empty answers
