@@ -43,17 +43,17 @@ from api.audit import AuditTrail, audit_lifespan
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.logging import AccessLog
+from api.priority import Turns, UrgentFirst
 from api.problems import Problem
 from api.ratelimit import RateLimiter
 from api.routes import V1, health
 from api.runtime import StoreHolder, settle_heap
-from api.settings import ApiSettings, get_settings
+from api.settings import API_PREFIX, ApiSettings, get_settings
 from graph.access.tokens import TokenStore
 from graph.introductions import close_service, start_scheduler
 from graph.store import GraphStore
 from graph.view import day_number
 
-API_PREFIX = "/api/v1"
 #: gzip level: 6 shrinks Plotly's 4.8 MB bundle to 1.47 MB as 9 does, in less time
 COMPRESS_LEVEL = 6
 log = logging.getLogger("passerelle.api")
@@ -119,6 +119,7 @@ def create_app(
         app.state.tokens = tokens or TokenStore(settings.auth_db_path)
         app.state.ratelimiter = RateLimiter(settings.api_portal_rate, settings.api_portal_burst)
         app.state.path_limiter = anyio.CapacityLimiter(settings.api_path_threads)
+        app.state.turns = Turns()  # urgent calls first (api.priority)
         if settings.api_warm:
             await anyio.to_thread.run_sync(_warm, holder)
             if after_warm is not None:
@@ -160,8 +161,8 @@ def create_app(
     )
     for mount in mounts:
         mount(app, shared)
-    # Added last = outermost: the access log wraps the compression, it the headers, they
-    # the body limit, which wraps the audit.
+    # Added last = outermost: the urgent calls' count wraps the access log, it the
+    # compression, which wraps the headers, they the body limit, which wraps the audit.
     app.add_middleware(AuditTrail)
     app.add_middleware(
         BodyLimit,
@@ -174,6 +175,7 @@ def create_app(
     # JSON, its docs and the mounted dashboard's pages and scripts alike
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=COMPRESS_LEVEL)
     app.add_middleware(AccessLog)
+    app.add_middleware(UrgentFirst)  # outermost: counted from the request's first byte
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import anyio.to_thread
 from starlette.requests import Request
 
+from api.priority import turns_of
 from graph.bootstrap import open_store
 from graph.errors import StoreUnavailable
 from graph.settings import Settings
@@ -91,9 +92,11 @@ async def on_loop_or_thread(
     *args: Any,
     ready: Callable[[GraphStore, GraphView], bool] = lambda store, view: True,
     limiter: anyio.CapacityLimiter | None = None,
+    urgent: bool = False,
 ) -> T:
     """``fn(*args)``, a short CPU-bound call (a few milliseconds), on the event loop when
-    that is safe, else in a worker thread (at most ``limiter``'s at once).
+    that is safe, else in a worker thread (at most ``limiter``'s at once). Unless
+    ``urgent``, the urgent calls under way go first (:mod:`api.priority`).
 
     On the loop, requests are served one after the other in arrival order, with no
     thread hand-off and no fight for the GIL: measured under load, that is both more
@@ -110,6 +113,8 @@ async def on_loop_or_thread(
     of both modes had the worst tail of all), and pausing the loop 1 ms before each
     short call while a thread works (idle CPU, no faster computations).
     """
+    if not urgent and (turns := turns_of(request.app.state)) is not None:
+        await turns.after_urgent()
     if fits_on_loop(store, ready):
         return fn(*args)
     return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)

@@ -24,6 +24,9 @@ from pydantic import Field
 
 from graph.settings import Settings, load_settings
 
+#: where the API's version 1 lives (its routes, the audit and the priority rules)
+API_PREFIX = "/api/v1"
+
 
 class ApiSettings(Settings):
     """Settings of the HTTP API (``passerelle serve``): ``PASSERELLE_API_<NAME>``."""

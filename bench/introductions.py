@@ -12,7 +12,10 @@ mix runs, against ``passerelle serve --workers 2``.
 
    * ``--clients`` clients of ``bench/api_load.py``'s mix (closed loop);
    * introductions at ``--rate`` per second (open loop, Poisson arrivals, latency from the
-     scheduled time): ``POST /api/v1/introductions`` as the référent, then, for each
+     scheduled time): as a référent does on the dashboard, ``POST /api/v1/paths`` (not
+     measured) and, on the same connection, ``POST /api/v1/introductions`` for the first
+     path as shown (its ``people``; with ``--cold``, without the search first, so the
+     request runs its own search; latency then from the scheduled time), then, for each
      person asked in turn, their link read from the outbox and
      ``POST /api/v1/introductions/answer/{token}`` (accept).
 
@@ -125,12 +128,26 @@ async def one_introduction(
     start_at: float,
     db: sqlite3.Connection,
     m: Measures,
+    search_first: bool,
 ) -> None:
     conn = Connection(HOST, port)
     counted = due >= start_at
     try:
         body = {"candidate_id": pair[0], "target": {"kind": "employer", "id": pair[1]},
                 "message": "banc d'essai"}  # fmt: skip
+        if search_first:
+            # What a référent does: see the paths (k=3, the dashboard's default), then ask
+            # for the first one as shown, on the same connection (so the same worker).
+            query = {"candidate_id": pair[0], "target": body["target"], "k": 3}
+            status, payload = await conn.request(
+                "POST", "/api/v1/paths", token, json.dumps(query).encode()
+            )
+            found = json.loads(payload).get("paths") if status == 200 else None
+            if not found:
+                m.fail("search", f"{status} {payload[:200]!r}")
+                return
+            body["people"] = [h["to_id"] for h in found[0]["hops"]]
+            due = time.perf_counter()
         status, payload = await conn.request(
             "POST", "/api/v1/introductions", token, json.dumps(body).encode()
         )
@@ -184,7 +201,9 @@ async def introductions(
                 await asyncio.sleep(due - now)
             if len(tasks) < MAX_IN_FLIGHT:
                 task = asyncio.create_task(
-                    one_introduction(port, token, rng.choice(pairs), due, start_at, db, m)
+                    one_introduction(
+                        port, token, rng.choice(pairs), due, start_at, db, m, not args.cold
+                    )
                 )
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
@@ -234,6 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="request without searching first (the request's own search is measured)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if not (0 < args.rate <= 200 and 0 < args.seconds <= 3600 and 0 <= args.clients <= 256):
@@ -265,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             "rate": args.rate,
             "clients": args.clients,
             "seconds": args.seconds,
+            "search_first": not args.cold,
             "introductions": rows,
             "introduced": m.introduced,
             "errors": dict(m.errors),

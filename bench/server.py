@@ -164,7 +164,7 @@ def running(data_dir: Path, workers: int, log_path: Path) -> Iterator[Server]:
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [str(exe), "--data-dir", str(data_dir), "serve", "--host", HOST, "--port", str(port),
-             "--workers", str(workers), "--log-level", "warning"],
+             "--workers", str(workers), "--log-level", os.environ.get("BENCH_LOG_LEVEL", "warning")],
             stdout=log,
             stderr=log,
             env=env,

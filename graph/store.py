@@ -102,6 +102,13 @@ class GraphStore(Protocol):
         :class:`~graph.errors.NotFound` when there is no such node."""
         ...
 
+    def update_nodes(
+        self, label: Label, changes: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, NodeRecord]:
+        """:meth:`update_node` for many nodes in one transaction (one version); ids without
+        such a node are left out of the answer."""
+        ...
+
     def upsert_relationships(self, rels: Iterable[RelRecord]) -> WriteResult: ...
 
     def get(self, node_id: str) -> NodeRecord | None:

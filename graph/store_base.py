@@ -29,7 +29,7 @@ from typing import Any, Self, cast
 
 from pydantic import ValidationError as PydanticValidationError
 
-from graph.errors import InvalidInput
+from graph.errors import InvalidInput, NotFound
 from graph.model import (
     NODE_MODELS,
     REL_MODELS,
@@ -166,11 +166,22 @@ class StoreBase(ABC):
     @abstractmethod
     def delete_node(self, node_id: str, label: Label | None = None) -> DeleteResult: ...
 
-    @abstractmethod
     def update_node(self, label: Label, node_id: str, changes: Mapping[str, Any]) -> NodeRecord:
         """Replace some properties of a stored node, read and written in one transaction
         (so concurrent updates of different properties are both kept); the whole record is
         validated again (:func:`patched`). :class:`NotFound` when there is no such node."""
+        updated = self.update_nodes(label, {node_id: changes})
+        if node_id not in updated:
+            raise NotFound(Label(label).value, node_id)
+        return updated[node_id]
+
+    @abstractmethod
+    def update_nodes(
+        self, label: Label, changes: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, NodeRecord]:
+        """:meth:`update_node` for many nodes at once: one transaction, one new version.
+        Ids without a stored ``label`` node are left out of the answer (nothing written
+        for them); one invalid value raises :class:`InvalidInput` and writes nothing."""
 
     @abstractmethod
     def get_many(self, node_ids: Sequence[str]) -> dict[str, NodeRecord]: ...

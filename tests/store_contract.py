@@ -881,6 +881,32 @@ class StoreContract:
         assert info.value.field == "capacity"
         assert content(filled) == snapshot and filled.version == version
 
+    def test_update_nodes_writes_many_in_one_version(self, filled: GraphStore) -> None:
+        """update_nodes changes several nodes in one transaction: one new version, each
+        record patched as update_node would; unknown ids and other labels are left out;
+        one invalid value writes nothing."""
+        before = filled.get_many(["p-01", "p-02"])
+        version = filled.version
+        updated = filled.update_nodes(
+            Label.PERSON,
+            {"p-01": {"capacity": 5}, "p-02": {"monthly_load": 2}, "p-99": {"capacity": 1}},
+        )
+        assert sorted(updated) == ["p-01", "p-02"]
+        assert updated["p-01"] == before["p-01"].model_copy(update={"capacity": 5})
+        assert updated["p-02"] == before["p-02"].model_copy(update={"monthly_load": 2})
+        assert filled.get_many(["p-01", "p-02"]) == updated
+        assert filled.version > version
+        g = filled.view().to_networkx()
+        assert g.nodes["p-01"]["capacity"] == 5 and g.nodes["p-02"]["monthly_load"] == 2
+        snapshot, version = content(filled), filled.version
+        assert filled.update_nodes(Label.PERSON, {"p-99": {"capacity": 1}}) == {}
+        assert filled.update_nodes(Label.EMPLOYER, {"p-01": {"name": "X"}}) == {}
+        assert filled.update_nodes(Label.PERSON, {}) == {}
+        with pytest.raises(InvalidInput) as info:
+            filled.update_nodes(Label.PERSON, {"p-01": {"capacity": 9}, "p-02": {"capacity": -3}})
+        assert info.value.field == "capacity"
+        assert content(filled) == snapshot and filled.version == version
+
     # ------------------------------------------------------------------ several store objects
 
     def test_another_store_object_follows_from_the_log(self, store_factory: StoreFactory) -> None:

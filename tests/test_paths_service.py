@@ -782,10 +782,29 @@ def test_a_repeated_query_reads_no_record_and_says_the_same(net):
     assert "parraine" in text and "depuis 2015" in text and "Saint-Cyr 2004" in text
     assert any("n'est pas enregistré comme candidat" in n for n in first.notes)
     reads.clear()
-    again = run(store, k=2)
-    assert again == first
+    # k=3 is another query (the kept answer of k=2 is not used) over the same kept facts
+    again = run(store, k=3)
+    assert again.paths == first.paths and again.notes == first.notes
     # the capacity warning reads the helper's record (its load): nothing else is read
     assert reads == ["busy"]
+
+
+def test_an_answer_is_kept_for_its_version_only(net):
+    """The same query at the same version is answered from memory (a référent asking for
+    the introduction of the path just shown); after a write it is searched again."""
+    store = through_durand(net)
+    first = run(store)
+    reads: list[str] = []
+    get_many = store.get_many
+    store.get_many = lambda ids: reads.extend(ids) or get_many(ids)  # type: ignore[method-assign]
+    assert run(store) is first and reads == []
+    assert run(store, k=2) is not first  # another policy, another answer
+    store.upsert_nodes([Person(id="h", first_name="Prénom", last_name="Leroy", civility="M.",
+                               status="helper", consent_introducer=True)])  # fmt: skip
+    renamed = run(store)
+    assert renamed.version > first.version
+    assert renamed.paths[0].intermediaries[0].name == "M. Leroy"
+    assert first.paths[0].intermediaries[0].name == "M. Durand"
 
 
 def test_kept_facts_are_bounded():

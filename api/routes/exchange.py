@@ -30,8 +30,9 @@ from graph.exchange.export import export_files, to_zip
 from graph.exchange.linkedin import plan_linkedin
 from graph.model import ID_PATTERN
 
-router = APIRouter(tags=["imports and exports"], responses=problem_responses(400, 401, 403, 413,
-                                                                               422, 429, 503))
+router = APIRouter(
+    tags=["imports and exports"], responses=problem_responses(400, 401, 403, 413, 422, 429, 503)
+)
 #: problems given in a 422 answer (the dry run's report lists up to 1,000)
 MAX_ERRORS = 200
 

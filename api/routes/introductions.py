@@ -275,7 +275,7 @@ async def request_introduction(
     # search index is ready, as /paths does (threads only get the GIL in the loop's gaps).
     return await on_loop_or_thread(
         request, service.store, _request, service, principal, body, request,
-        ready=index_ready, limiter=request.app.state.path_limiter,
+        ready=index_ready, limiter=request.app.state.path_limiter, urgent=True,
     )  # fmt: skip
 
 
@@ -355,7 +355,7 @@ async def answer_link(
     """Once per link: accept (the next person is asked, or the two are put in touch) or
     decline with an optional reason."""
     return await on_loop_or_thread(request, service.store, _answer, service, token, body,
-                                   request)  # fmt: skip
+                                   request, urgent=True)  # fmt: skip
 
 
 def _answer(

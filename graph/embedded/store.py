@@ -394,16 +394,24 @@ class EmbeddedStore(StoreBase):
             self._mirror(version, lambda mem: mem.apply(planned, version))
         return WriteResult(len(planned.nodes), planned.relationships, version)
 
-    def update_node(self, label: Label, node_id: str, changes: Mapping[str, Any]) -> NodeRecord:
+    def update_nodes(
+        self, label: Label, changes: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, NodeRecord]:
+        label = Label(label)
+        if not changes:
+            return {}
         with self._write_lock:
             self._ready_to_write()
             with self._transaction() as conn:
-                row = conn.execute(sql.NODE_BY_ID, (node_id,)).fetchone()
-                if row is None or row[0] != Label(label).value:
-                    raise NotFound(Label(label).value, node_id)
-                updated = patched(sql.node_record(node_id, row[0], row[1]), changes)
+                updated: dict[str, NodeRecord] = {}
+                for node_id, change in changes.items():
+                    row = conn.execute(sql.NODE_BY_ID, (node_id,)).fetchone()
+                    if row is not None and row[0] == label.value:
+                        updated[node_id] = patched(sql.node_record(node_id, row[0], row[1]), change)
+                if not updated:
+                    return {}
                 with self._lock:
-                    planned = plan(self._caught_up(conn), Batch(nodes=[updated]))
+                    planned = plan(self._caught_up(conn), Batch(nodes=list(updated.values())))
                 version = self._upsert(conn, planned)
             self._mirror(version, lambda mem: mem.apply(planned, version))
         return updated

@@ -31,7 +31,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from graph.errors import NotFound
 from graph.introductions.model import HopState, Introduction, Outcome
 from graph.model import Knows, Label, Person, RelType
 from graph.store import Batch, GraphStore
@@ -72,18 +71,17 @@ def month_start(now: datetime) -> datetime:
 
 
 def write_loads(store: GraphStore, loads: Mapping[str, int]) -> list[str]:
-    """Rewrite ``monthly_load`` where it differs; returns the ids written."""
+    """Rewrite ``monthly_load`` where it differs, in one write (one new version, however
+    many people: each version costs every worker a step of its search index); returns
+    the ids written (an id erased meanwhile is left out)."""
     records = store.get_many(sorted(loads))
-    changed = []
-    for pid, load in sorted(loads.items()):
-        record = records.get(pid)
-        if isinstance(record, Person) and record.monthly_load != min(load, 1000):
-            try:
-                store.update_node(Label.PERSON, pid, {"monthly_load": min(load, 1000)})
-            except NotFound:
-                continue  # erased meanwhile
-            changed.append(pid)
-    return changed
+    changes = {
+        pid: {"monthly_load": min(load, 1000)}
+        for pid, load in sorted(loads.items())
+        if isinstance(record := records.get(pid), Person)
+        and record.monthly_load != min(load, 1000)
+    }
+    return sorted(store.update_nodes(Label.PERSON, changes)) if changes else []
 
 
 def _knows(store: GraphStore, a: str, b: str) -> Knows | None:
@@ -97,13 +95,28 @@ def _knows(store: GraphStore, a: str, b: str) -> Knows | None:
 def confirm_tie(store: GraphStore, a: str, b: str, day: date) -> bool:
     """Set ``confirmed_at`` of the ``KNOWS`` tie between ``a`` and ``b`` to ``day``
     (rule 2); False when there is no such tie or it is already confirmed that day."""
-    rel = _knows(store, a, b)
-    if rel is None or (rel.confirmed_at is not None and rel.confirmed_at >= day):
-        return False  # never moved back in time
-    if rel.since is not None and rel.since > day:
-        return False
-    store.write(Batch(rels=[rel.model_copy(update={"confirmed_at": day})]))
-    return True
+    return confirm_ties(store, [(a, b, day)]) == 1
+
+
+def confirm_ties(store: GraphStore, answers: Iterable[tuple[str, str, date]]) -> int:
+    """:func:`confirm_tie` for many ``(a, b, day)`` answers, in one write (one version);
+    a tie named twice takes its latest day. Returns how many ties changed."""
+    latest: dict[str, tuple[str, str, date]] = {}
+    for a, b, day in answers:
+        key = tie_key(a, b)
+        if key not in latest or latest[key][2] < day:
+            latest[key] = (a, b, day)
+    rels = []
+    for a, b, day in latest.values():
+        rel = _knows(store, a, b)
+        if rel is None or (rel.confirmed_at is not None and rel.confirmed_at >= day):
+            continue  # never moved back in time
+        if rel.since is not None and rel.since > day:
+            continue
+        rels.append(rel.model_copy(update={"confirmed_at": day}))
+    if rels:
+        store.write(Batch(rels=rels))
+    return len(rels)
 
 
 def tie_key(a: str, b: str) -> str:

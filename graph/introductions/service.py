@@ -518,8 +518,8 @@ class IntroductionService:
             rows = self.db.tie_confirmations()
             if not rows:
                 break
-            for _intro, _pos, a, b, day in rows:
-                done += feedback.confirm_tie(self.store, a, b, date.fromisoformat(day))
+            answers = [(a, b, date.fromisoformat(day)) for _intro, _pos, a, b, day in rows]
+            done += feedback.confirm_ties(self.store, answers)
             self.db.confirmed(rows)
         return done
 

@@ -111,6 +111,10 @@ _LOOKUP_CHUNK = 20_000
 _VIEW_ATTEMPTS = 5
 
 
+
+class _NothingToWrite(Exception):
+    """Raised in a write transaction that found nothing to write: it rolls back."""
+
 class _Unchanged(Exception):
     """Raised inside a write transaction that turned out to change nothing: roll it back."""
 
@@ -387,21 +391,32 @@ class Neo4jStore(StoreBase, InDatabasePathSearch):
             keep_ms=int(self.keep_seconds * 1000),
         ).consume()
 
-    def update_node(self, label: Label, node_id: str, changes: Mapping[str, Any]) -> NodeRecord:
+    def update_nodes(
+        self, label: Label, changes: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, NodeRecord]:
         label = Label(label)
+        if not changes:
+            return {}
 
-        def work(tx: neo4j.ManagedTransaction) -> NodeRecord:
-            version = _bump(tx)  # the lock first: the record read below holds until commit
-            record = tx.run(cypher.GET_NODE, id=node_id).single()
-            if record is None or label.value not in record["labels"]:
-                raise NotFound(label.value, node_id)
-            updated = patched(_node_record(record["labels"], record["props"]), changes)
-            rows = [{"id": updated.id, "props": _node_props(updated)}]
+        def work(tx: neo4j.ManagedTransaction) -> dict[str, NodeRecord]:
+            version = _bump(tx)  # the lock first: the records read below hold until commit
+            updated: dict[str, NodeRecord] = {}
+            for node_id, change in changes.items():
+                record = tx.run(cypher.GET_NODE, id=node_id).single()
+                if record is not None and label.value in record["labels"]:
+                    node = _node_record(record["labels"], record["props"])
+                    updated[node_id] = patched(node, change)
+            if not updated:
+                raise _NothingToWrite  # rolls the version bump back
+            rows = [{"id": u.id, "props": _node_props(u)} for u in updated.values()]
             tx.run(cypher.UPSERT_NODES[label], rows=rows).consume()
-            self._log(tx, version, mirror.write_payload([updated], []))
+            self._log(tx, version, mirror.write_payload(list(updated.values()), []))
             return updated
 
-        return self._write(work)
+        try:
+            return self._write(work)
+        except _NothingToWrite:
+            return {}
 
     def _write_in_parts(self, prepared: Prepared) -> WriteResult:
         """A large batch in transactions of at most ``tx_rows`` rows (inside ``bulk()``)."""

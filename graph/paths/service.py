@@ -6,7 +6,10 @@ returns a :class:`~graph.paths.results.PathResult`. The search index is built on
 store version and kept for the newest versions (:mod:`graph.memo`); the first query after
 a write derives it from the index of the version before, at the cost of the write
 (:meth:`~graph.paths.index.PathIndex.updated`), or builds it when that is not possible.
-The arguments and their checks are those of :mod:`graph.paths.query`; a store that
+Answers are kept too, by query, for the same versions (at most 512 per store): the same
+query at the same version (a référent asking for the introduction of the path just shown,
+a page drawn again) is not searched twice. The arguments and their checks are those of
+:mod:`graph.paths.query`; a store that
 searches in its own database (:class:`~graph.paths.ports.InDatabasePathSearch`) is asked
 instead when it says so.
 
@@ -57,6 +60,9 @@ __all__ = [
 _INDEXES: VersionMemo[PathIndex] = VersionMemo("path index")
 _KEPT: VersionMemo[Kept] = VersionMemo("kept for explanations")
 _CODES: VersionMemo[dict[tuple[Label, str], str]] = VersionMemo("sector and bassin codes")
+#: answers by query: a référent who saw a path and asks for its introduction (or a page
+#: drawn again) gets it without a second search; 512 per store over the two versions kept
+_RESULTS: VersionMemo[PathResult] = VersionMemo("path answers", entries=512)
 
 
 def path_index(store: GraphStore, view: GraphView | None = None) -> PathIndex:
@@ -197,6 +203,23 @@ def find_paths(
         return store.find_paths_in_database(candidate_id, target, policy, as_of)
     target, policy, as_of = check_query(target, policy, as_of)
     view = store.view()
+    return _RESULTS.get(
+        store,
+        view.version,
+        (candidate_id, target, policy, as_of),
+        lambda: _search(store, view, candidate_id, target, policy, as_of),
+    )
+
+
+def _search(
+    store: GraphStore,
+    view: GraphView,
+    candidate_id: str,
+    target: Target,
+    policy: PathPolicy,
+    as_of: date,
+) -> PathResult:
+    """The answer of one query at ``view``'s version (pure: kept per version)."""
     index = path_index(store, view)
     day = day_number(as_of)
     candidate = node_of(view, candidate_id, Label.PERSON, "candidate")

@@ -72,6 +72,26 @@ def test_deferred_loads_are_written_by_the_next_round(net: Net) -> None:
     again.db.close()
 
 
+def test_a_round_writes_all_its_loads_in_one_version(net: Net) -> None:
+    """Every write is a new version that each worker's search index must follow: the
+    scheduler's round writes the loads of all the people it marked at once."""
+    service = make_service(net.store, net.data_dir, net.clock, intro_defer_feedback=True)
+    for _ in range(3):
+        service.request(REFERENT, candidate_id="cand-a", target=EMPLOYER)
+    calls: list[tuple[str, int]] = []
+    update_nodes, update_node = net.store.update_nodes, net.store.update_node
+    net.store.update_nodes = lambda label, changes: (  # type: ignore[method-assign]
+        calls.append(("update_nodes", len(changes))) or update_nodes(label, changes)
+    )
+    net.store.update_node = lambda *a: calls.append(("update_node", 1)) or update_node(*a)  # type: ignore[method-assign]
+    version = net.store.version
+    assert service.tick()["loads"] == 2
+    assert calls == [("update_nodes", 2)]
+    assert load(net, "help-a") == 3 and load(net, "work-1") == 3
+    assert net.store.version > version
+    service.db.close()
+
+
 def test_accepted_requests_still_count_and_a_new_month_starts_at_zero(net: Net) -> None:
     introduce(net)
     assert load(net, "help-a") == 1
