@@ -854,3 +854,58 @@ def test_people_are_named_even_when_their_kept_facts_are_dropped(net):
     path = explainer.path(outcome.paths[0], 1)
     assert path == expected.paths[0]
     assert explainer.notes() == expected.notes and expected.notes
+
+
+def test_index_builds_run_one_at_a_time_each_following_the_last(net, monkeypatch):
+    """Under a stream of writes, indexes of successive versions asked for at once are
+    built one after the other, each following the index just built (never two copies of
+    the arrays at once, never a fresh build)."""
+    import threading
+    import time
+
+    from graph.paths import service
+    from graph.paths.index import PathIndex
+
+    store = through_durand(net)
+    run(store)  # the index of this version is built
+    views = []
+    for i in range(4):
+        store.upsert_nodes([Person(id=f"x{i}", first_name="P", last_name=f"X{i}", civility="M.")])
+        views.append(store.view())
+    busy, most, fresh = [0], [0], []
+    updated = PathIndex.updated
+
+    def slow_updated(self, *args, **kwargs):
+        busy[0] += 1
+        most[0] = max(most[0], busy[0])
+        time.sleep(0.05)
+        try:
+            return updated(self, *args, **kwargs)
+        finally:
+            busy[0] -= 1
+
+    init = PathIndex.__init__
+    monkeypatch.setattr(PathIndex, "updated", slow_updated)
+    monkeypatch.setattr(
+        PathIndex, "__init__", lambda self, *a, **k: fresh.append(1) or init(self, *a, **k)
+    )
+    threads = [threading.Thread(target=service.path_index, args=(store, v)) for v in views]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1 and fresh == []
+    assert all(service.index_ready(store, v) for v in views[-2:])
+
+
+def test_a_query_may_take_a_newer_version_never_an_older_one(net):
+    from graph.paths import service
+
+    store = through_durand(net)
+    old = store.view()
+    store.upsert_nodes([Person(id="h", first_name="Prénom", last_name="Leroy", civility="M.",
+                               status="helper", consent_introducer=True)])  # fmt: skip
+    # not built yet: the newest version is built instead of the one asked
+    assert service.path_index(store, old, newest=True).version == store.version
+    assert service.path_index(store, old).version == old.version  # exactly the one asked
+    assert run(store).paths[0].intermediaries[0].name == "M. Leroy"

@@ -25,6 +25,7 @@ Decisions:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -65,21 +66,45 @@ _CODES: VersionMemo[dict[tuple[Label, str], str]] = VersionMemo("sector and bass
 _RESULTS: VersionMemo[PathResult] = VersionMemo("path answers", entries=512)
 
 
-def path_index(store: GraphStore, view: GraphView | None = None) -> PathIndex:
-    """The search index of the store's current version (built once per version).
+#: one index built at a time in a process (see path_index)
+_BUILDING = threading.Lock()
+
+
+def path_index(
+    store: GraphStore, view: GraphView | None = None, *, newest: bool = False
+) -> PathIndex:
+    """The search index of ``view``'s version (default: the store's current one), built
+    once per version.
 
     When the index of an earlier version is kept and the view knows what changed since
     (:meth:`~graph.view.GraphView.changes_since`), the index follows those changes
     (:meth:`PathIndex.updated`) instead of being built afresh.
+
+    **One build at a time** in a process: under a stream of writes, builds of successive
+    versions started together would each copy the arrays of the last index built (at a
+    million people, half a gigabyte each) and then be thrown away; in turn, each follows
+    the index just built. With ``newest`` (a query that may be answered at a newer
+    version than the one it started at, never an older one), a caller that waited for
+    its turn takes the store's newest version then, skipping the versions written
+    meanwhile.
     """
     view = view or store.view()
+    found = _INDEXES.peek(store, view.version, "index")
+    if found is not None:
+        return found
+    with _BUILDING:
+        if newest:
+            latest = store.view()
+            if latest.version > view.version:
+                view = latest
+        target = view
 
-    def build() -> PathIndex:
-        index = _follow(store, view) or PathIndex(view, _groupement_associations(store))
-        index.warm(day_number(date.today()))
-        return index
+        def build() -> PathIndex:
+            index = _follow(store, target) or PathIndex(target, _groupement_associations(store))
+            index.warm(day_number(date.today()))
+            return index
 
-    return _INDEXES.get(store, view.version, "index", build)
+        return _INDEXES.get(store, target.version, "index", build)
 
 
 def _follow(store: GraphStore, view: GraphView) -> PathIndex | None:
@@ -202,25 +227,25 @@ def find_paths(
         # traversal runs in the database and the same engine ranks and explains it.
         return store.find_paths_in_database(candidate_id, target, policy, as_of)
     target, policy, as_of = check_query(target, policy, as_of)
-    view = store.view()
+    index = path_index(store, newest=True)
     return _RESULTS.get(
         store,
-        view.version,
+        index.version,
         (candidate_id, target, policy, as_of),
-        lambda: _search(store, view, candidate_id, target, policy, as_of),
+        lambda: _search(store, index, candidate_id, target, policy, as_of),
     )
 
 
 def _search(
     store: GraphStore,
-    view: GraphView,
+    index: PathIndex,
     candidate_id: str,
     target: Target,
     policy: PathPolicy,
     as_of: date,
 ) -> PathResult:
-    """The answer of one query at ``view``'s version (pure: kept per version)."""
-    index = path_index(store, view)
+    """The answer of one query at ``index``'s version (pure: kept per version)."""
+    view = index.view
     day = day_number(as_of)
     candidate = node_of(view, candidate_id, Label.PERSON, "candidate")
     codes = codes_of(store, index)
