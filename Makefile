@@ -56,15 +56,20 @@ run: $(RUN_STAMP)
 # The whole suite, the Neo4j tests included: a throw-away Neo4j 5.26 Community server
 # (tools/neo4j) starts first and stops afterwards whatever the outcome; without java/mvn
 # this fails with one line. `make test NEO4J=off` runs without it (the Neo4j tests skip).
+# pytest runs in TEST_WORKERS pytest-xdist workers (2, for a 2-core machine), each given
+# whole test files, the Neo4j tests (which share one database) all in one worker: see
+# tests/conftest.py. `make test TEST_WORKERS=0` runs them in one process.
 NEO4J ?= on
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup)
 test: setup browser axe
 	$(BIN)/ruff check graph api dashboard seed cli tests bench tools
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 ifeq ($(NEO4J),off)
-	$(BIN)/pytest -q
+	$(PYTEST)
 else
-	$(BIN)/python tools/neo4j/server.py run -- $(BIN)/pytest -q
+	$(BIN)/python tools/neo4j/server.py run -- $(PYTEST)
 endif
 
 # Neo4j 5.26 Community on loopback in the background (jars fetched once from Maven Central,

@@ -16,15 +16,27 @@ dedicated, disposable test database, e.g. the one of ``docker compose`` (see REA
 
 As a guard, a database holding nodes that Passerelle did not write is never wiped: the
 tests fail instead.
+
+So two of them must never run at once: each carries the ``neo4j`` mark (``needs_server``),
+and when pytest-xdist runs the suite in several workers (``make test``), tests/conftest.py
+puts them all in one group, which one worker runs in collection order. Two guards make a
+mistake a failure rather than a flaky test (:func:`settings`): a test that reaches the
+server without the mark fails, and so does one whose process is not the first to use the
+server (an exclusive lock named after ``NEO4J_URI``, held until that process ends).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
 import socket
+import tempfile
 import threading
 from functools import lru_cache
+from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -39,7 +51,15 @@ SKIP_REASON = (
 )
 #: skip without a server, unless one is required (then the test runs, and fails)
 SKIPPED = not NEO4J_URI and not REQUIRED
-needs_server = pytest.mark.skipif(SKIPPED, reason=SKIP_REASON)
+#: the mark of every test that uses the server (a test, a class, a module or a parameter):
+#: tests/conftest.py skips those tests when :data:`SKIPPED` and, under pytest-xdist, runs
+#: them all in one worker, one after the other (they share, and empty, one database)
+needs_server = pytest.mark.neo4j
+#: whether the running test carries the ``neo4j`` mark (set by tests/conftest.py before
+#: each test's set-up; None outside pytest's test protocol, e.g. in a spawned process)
+RUNNING_MARKED: bool | None = None
+#: the lock of :func:`_claim`, once this process holds it
+_held: IO[str] | None = None
 
 _FOREIGN = (
     "MATCH (n) WHERE NOT n:Node AND NOT n:PasserelleMeta AND NOT n:PasserelleChange"
@@ -54,13 +74,44 @@ _WIPE = (
 
 
 def settings() -> Settings:
-    """The test server's settings, with a short start-up wait; fails when there is none."""
+    """The test server's settings, with a short start-up wait; fails when there is none,
+    or when the running test lacks the ``neo4j`` mark (it could run beside another test
+    that empties the database)."""
+    if RUNNING_MARKED is False:
+        pytest.fail(
+            "this test uses the Neo4j test server without the `neo4j` mark"
+            " (tests.neo4j_server.needs_server): mark it, so that it never runs beside"
+            " another Neo4j test"
+        )
     if not NEO4J_URI:
         pytest.fail("PASSERELLE_REQUIRE_NEO4J is set but NEO4J_URI is not: no Neo4j server")
+    if RUNNING_MARKED:
+        _claim(NEO4J_URI)
     reason = _unreachable(NEO4J_URI)
     if reason:
         pytest.fail(f"the Neo4j test server does not answer: {reason}")
     return Settings(store="neo4j", neo4j_uri=NEO4J_URI, neo4j_connect_timeout=10.0)
+
+
+def _claim(uri: str) -> None:
+    """Hold the server at ``uri`` for this process until it ends: an exclusive lock on a
+    file named after the URI. Fails when another process holds it (another pytest-xdist
+    worker, another pytest run): its tests would empty the database under this one's."""
+    global _held
+    if _held is not None:
+        return
+    digest = hashlib.sha256(uri.encode()).hexdigest()[:16]
+    lock = (Path(tempfile.gettempdir()) / f"passerelle-neo4j-tests-{digest}.lock").open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        pytest.fail(
+            f"another process is running Neo4j tests against {uri}: they empty the database"
+            " each test uses, so they must all run in one process (tests/conftest.py groups"
+            " them under pytest-xdist)"
+        )
+    _held = lock
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_TOOLS = {
     "pytest",
     "pytest-timeout",
+    "pytest-xdist",
     "hypothesis",
     "ruff",
     "mypy",

@@ -21,7 +21,7 @@ from graph.paths import Target, find_paths
 from graph.relations import SPECS, Kind, add, end, get_relation, list_relations, remove, update
 from graph.store import Batch, GraphStore
 from tests.api.conftest import AS_OF, build_world
-from tests.test_store_contract import ADAPTERS, UNAVAILABLE
+from tests.test_store_contract import ADAPTERS, adapter_params
 
 ADMIN = Principal("t-admin", Role.ADMIN)
 NATIONAL = Principal("t-nat", Role.NATIONAL)
@@ -30,12 +30,7 @@ REFERENT = Principal("t-ref", Role.REFERENT, frozenset({"grp-a"}))
 OTHER = Principal("t-other", Role.REFERENT, frozenset({"grp-b"}))
 
 
-@pytest.fixture(
-    params=[
-        pytest.param(n, marks=pytest.mark.skip(reason=UNAVAILABLE[n])) if n in UNAVAILABLE else n
-        for n in sorted(ADAPTERS)
-    ]
-)
+@pytest.fixture(params=adapter_params())
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
     opened = ADAPTERS[request.param](tmp_path)
     build_world(opened)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ database (everything in it is deleted, see :mod:`tests.neo4j_server`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from graph.model import (
     TieSource,
 )
 from graph.store import Batch, GraphStore
-from tests.neo4j_server import SKIP_REASON, SKIPPED
+from tests.neo4j_server import needs_server
 from tests.store_contract import StoreContract, StoreFactory, nonzero, view_content
 
 
@@ -58,18 +58,18 @@ ADAPTERS: dict[str, Callable[[Path], GraphStore]] = {
     "embedded": lambda tmp_path: EmbeddedStore(tmp_path / "store"),
     "neo4j": _neo4j,
 }
-#: why an adapter cannot run here (absent: it runs)
-UNAVAILABLE: dict[str, str] = {"neo4j": SKIP_REASON} if SKIPPED else {}
 
 
-@pytest.fixture(
-    params=[
-        pytest.param(name, marks=pytest.mark.skip(reason=UNAVAILABLE[name]))
-        if name in UNAVAILABLE
-        else name
-        for name in sorted(ADAPTERS)
+def adapter_params(names: Iterable[str] = ADAPTERS) -> list[pytest.ParameterSet]:
+    """One fixture parameter per adapter, sorted; Neo4j's carries the ``neo4j`` mark (skipped
+    without a server, run beside no other Neo4j test: see tests/conftest.py)."""
+    return [
+        pytest.param(name, marks=needs_server) if name == "neo4j" else pytest.param(name)
+        for name in sorted(names)
     ]
-)
+
+
+@pytest.fixture(params=adapter_params())
 def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
     """Opens a store of the adapter on this test's location; closes all of them after."""
     opened: list[GraphStore] = []

@@ -19,7 +19,7 @@ from graph.errors import AlreadyExists
 from graph.model import Knows, Label, Person, RelType
 from graph.store import Batch, GraphStore
 from tests.store_contract import view_content
-from tests.test_store_contract import UNAVAILABLE
+from tests.test_store_contract import adapter_params
 
 ROUNDS = 25
 _SPAWN = multiprocessing.get_context("spawn")
@@ -104,14 +104,7 @@ def run_writer(
 # --------------------------------------------------------------------------- tests
 
 
-@pytest.fixture(
-    params=[
-        pytest.param(name, marks=pytest.mark.skip(reason=UNAVAILABLE[name]))
-        if name in UNAVAILABLE
-        else name
-        for name in ("embedded", "neo4j")
-    ]
-)
+@pytest.fixture(params=adapter_params(("embedded", "neo4j")))
 def adapter(request: pytest.FixtureRequest) -> Iterator[str]:
     if request.param == "neo4j":
         from tests.neo4j_server import wipe

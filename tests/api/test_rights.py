@@ -23,20 +23,13 @@ from graph.paths import path_index
 from graph.paths.service import kept_of
 from graph.store import GraphStore
 from tests.api.conftest import AS_OF, PATH_BODY, World, build_world
-from tests.test_store_contract import ADAPTERS, UNAVAILABLE
+from tests.test_store_contract import ADAPTERS, adapter_params
 
 #: help-a (Mme Bernard) is the intermediary of cand-a's only path to emp-1
 ERASED, NAME = "help-a", "Bernard"
 
 
-@pytest.fixture(
-    params=[
-        pytest.param(name, marks=pytest.mark.skip(reason=UNAVAILABLE[name]))
-        if name in UNAVAILABLE
-        else name
-        for name in sorted(ADAPTERS)
-    ]
-)
+@pytest.fixture(params=adapter_params())
 def any_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
     """The API tests' world over each store adapter."""
     store = ADAPTERS[request.param](tmp_path)

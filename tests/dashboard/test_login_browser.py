@@ -67,4 +67,6 @@ def test_admin_creates_an_account_whose_link_logs_in(site) -> None:
     with B.chrome() as other:
         other.get(base + path)
         click(other, "#utiliser-lien")
-        assert "cellule nationale" in B.wait_for(other, "#qui").text
+        # the national home page comes first: 60 s, as for every first national page
+        # (tests/dashboard/test_accessibility.py), not the default 30 s
+        assert "cellule nationale" in B.wait_for(other, "#qui", 60).text

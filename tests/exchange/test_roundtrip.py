@@ -24,7 +24,7 @@ from graph.model import (
     WorksAt,
 )
 from graph.store import Batch, GraphStore
-from tests.test_store_contract import ADAPTERS, UNAVAILABLE
+from tests.test_store_contract import ADAPTERS, adapter_params
 
 #: what the CSV formats carry
 PEOPLE_LABELS = (Label.PERSON, Label.EMPLOYER)
@@ -78,10 +78,7 @@ def carried(store: GraphStore) -> dict[str, object]:
     }  # fmt: skip
 
 
-@pytest.fixture(params=[
-    pytest.param(n, marks=pytest.mark.skip(reason=UNAVAILABLE[n])) if n in UNAVAILABLE else n
-    for n in sorted(ADAPTERS)
-])  # fmt: skip
+@pytest.fixture(params=adapter_params())
 def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
     if request.param == "neo4j":
         from tests.neo4j_server import wipe

@@ -18,8 +18,7 @@ from tests.introductions.conftest import EMAILS, EMPLOYER, REFERENT, Clock, make
 from tests.neo4j_server import needs_server
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=[needs_server,
-                                                                 pytest.mark.neo4j])])  # fmt: skip
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=needs_server)])
 def any_store(request, tmp_path) -> Iterator[GraphStore]:
     if request.param == "embedded":
         store: GraphStore = EmbeddedStore(tmp_path / "graph")
