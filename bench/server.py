@@ -150,6 +150,10 @@ class Server:
         return psutil.Process(self.proc.pid)
 
 
+#: the server's log level (``BENCH_LOG_LEVEL=info`` keeps the access log: durations per route)
+LOG_LEVEL = os.environ.get("BENCH_LOG_LEVEL", "warning")
+
+
 @contextlib.contextmanager
 def running(data_dir: Path, workers: int, log_path: Path) -> Iterator[Server]:
     """``passerelle serve --workers WORKERS`` on a free port, ready and idle; stopped
@@ -164,7 +168,7 @@ def running(data_dir: Path, workers: int, log_path: Path) -> Iterator[Server]:
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [str(exe), "--data-dir", str(data_dir), "serve", "--host", HOST, "--port", str(port),
-             "--workers", str(workers), "--log-level", os.environ.get("BENCH_LOG_LEVEL", "warning")],
+             "--workers", str(workers), "--log-level", LOG_LEVEL],
             stdout=log,
             stderr=log,
             env=env,
