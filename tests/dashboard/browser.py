@@ -154,19 +154,32 @@ def login(driver: Any, base: str, secret: str, then: str = "/dashboard/") -> Non
 def wait_for(driver: Any, css: str, timeout: float = 30) -> Any:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(
-        ec.presence_of_element_located((By.CSS_SELECTOR, css))
-    )
+    return _until(driver, ec.presence_of_element_located((By.CSS_SELECTOR, css)), timeout, css)
 
 
 def wait_js(driver: Any, script: str, timeout: float = 30) -> Any:
+    return _until(driver, lambda d: d.execute_script(script), timeout, script, poll=0.05)
+
+
+def _until(driver: Any, check: Any, timeout: float, what: str, poll: float = 0.5) -> Any:
+    """Wait for ``check``; on timeout, say where the browser was and what it showed (a
+    failure under load is then explained by its page, not only by the time it took)."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(
-        lambda d: d.execute_script(script)
-    )
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=poll).until(check)
+    except TimeoutException:
+        try:
+            url = driver.current_url
+            text = driver.execute_script("return document.body ? document.body.innerText : ''")
+        except Exception as exc:  # the browser itself may be the problem
+            url, text = "?", f"(page unreadable: {exc})"
+        shown = " ".join(str(text).split())[:600]
+        raise AssertionError(
+            f"waited {timeout:.0f} s for {what.strip()[:200]!r} at {url}; page: {shown!r}"
+        ) from None
 
 
 def time_to_render(

@@ -51,7 +51,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str]
 
 @pytest.fixture(scope="module")
 def national(site) -> Iterator[Any]:
+    """The national cell's browser, logged in: every test using it may run alone."""
+    world, base = site
     with B.chrome() as driver:
+        B.login(driver, base, world.secrets["national"])
+        B.wait_js(driver, B.NATIONAL_RENDERED_JS, 60)
         yield driver
 
 
@@ -106,21 +110,22 @@ def grid_rows(driver: Any) -> dict[str, dict[str, str]]:
     raise AssertionError("the grid has more pages than expected")
 
 
-def test_login_page_refuses_a_bad_token(site, national) -> None:
+def test_login_page_refuses_a_bad_token(site) -> None:
     world, base = site
-    national.get(base + "/dashboard/")
-    B.wait_for(national, "#page-connexion")
-    shot(national, "connexion")
-    B.login(national, base, "psl_not-a-real-token")
-    message = B.wait_for(national, "#erreur-connexion")
-    assert "Jeton inconnu" in message.text
-    B.login(national, base, world.secrets["portal"])
-    assert "portail" in B.wait_for(national, "#erreur-connexion").text
+    with B.chrome() as visitor:  # a fresh profile: nobody is logged in
+        visitor.get(base + "/dashboard/")
+        B.wait_for(visitor, "#page-connexion")
+        shot(visitor, "connexion")
+        B.login(visitor, base, "psl_not-a-real-token")
+        message = B.wait_for(visitor, "#erreur-connexion")
+        assert "Jeton inconnu" in message.text
+        B.login(visitor, base, world.secrets["portal"])
+        assert "portail" in B.wait_for(visitor, "#erreur-connexion").text
 
 
 def test_national_page_shows_every_departement_and_the_engine_table(site, national) -> None:
     world, base = site
-    B.login(national, base, world.secrets["national"])
+    national.get(base + "/dashboard/")
     B.wait_js(national, B.NATIONAL_RENDERED_JS, 60)
     # the map: one trace per département (plus Paris's inset), every code of the reference
     codes = national.execute_script(
