@@ -61,6 +61,11 @@ def in_twelve_months(as_of: date) -> date:
         return as_of.replace(year=as_of.year + 1, day=28)
 
 
+#: :meth:`CSR.union` marks items in a boolean array while the largest is at most this
+#: many times their number (measured: marking wins up to about 200 times)
+_MARK_SPAN = 64
+
+
 @dataclass(frozen=True)
 class CSR:
     """Items grouped by key number: ``items[ptr[k]:ptr[k+1]]``."""
@@ -79,12 +84,15 @@ class CSR:
     def union(self, keys: np.ndarray) -> np.ndarray:
         """Items of any of ``keys``, once each, ascending.
 
-        A national union holds ~1M items: marking them in a boolean array is several
-        times faster than sorting them (items are node or candidate numbers, ≥ 0).
+        Items are node or candidate numbers (≥ 0): marking them in a boolean array as
+        long as the largest is several times faster than sorting them, unless they are
+        few and the largest far out (a national union holds ~1M items; a département
+        row's, thousands among 100,000 candidates: 0.1 ms marked, 1.8 ms sorted). The
+        national report measures each of its ~120 rows again after a write.
         """
         pos, _ = gather(self.ptr, np.asarray(keys, dtype=np.int64))
         found = self.items[pos]
-        if len(found) < 50_000:
+        if len(found) == 0 or int(found.max()) > _MARK_SPAN * len(found):
             return np.unique(found)
         seen = np.zeros(int(found.max()) + 1, dtype=bool)
         seen[found] = True
